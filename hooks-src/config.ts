@@ -1,0 +1,29 @@
+// Configuration from the environment, read per request so ops can see a change after restart.
+export interface WechatConfig {
+  appId: string;
+  secret: string;
+  apiBase: string;
+  timeoutSeconds: number;
+}
+
+export const DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com";
+export const DEFAULT_WECHAT_TIMEOUT_SECONDS = 5;
+
+// null when the appid or secret is missing: the server still runs, login answers 500.
+export function readWechatConfig(getenv: (name: string) => string = $os.getenv): WechatConfig | null {
+  const appId = getenv("WECHAT_APPID").trim();
+  const secret = getenv("WECHAT_SECRET").trim();
+  if (appId === "" || secret === "") return null;
+  return {
+    appId,
+    secret,
+    apiBase: getenv("WECHAT_API_BASE").trim() || DEFAULT_WECHAT_API_BASE,
+    timeoutSeconds: parseTimeoutSeconds(getenv("WECHAT_TIMEOUT_S")),
+  };
+}
+
+// $http.send takes whole seconds.
+function parseTimeoutSeconds(raw: string): number {
+  const seconds = Number(raw.trim());
+  return raw.trim() !== "" && Number.isInteger(seconds) && seconds >= 1 && seconds <= 60 ? seconds : DEFAULT_WECHAT_TIMEOUT_SECONDS;
+}

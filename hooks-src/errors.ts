@@ -1,0 +1,38 @@
+// Every failure this API can answer with, declared once. Rendered by http/responses.ts.
+
+export interface FieldProblem {
+  code: string;
+  message: string;
+}
+
+export type FieldProblems = Record<string, FieldProblem>;
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly msg: string,
+    readonly data: FieldProblems = {},
+  ) {
+    super(msg);
+  }
+}
+
+export const failures = {
+  invalidFields: (problems: FieldProblems) => new ApiFailure(400, "参数错误", problems),
+  malformedJson: () => new ApiFailure(400, "请求体不是合法的 JSON"),
+  bodyNotAnObject: () => new ApiFailure(400, "请求体必须是 JSON 对象"),
+  wechatCodeRejected: (field: string, problem: FieldProblem) => new ApiFailure(400, problem.message, { [field]: problem }),
+  missingToken: () => new ApiFailure(401, "缺少 Authorization: Bearer <token>"),
+  invalidToken: () => new ApiFailure(401, "token 无效或已过期,请重新登录"),
+  userNotFound: () => new ApiFailure(404, "用户不存在"),
+  payloadTooLarge: () => new ApiFailure(413, "请求体过大,上限 16 KB"),
+  unsupportedMediaType: () => new ApiFailure(415, "请求体必须为 application/json"),
+  duplicateLoginCode: () => new ApiFailure(429, "重复请求过于频繁,请勿重复提交同一登录凭证"),
+  wechatRateLimited: () => new ApiFailure(429, "微信接口调用过于频繁,请稍后重试"),
+  wechatNotConfigured: () => new ApiFailure(500, "WeChat is not configured: 服务端未配置微信小程序 appid/secret"),
+  wechatMisconfigured: () => new ApiFailure(500, "服务端微信配置错误"),
+  internal: () => new ApiFailure(500, "服务器内部错误"),
+  wechatUnavailable: () => new ApiFailure(502, "微信服务暂时不可用,请稍后重试"),
+  wechatTimeout: () => new ApiFailure(504, "微信服务响应超时,请稍后重试"),
+  databaseUnavailable: () => new ApiFailure(503, "数据库不可用"),
+};

@@ -1,0 +1,31 @@
+import { failures } from "../errors";
+import { readJsonObjectBody } from "../http/request";
+import { answer } from "../http/responses";
+import { isInfoComplete } from "../users/user-profile";
+import { userInfoOf } from "../users/user-info";
+import { findOrCreateUser, profileOf } from "../users/users";
+import { readLoginRequest } from "../validation";
+import { claimLoginCode } from "../wechat/login-code-claims";
+import { wechatClientFromEnvironment } from "../wechat/wechat";
+
+export function login(e: core.RequestEvent): void {
+  answer(
+    e,
+    () => {
+      const { wechatCode } = readLoginRequest(readJsonObjectBody(e));
+      const wechat = wechatClientFromEnvironment();
+      if (!claimLoginCode(wechatCode)) throw failures.duplicateLoginCode();
+      const { user, created } = findOrCreateUser(wechat.codeToSession(wechatCode));
+      $apis.recordAuthResponse(e, user, "wechat", {
+        code: 200,
+        msg: created ? "注册成功" : "登录成功",
+        data: {
+          status: created ? "register_success" : "login_success",
+          is_info_complete: isInfoComplete(profileOf(user)),
+          user: userInfoOf(user),
+        },
+      });
+    },
+    "users_wx_code",
+  );
+}

@@ -1,0 +1,49 @@
+// Pure rules about a user's profile: no PocketBase access here.
+
+export const USERS_TYPE_GUEST = "游客";
+export const USERS_TYPE_REGISTERED = "注册用户";
+
+export interface ProfileFields {
+  users_name: string;
+  users_phone: string;
+  users_picture: string;
+}
+
+const profileFieldNames = ["users_name", "users_phone", "users_picture"] as const;
+
+export function isInfoComplete(profile: ProfileFields): boolean {
+  return profileFieldNames.every((name) => profile[name] !== "");
+}
+
+function isInfoEmpty(profile: ProfileFields): boolean {
+  return profileFieldNames.every((name) => profile[name] === "");
+}
+
+// A guest becomes a registered user only when this update takes the profile from
+// all three fields empty to all three filled; no later update changes the type.
+export function usersTypeAfterUpdate(currentType: string, before: ProfileFields, after: ProfileFields): string {
+  if (currentType === USERS_TYPE_GUEST && isInfoEmpty(before) && isInfoComplete(after)) return USERS_TYPE_REGISTERED;
+  return currentType;
+}
+
+// "13800138000" -> "138****8000"; shorter numbers keep at most a third at each end.
+export function maskPhone(phone: string): string {
+  if (phone === "") return "";
+  if (phone.length >= 11) return phone.slice(0, 3) + "****" + phone.slice(-4);
+  const kept = Math.floor(phone.length / 3);
+  return phone.slice(0, kept) + "*".repeat(phone.length - 2 * kept) + phone.slice(phone.length - kept);
+}
+
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000; // China has no daylight saving time
+
+// "U" + the Asia/Shanghai date as YYYYMMDD, e.g. "U20260319".
+export function usersIdPrefix(now: Date): string {
+  return "U" + new Date(now.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, "");
+}
+
+// The next users_id of a day, given the day's highest one so far ("" when none).
+// The sequence has four digits and simply grows a fifth past 9999 rather than failing.
+export function nextUsersId(prefix: string, lastOfDay: string): string {
+  const lastSequence = lastOfDay.startsWith(prefix) ? Number(lastOfDay.slice(prefix.length)) : 0;
+  return prefix + String(lastSequence + 1).padStart(4, "0");
+}

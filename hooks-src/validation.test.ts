@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { ApiFailure } from "./errors";
+import { readLoginRequest, readProfileRequest } from "./validation";
+
+function problemsOf(read: () => unknown): Record<string, { code: string }> {
+  try {
+    read();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiFailure);
+    expect((error as ApiFailure).status).toBe(400);
+    return (error as ApiFailure).data;
+  }
+  throw new Error("expected a 400");
+}
+
+const validProfile = { users_name: "张三", users_phone_code: "abc123", users_picture: "https://example.com/a.png" };
+
+describe("readLoginRequest", () => {
+  it("accepts a WeChat code", () => {
+    expect(readLoginRequest({ users_wx_code: "0a1B2c3D4e5F6g" })).toEqual({ wechatCode: "0a1B2c3D4e5F6g" });
+  });
+
+  it.each([
+    ["missing", {}, "validation_required"],
+    ["empty", { users_wx_code: "" }, "validation_required"],
+    ["null", { users_wx_code: null }, "validation_required"],
+    ["a number", { users_wx_code: 123 }, "validation_invalid_type"],
+    ["an array", { users_wx_code: ["abc"] }, "validation_invalid_type"],
+    ["an object", { users_wx_code: { code: "abc" } }, "validation_invalid_type"],
+    ["a boolean", { users_wx_code: true }, "validation_invalid_type"],
+    ["whitespace", { users_wx_code: "   " }, "validation_invalid_format"],
+    ["padded", { users_wx_code: " abc " }, "validation_invalid_format"],
+    ["with characters WeChat never issues", { users_wx_code: "abc'; DROP TABLE" }, "validation_invalid_format"],
+    ["non-ASCII", { users_wx_code: "代码" }, "validation_invalid_format"],
+    ["absurdly long", { users_wx_code: "a".repeat(129) }, "validation_too_long"],
+  ])("refuses a code that is %s", (_, body, code) => {
+    expect(problemsOf(() => readLoginRequest(body)).users_wx_code.code).toBe(code);
+  });
+});
+
+describe("readProfileRequest", () => {
+  it("accepts a valid profile and trims the name", () => {
+    expect(readProfileRequest({ ...validProfile, users_name: "  张三 " })).toEqual({
+      name: "张三",
+      phoneCode: "abc123",
+      pictureUrl: "https://example.com/a.png",
+    });
+  });
+
+  it("reports every bad field at once", () => {
+    expect(Object.keys(problemsOf(() => readProfileRequest({})))).toEqual(["users_name", "users_phone_code", "users_picture"]);
+  });
+
+  it.each([
+    ["markup", "<b>张三</b>"],
+    ["an emoji sequence joined by ZWJ", "👨‍👩‍👧 一家"],
+    ["64 characters", "名".repeat(64)],
+    ["64 astral characters", "😀".repeat(64)],
+  ])("accepts a name with %s", (_, users_name) => {
+    expect(readProfileRequest({ ...validProfile, users_name }).name).toBe(users_name);
+  });
+
+  it.each([
+    ["only whitespace", " \t ", "validation_required"],
+    ["65 characters", "名".repeat(65), "validation_too_long"],
+    ["a newline", "张\n三", "validation_invalid_characters"],
+    ["a NUL", "张\u0000三", "validation_invalid_characters"],
+    ["a zero-width space", "张\u200B三", "validation_invalid_characters"],
+    ["a stray zero-width joiner", "张\u200D三", "validation_invalid_characters"],
+    ["a right-to-left override", "张\u202E三", "validation_invalid_characters"],
+    ["a BOM", "\uFEFF张三", "validation_invalid_characters"],
+    ["a number", 42, "validation_invalid_type"],
+  ])("refuses a name with %s", (_, users_name, code) => {
+    expect(problemsOf(() => readProfileRequest({ ...validProfile, users_name })).users_name.code).toBe(code);
+  });
+
+  it.each([
+    "https://thirdwx.qlogo.cn/mmopen/vi_32/Q0j4TwGTfTL/132",
+    "http://example.com",
+    "https://cdn.example.com:8443/a.png?x=1#y",
+    "https://EXAMPLE.com/A.PNG",
+    "http://127.0.0.1/a.png",
+    "http://localhost:8080/a",
+    "https://example.com/a%20b?q=[1]",
+    "https://example.com/~u/a+b=c;d,e!f*g(h)i$j@k:l",
+  ])(
+    "accepts the picture %s",
+    (users_picture) => {
+      expect(readProfileRequest({ ...validProfile, users_picture }).pictureUrl).toBe(users_picture);
+    },
+  );
+
+  it.each([
+    ["javascript:alert(1)", "validation_invalid_url"],
+    ["data:image/png;base64,AAAA", "validation_invalid_url"],
+    ["ftp://example.com/a.png", "validation_invalid_url"],
+    ["//example.com/a.png", "validation_invalid_url"],
+    ["https://exa mple.com/a.png", "validation_invalid_url"],
+    ["https://example.com/a b.png", "validation_invalid_url"],
+    ["https://", "validation_invalid_url"],
+    ["HTTPS://EXAMPLE.COM/A.PNG", "validation_invalid_url"],
+    ["https://ex..com/a.png", "validation_invalid_url"],
+    ["https://-a.com/x", "validation_invalid_url"],
+    ["https://a-.com/x", "validation_invalid_url"],
+    ["https://1.2.3.999/x", "validation_invalid_url"],
+    ["https://example.com:99999/x", "validation_invalid_url"],
+    ["https://example.com/%zz", "validation_invalid_url"],
+    ['https://example.com/a"b', "validation_invalid_url"],
+    ["https://example.com/a<b>", "validation_invalid_url"],
+    ["https://example.com/a\\b", "validation_invalid_url"],
+    [`https://example.com/${"a".repeat(1010)}`, "validation_too_long"],
+  ])("refuses the picture %s", (users_picture, code) => {
+    expect(problemsOf(() => readProfileRequest({ ...validProfile, users_picture })).users_picture.code).toBe(code);
+  });
+});

@@ -1,0 +1,109 @@
+// Field checks for request bodies. Everything here runs before any WeChat call or write,
+// because getuserphonenumber is billed per call and a failed request must change nothing.
+import { failures, type FieldProblem, type FieldProblems } from "./errors";
+
+export type JsonObject = Record<string, unknown>;
+
+// WeChat issues login and phone codes as short ASCII tokens; anything else is not a code.
+const WECHAT_CODE_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const WECHAT_CODE_MAX_LENGTH = 128;
+export const USERS_NAME_MAX_LENGTH = 64;
+export const USERS_PICTURE_MAX_LENGTH = 1024;
+// Lowercase http(s), a host of DNS labels, an optional port, then only RFC 3986 characters
+// and %XX escapes. Every URL this accepts, PocketBase's url field accepts too: a picture
+// refused only at save time would have cost a billed WeChat call for nothing.
+const PICTURE_URL_PATTERN =
+  /^https?:\/\/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?(?:[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]]|%[0-9A-Fa-f]{2})*)?$/;
+// C0/C1 controls, soft hyphen, bidi controls, zero-width and invisible formatting characters.
+const INVISIBLE_CHARACTER = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]/;
+
+const problem = {
+  required: (): FieldProblem => ({ code: "validation_required", message: "不能为空" }),
+  notAString: (): FieldProblem => ({ code: "validation_invalid_type", message: "必须是字符串" }),
+  tooLong: (max: number): FieldProblem => ({ code: "validation_too_long", message: `长度不能超过 ${max} 个字符` }),
+  notAWechatCode: (): FieldProblem => ({ code: "validation_invalid_format", message: "不是合法的微信 code" }),
+  invisibleCharacters: (): FieldProblem => ({ code: "validation_invalid_characters", message: "不能包含控制字符或不可见字符" }),
+  notAPictureUrl: (): FieldProblem => ({ code: "validation_invalid_url", message: "必须是 http(s) 图片地址" }),
+};
+
+type Check = (value: string) => FieldProblem | undefined;
+
+function checkWechatCode(value: string): FieldProblem | undefined {
+  if (value.length > WECHAT_CODE_MAX_LENGTH) return problem.tooLong(WECHAT_CODE_MAX_LENGTH);
+  if (!WECHAT_CODE_PATTERN.test(value)) return problem.notAWechatCode();
+  return undefined;
+}
+
+function checkUsersName(value: string): FieldProblem | undefined {
+  if (value.trim() === "") return problem.required();
+  if (Array.from(value).length > USERS_NAME_MAX_LENGTH) return problem.tooLong(USERS_NAME_MAX_LENGTH);
+  if (INVISIBLE_CHARACTER.test(value) || hasStrayZeroWidthJoiner(value)) return problem.invisibleCharacters();
+  return undefined;
+}
+
+function checkPictureUrl(value: string): FieldProblem | undefined {
+  if (value.length > USERS_PICTURE_MAX_LENGTH) return problem.tooLong(USERS_PICTURE_MAX_LENGTH);
+  const match = PICTURE_URL_PATTERN.exec(value);
+  if (!match || !isHostName(match[1]) || (match[2] !== undefined && !(Number(match[2]) >= 1 && Number(match[2]) <= 65535))) {
+    return problem.notAPictureUrl();
+  }
+  return undefined;
+}
+
+// A name whose last label has a letter (example.com, localhost), or an IPv4 address.
+function isHostName(host: string): boolean {
+  const labels = host.split(".");
+  if (/[A-Za-z]/.test(labels[labels.length - 1])) return true;
+  return labels.length === 4 && labels.every((label) => /^\d{1,3}$/.test(label) && Number(label) <= 255);
+}
+
+// U+200D joins emoji into one glyph (👨‍👩‍👧), so it is allowed only between two emoji.
+function hasStrayZeroWidthJoiner(value: string): boolean {
+  for (let i = value.indexOf("\u200D"); i !== -1; i = value.indexOf("\u200D", i + 1)) {
+    const before = value.charCodeAt(i - 1);
+    const after = value.charCodeAt(i + 1);
+    const emojiBefore = (before >= 0xdc00 && before <= 0xdfff) || before === 0xfe0f;
+    const emojiAfter = after >= 0xd800 && after <= 0xdbff;
+    if (!emojiBefore || !emojiAfter) return true;
+  }
+  return false;
+}
+
+// Reads the named string fields, collecting every problem before failing once.
+function readStringFields<Name extends string>(body: JsonObject, checks: Record<Name, Check>): Record<Name, string> {
+  const values = {} as Record<Name, string>;
+  const problems: FieldProblems = {};
+  for (const name of Object.keys(checks) as Name[]) {
+    const value = body[name];
+    const found =
+      value === undefined || value === null || value === ""
+        ? problem.required()
+        : typeof value !== "string"
+          ? problem.notAString()
+          : checks[name](value);
+    if (found) problems[name] = found;
+    else values[name] = value as string;
+  }
+  if (Object.keys(problems).length > 0) throw failures.invalidFields(problems);
+  return values;
+}
+
+export function readLoginRequest(body: JsonObject): { wechatCode: string } {
+  const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode });
+  return { wechatCode: users_wx_code };
+}
+
+export interface ProfileRequest {
+  name: string;
+  phoneCode: string;
+  pictureUrl: string;
+}
+
+export function readProfileRequest(body: JsonObject): ProfileRequest {
+  const fields = readStringFields(body, {
+    users_name: checkUsersName,
+    users_phone_code: checkWechatCode,
+    users_picture: checkPictureUrl,
+  });
+  return { name: fields.users_name.trim(), phoneCode: fields.users_phone_code, pictureUrl: fields.users_picture };
+}

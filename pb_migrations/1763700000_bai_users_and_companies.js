@@ -1,0 +1,136 @@
+/// <reference path="../.pocketbase/types.d.ts" />
+
+// tbl_auth_users (mini-program users, signed in only through /api/wechat/login) and
+// tbl_company. Written to converge: on an instance that already has these collections,
+// it brings their fields, rules, options and indexes to this shape and keeps the data.
+
+const USERS = "tbl_auth_users";
+const COMPANIES = "tbl_company";
+
+function findOrNewCollection(app, type, name) {
+  try {
+    return app.findCollectionByNameOrId(name);
+  } catch {
+    return new Collection({ type, name });
+  }
+}
+
+// Replaces any index of the same name, so a re-run doesn't duplicate it.
+function setIndexes(collection, indexes) {
+  const names = Object.keys(indexes);
+  const kept = collection.indexes.filter((sql) => !names.some((name) => sql.includes(` \`${name}\` `) || sql.includes(` ${name} `)));
+  collection.indexes = kept.concat(names.map((name) => indexes[name]));
+}
+
+migrate(
+  (app) => {
+    const users = findOrNewCollection(app, "auth", USERS);
+
+    // Only our login route signs users in: no password, OTP, OAuth2, MFA or alerts.
+    users.passwordAuth.enabled = false;
+    users.otp.enabled = false;
+    users.oauth2.enabled = false;
+    users.mfa.enabled = false;
+    users.authAlert.enabled = false;
+
+    // A user may view only their own record; everything else is for superusers.
+    users.listRule = null;
+    users.viewRule = "id = @request.auth.id";
+    users.createRule = null;
+    users.updateRule = null;
+    users.deleteRule = null;
+    users.authRule = "";
+    users.manageRule = null;
+
+    users.fields.getByName("email").required = false;
+    // No one signs in with a password, yet PocketBase hashes the random one each new user
+    // gets; bcrypt's minimum cost keeps that from dominating the first login.
+    users.fields.getByName("password").cost = 4;
+
+    // Fields in the order staff read them, right after the record id.
+    users.fields.addAt(
+      1,
+      new TextField({
+        name: "users_id",
+        required: true,
+        presentable: true,
+        max: 32,
+        pattern: "^U[0-9]{12,}$",
+        help: "用户编号,U + 注册日期(北京时间 YYYYMMDD)+ 当日序号,登录时自动生成",
+      }),
+      new TextField({ name: "users_name", presentable: true, max: 64, help: "用户姓名,由小程序资料接口填写" }),
+      new TextField({ name: "users_phone", max: 32, help: "手机号,由微信手机号授权换取" }),
+      new SelectField({
+        name: "users_type",
+        required: true,
+        maxSelect: 1,
+        values: ["游客", "注册用户"],
+        help: "新用户为「游客」;首次一次性补全姓名、手机号、头像后变为「注册用户」",
+      }),
+      new URLField({ name: "users_picture", help: "头像图片地址 (http/https)" }),
+      new TextField({ name: "company_id", max: 64, help: "所属公司编号,对应 tbl_company 的 company_id" }),
+      new TextField({ name: "openid", required: true, max: 128, help: "微信小程序 openid,登录时写入,请勿修改" }),
+      new TextField({ name: "unionid", max: 128, help: "微信开放平台 unionid(绑定开放平台后才有)" }),
+    );
+    users.fields.add(
+      new AutodateField({ name: "created", onCreate: true, onUpdate: false }),
+      new AutodateField({ name: "updated", onCreate: true, onUpdate: true }),
+    );
+    setIndexes(users, {
+      idx_tbl_auth_users_openid: "CREATE UNIQUE INDEX `idx_tbl_auth_users_openid` ON `tbl_auth_users` (`openid`)",
+      idx_tbl_auth_users_users_id: "CREATE UNIQUE INDEX `idx_tbl_auth_users_users_id` ON `tbl_auth_users` (`users_id`)",
+      idx_tbl_auth_users_unionid: "CREATE INDEX `idx_tbl_auth_users_unionid` ON `tbl_auth_users` (`unionid`)",
+      idx_tbl_auth_users_company_id: "CREATE INDEX `idx_tbl_auth_users_company_id` ON `tbl_auth_users` (`company_id`)",
+    });
+    app.save(users);
+
+    const companies = findOrNewCollection(app, "base", COMPANIES);
+    companies.listRule = null;
+    companies.viewRule = null;
+    companies.createRule = null;
+    companies.updateRule = null;
+    companies.deleteRule = null;
+    const companyFields = [
+      ["company_id", "公司编号(业务主键)"],
+      ["company_name", "公司名称"],
+      ["company_type", "公司类型"],
+      ["company_entity", "法人代表"],
+      ["company_usci", "统一社会信用代码"],
+      ["company_nationality", "国家/地区"],
+      ["company_province", "省份"],
+      ["company_city", "城市"],
+      ["company_postalcode", "邮政编码"],
+      ["company_add", "详细地址"],
+      ["company_status", "公司状态"],
+      ["company_level", "公司等级"],
+      ["company_remark", "备注"],
+    ];
+    companies.fields.add(
+      ...companyFields.map(
+        ([name, help]) =>
+          new TextField({
+            name,
+            help,
+            required: name === "company_id",
+            presentable: name === "company_name",
+            max: name === "company_remark" ? 2000 : 255,
+          }),
+      ),
+      new AutodateField({ name: "created", onCreate: true, onUpdate: false }),
+      new AutodateField({ name: "updated", onCreate: true, onUpdate: true }),
+    );
+    setIndexes(companies, {
+      idx_tbl_company_company_id: "CREATE UNIQUE INDEX `idx_tbl_company_company_id` ON `tbl_company` (`company_id`)",
+    });
+    app.save(companies);
+  },
+  (app) => {
+    for (const name of [USERS, COMPANIES]) {
+      try {
+        app.delete(app.findCollectionByNameOrId(name));
+      } catch {
+        // already gone
+      }
+    }
+  },
+);

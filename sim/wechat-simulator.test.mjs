@@ -1,0 +1,283 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { startWechatSimulator } from "./wechat-simulator.mjs";
+
+const APP_ID = "wx_test_appid";
+const SECRET = "test_secret";
+
+let sim;
+let nonceCounter = 0;
+const nonce = () => `${Date.now()}${++nonceCounter}`;
+
+beforeAll(async () => {
+  sim = await startWechatSimulator({ appId: APP_ID, secret: SECRET });
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+function login(jsCode, overrides = {}) {
+  const query = new URLSearchParams({ appid: APP_ID, secret: SECRET, js_code: jsCode, grant_type: "authorization_code", ...overrides });
+  return fetch(`${sim.url}/sns/jscode2session?${query}`);
+}
+
+async function loginJson(jsCode, overrides) {
+  const res = await login(jsCode, overrides);
+  return JSON.parse(await res.text()); // text/plain, so res.json() would be the wrong habit
+}
+
+function postJson(path, body) {
+  return fetch(`${sim.url}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function control(path, body = {}) {
+  const res = await postJson(`/__sim/${path}`, body);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function stableToken(overrides = {}) {
+  const res = await postJson("/cgi-bin/stable_token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET, force_refresh: false, ...overrides });
+  return res.json();
+}
+
+function phone(accessToken, code) {
+  const query = accessToken === undefined ? "" : `?access_token=${encodeURIComponent(accessToken)}`;
+  return postJson(`/wxa/business/getuserphonenumber${query}`, { code });
+}
+
+describe("control API", () => {
+  it("answers health", async () => {
+    const res = await fetch(`${sim.url}/__sim/health`);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("rejects an unknown stable_token mode", async () => {
+    const res = await postJson("/__sim/stable-token/mode", { mode: "nope" });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("jscode2session", () => {
+  it("succeeds for u-<name>, as text/plain, and the code is single-use", async () => {
+    const code = `u-alice-${nonce()}`;
+    const res = await login(code);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    const session = JSON.parse(await res.text());
+    expect(session.openid).toBe("osim_alice");
+    expect(session.session_key).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(session).not.toHaveProperty("unionid");
+    expect(session).not.toHaveProperty("errcode");
+
+    expect(await loginJson(code)).toEqual({ errcode: 40163, errmsg: "code been used" });
+  });
+
+  it("adds a unionid when the name contains 'union'", async () => {
+    const session = await loginJson(`u-unionbob-${nonce()}`);
+    expect(session.openid).toBe("osim_unionbob");
+    expect(session.unionid).toBe("usim_unionbob");
+  });
+
+  it("checks appid, secret, grant_type and js_code in that order", async () => {
+    expect((await loginJson(`u-a-${nonce()}`, { appid: "wrong", secret: "wrong" })).errcode).toBe(40013);
+    expect((await loginJson(`u-a-${nonce()}`, { secret: "wrong", grant_type: "x" })).errcode).toBe(40125);
+    expect((await loginJson(`u-a-${nonce()}`, { grant_type: "x" })).errcode).toBe(40002);
+    expect((await loginJson(""))).toEqual({ errcode: 41008, errmsg: "missing code" });
+  });
+
+  it.each([
+    ["invalid", 40029],
+    ["blocked", 40226],
+    ["ratelimit", 45011],
+    ["busy", -1],
+    ["whatever", 40029],
+  ])("answers errcode for %s-... codes", async (prefix, errcode) => {
+    const res = await login(`${prefix}-${nonce()}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    const body = JSON.parse(await res.text());
+    expect(body.errcode).toBe(errcode);
+    expect(typeof body.errmsg).toBe("string");
+  });
+
+  it("answers garbage, truncated JSON and HTTP 500 without consuming the code", async () => {
+    const garbageCode = `garbage-${nonce()}`;
+    for (let i = 0; i < 2; i++) {
+      const res = await login(garbageCode);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/plain");
+      expect(await res.text()).toBe("<html>not json");
+    }
+
+    const truncated = await login(`truncated-${nonce()}`);
+    const truncatedText = await truncated.text();
+    expect(truncatedText).toBe('{"openid":"o');
+    expect(() => JSON.parse(truncatedText)).toThrow();
+
+    const failed = await login(`http500-${nonce()}`);
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get("content-type")).toMatch(/^text\/html/);
+  });
+
+  it("resets the connection for reset-... and never answers hang-...", async () => {
+    await expect(login(`reset-${nonce()}`)).rejects.toThrow();
+
+    const query = new URLSearchParams({ appid: APP_ID, secret: SECRET, js_code: `hang-${nonce()}`, grant_type: "authorization_code" });
+    await expect(fetch(`${sim.url}/sns/jscode2session?${query}`, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
+  });
+
+  it("delays slow-<ms>-<name> codes, then succeeds", async () => {
+    const started = Date.now();
+    const session = await loginJson(`slow-150-carol-${nonce()}`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(session.openid).toBe("osim_carol");
+  });
+});
+
+describe("stable_token", () => {
+  it("returns the same token until force_refresh, which invalidates the old one", async () => {
+    const res = await postJson("/cgi-bin/stable_token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET });
+    expect(res.headers.get("content-type")).toBe("application/json; encoding=utf-8");
+    const first = await res.json();
+    expect(typeof first.access_token).toBe("string");
+    expect(first.expires_in).toBeGreaterThan(7000);
+    expect(first.expires_in).toBeLessThanOrEqual(7200);
+
+    const again = await stableToken();
+    expect(again.access_token).toBe(first.access_token);
+
+    const refreshed = await stableToken({ force_refresh: true });
+    expect(refreshed.access_token).not.toBe(first.access_token);
+    expect(refreshed.expires_in).toBe(7200);
+    expect(await (await phone(first.access_token, `p-13800000000-${nonce()}`)).json()).toMatchObject({ errcode: 40001 });
+    expect(await (await phone(refreshed.access_token, `p-13800000000-${nonce()}`)).json()).toMatchObject({ errcode: 0 });
+  });
+
+  it("validates the request body", async () => {
+    expect((await stableToken({ appid: "wrong" })).errcode).toBe(40013);
+    expect((await stableToken({ secret: "wrong" })).errcode).toBe(40125);
+    expect((await stableToken({ grant_type: "password" })).errcode).toBe(40002);
+    expect((await (await postJson("/cgi-bin/stable_token", "not json")).json()).errcode).toBe(47001);
+  });
+
+  it("follows the failure mode set through the control API", async () => {
+    await control("stable-token/mode", { mode: "busy" });
+    expect(await stableToken()).toEqual({ errcode: -1, errmsg: "system error" });
+    await control("stable-token/mode", { mode: "ratelimit" });
+    expect((await stableToken()).errcode).toBe(45009);
+    await control("stable-token/mode", { mode: "http500" });
+    const failed = await postJson("/cgi-bin/stable_token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET });
+    expect(failed.status).toBe(500);
+    await control("stable-token/mode", { mode: "ok" });
+    expect(typeof (await stableToken()).access_token).toBe("string");
+  });
+});
+
+describe("getuserphonenumber", () => {
+  it("returns phone_info for p-<digits>, and a reused code is invalid", async () => {
+    const { access_token } = await stableToken();
+    const code = `p-13912345678-${nonce()}`;
+    const res = await phone(access_token, code);
+    expect(res.headers.get("content-type")).toBe("application/json; encoding=utf-8");
+    const body = await res.json();
+    expect(body).toMatchObject({
+      errcode: 0,
+      errmsg: "ok",
+      phone_info: { phoneNumber: "13912345678", purePhoneNumber: "13912345678", countryCode: "86", watermark: { appid: APP_ID } },
+    });
+    expect(Math.abs(body.phone_info.watermark.timestamp - Date.now() / 1000)).toBeLessThan(5);
+
+    expect(await (await phone(access_token, code)).json()).toEqual({ errcode: 40029, errmsg: "invalid code" });
+  });
+
+  it("answers code errors", async () => {
+    const { access_token } = await stableToken();
+    expect((await (await phone(access_token, `invalid-${nonce()}`)).json()).errcode).toBe(40029);
+    expect((await (await phone(access_token, `ratelimit-${nonce()}`)).json()).errcode).toBe(45011);
+    expect((await (await phone(access_token, `busy-${nonce()}`)).json()).errcode).toBe(-1);
+    expect((await (await phone(access_token, `u-alice-${nonce()}`)).json()).errcode).toBe(40029);
+  });
+
+  it("answers 41001, 42001 and 40001 for missing, expired and revoked tokens", async () => {
+    expect((await (await phone(undefined, `p-1-${nonce()}`)).json()).errcode).toBe(41001);
+    expect((await (await phone("never-issued", `p-1-${nonce()}`)).json()).errcode).toBe(40001);
+
+    const { access_token: expiring } = await stableToken();
+    await control("access-token/expire");
+    expect(await (await phone(expiring, `p-1-${nonce()}`)).json()).toEqual({ errcode: 42001, errmsg: "access_token expired" });
+
+    const { access_token: fresh } = await stableToken();
+    expect(fresh).not.toBe(expiring);
+    expect((await (await phone(fresh, `p-1-${nonce()}`)).json()).errcode).toBe(0);
+
+    await control("access-token/revoke");
+    expect((await (await phone(fresh, `p-1-${nonce()}`)).json()).errcode).toBe(40001);
+  });
+});
+
+describe("latency, calls, stats and reset", () => {
+  it("delays WeChat answers but not the control API", async () => {
+    await control("latency", { ms: 120 });
+    let started = Date.now();
+    await loginJson(`u-dan-${nonce()}`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+
+    started = Date.now();
+    await fetch(`${sim.url}/__sim/health`);
+    expect(Date.now() - started).toBeLessThan(100);
+    await control("reset");
+  });
+
+  it("logs calls and counts them; reset clears used codes, calls and stats", async () => {
+    await control("reset");
+    const code = `u-erin-${nonce()}`;
+    await loginJson(code);
+    await stableToken();
+
+    const { calls } = await (await fetch(`${sim.url}/__sim/calls`)).json();
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({ path: "/sns/jscode2session", method: "GET", query: { js_code: code }, body: null });
+    expect(calls[1]).toMatchObject({ path: "/cgi-bin/stable_token", method: "POST", body: { appid: APP_ID } });
+    expect(typeof calls[0].at).toBe("number");
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, getuserphonenumber: 0 });
+
+    expect((await loginJson(code)).errcode).toBe(40163);
+    await control("reset");
+    expect((await loginJson(code)).openid).toBe("osim_erin");
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, getuserphonenumber: 0 });
+  });
+
+  it("answers 404 JSON for unknown paths", async () => {
+    const res = await fetch(`${sim.url}/cgi-bin/unknown`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ errcode: -1, errmsg: "not found" });
+  });
+});
+
+describe("access_token TTL", () => {
+  let shortLived;
+  beforeAll(async () => {
+    shortLived = await startWechatSimulator({ appId: APP_ID, secret: SECRET, accessTokenTtlSeconds: 0.3 });
+  });
+  afterAll(async () => {
+    await shortLived.close();
+  });
+
+  it("answers 42001 once the token outlives its TTL", async () => {
+    const token = await (await fetch(`${shortLived.url}/cgi-bin/stable_token`, {
+      method: "POST",
+      body: JSON.stringify({ grant_type: "client_credential", appid: APP_ID, secret: SECRET }),
+    })).json();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const res = await fetch(`${shortLived.url}/wxa/business/getuserphonenumber?access_token=${token.access_token}`, {
+      method: "POST",
+      body: JSON.stringify({ code: `p-1-${nonce()}` }),
+    });
+    expect((await res.json()).errcode).toBe(42001);
+  });
+});

@@ -1,0 +1,136 @@
+// What ops see: start-up without WeChat settings, migrations on existing data, and logs
+// and console output that never carry a secret. Each case runs its own real PocketBase.
+import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../scripts/pocketbase.mjs";
+import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
+import { adminClient } from "../support/admin";
+import { api, validProfile } from "../support/api";
+import { removeDataDir, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
+import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
+
+async function logsText(instance: PocketBaseInstance, mustInclude: string): Promise<string> {
+  const token = await instance.superuserToken();
+  // PocketBase writes request logs in batches; wait until the last request we care about is in.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const response = await fetch(`${instance.url}/api/logs?perPage=1000&sort=-created`, { headers: { authorization: token } });
+    const text = await response.text();
+    if (text.includes(mustInclude)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the logs never showed ${mustInclude}`);
+}
+
+describe("without WECHAT_APPID and WECHAT_SECRET", () => {
+  let instance: PocketBaseInstance;
+  beforeAll(async () => {
+    instance = await startPocketBase({ env: {} });
+  });
+  afterAll(async () => {
+    await instance.stop();
+    removeDataDir(instance);
+  });
+
+  it("starts, serves health and warns", async () => {
+    expect((await api(instance.url).post("/api/system/health")).status).toBe(200);
+    expect(instance.output()).toContain("WeChat is not configured");
+  });
+
+  it("answers login with a clear 500 and writes nothing", async () => {
+    const response = await api(instance.url).login(codes.loginAs(uniqueName()));
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({ code: 500, msg: expect.stringContaining("WeChat is not configured"), data: {} });
+    expect(await (await adminClient(instance.url)).countUsers()).toBe(0);
+  });
+});
+
+describe("migrations", () => {
+  it("apply to an instance that already has them and keep its users", async () => {
+    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+    const first = await startPocketBase({ env: wechatEnv(sim.url) });
+    try {
+      const { user } = await api(first.url).signIn(uniqueName());
+      await first.stop();
+
+      // The same pb_data again: the migration is recorded as applied and skipped.
+      await first.restart();
+      expect((await api(first.url).signIn(uniqueName())).user.users_id).not.toBe(user.users_id);
+      await first.stop();
+
+      // The migration run anew (as if under another name) over the existing collections.
+      const migrationsDir = mkdtempSync(join(tmpdir(), "bai-migrations-"));
+      for (const file of readdirSync(join(projectRoot, "pb_migrations"))) {
+        copyFileSync(join(projectRoot, "pb_migrations", file), join(migrationsDir, file));
+        copyFileSync(join(projectRoot, "pb_migrations", file), join(migrationsDir, file.replace(/^\d+/, (time) => String(Number(time) + 1))));
+      }
+      const again = await startPocketBase({ env: wechatEnv(sim.url), dataDir: first.dataDir, migrationsDir });
+      try {
+        const admin = await adminClient(again.url);
+        expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_id: user.users_id, openid: user.openid });
+        const collection = await admin.pb.collections.getOne("tbl_auth_users");
+        expect(collection.indexes.filter((sql: string) => sql.includes("idx_tbl_auth_users_openid"))).toHaveLength(1);
+        expect(collection.passwordAuth.enabled).toBe(false);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await first.stop();
+      removeDataDir(first);
+      await sim.close();
+    }
+  });
+});
+
+describe("secrets", () => {
+  let instance: PocketBaseInstance;
+  let sim: Awaited<ReturnType<typeof startWechatSimulator>>;
+  beforeAll(async () => {
+    sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+    instance = await startPocketBase({ env: wechatEnv(sim.url, { WECHAT_TIMEOUT_S: "1" }) });
+  });
+  afterAll(async () => {
+    await instance.stop();
+    removeDataDir(instance);
+    await sim.close();
+  });
+
+  it("never reach a response, a log or the console, whatever happens", async () => {
+    const client = api(instance.url);
+    const answers: string[] = [];
+    const { token } = await client.signIn(uniqueName());
+    for (const scenario of ["invalid", "busy", "http500", "garbage", "reset", "hang", "ratelimit"]) {
+      answers.push((await client.login(codes.scenario(scenario))).text);
+      answers.push((await client.profile(token, validProfile({ users_phone_code: codes.scenario(scenario) }))).text);
+    }
+    answers.push((await client.profile(token, validProfile({ users_phone_code: codes.phone("13812345678") }))).text);
+    await simulator(sim.url).setStableTokenMode("hang");
+    await simulator(sim.url).revokeAccessTokens();
+    answers.push((await client.profile(token, validProfile())).text);
+    await simulator(sim.url).setStableTokenMode("ok");
+    const marker = `/api/wechat/refresh-token`;
+    answers.push((await client.refreshToken(token)).text);
+
+    const accessTokens = (await simulator(sim.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
+    expect(accessTokens.length).toBeGreaterThan(0);
+    const logs = await logsText(instance, marker);
+    for (const [where, text] of [
+      ["responses", answers.join("\n")],
+      ["logs", logs],
+      ["console", instance.output()],
+    ]) {
+      expect(text, where).not.toContain(WECHAT_SECRET);
+      expect(text, where).not.toMatch(/session_key/i);
+      for (const accessToken of accessTokens) expect(text, where).not.toContain(accessToken);
+      expect(text, where).not.toMatch(/goroutine|\.go:\d+|at .*\.js:\d+/);
+    }
+    for (const [where, text] of [
+      ["logs", logs],
+      ["console", instance.output()],
+    ]) {
+      expect(text, where).not.toContain(token);
+      expect(text, where).not.toContain("13812345678");
+    }
+  });
+});

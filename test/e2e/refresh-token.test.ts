@@ -1,0 +1,137 @@
+import { request as httpRequest } from "node:http";
+import PocketBase from "pocketbase";
+import { beforeAll, describe, expect, it } from "vitest";
+import { adminClient } from "../support/admin";
+import { api } from "../support/api";
+import { failures } from "../support/responses";
+import { uniqueName } from "../support/wechat";
+
+const client = api();
+let admin: Awaited<ReturnType<typeof adminClient>>;
+
+beforeAll(async () => {
+  admin = await adminClient();
+});
+
+function tamper(token: string): string {
+  const [header, payload, signature] = token.split(".");
+  return [header, payload, (signature[0] === "A" ? "B" : "A") + signature.slice(1)].join(".");
+}
+
+describe("POST /api/wechat/refresh-token", () => {
+  it("issues a new native token for the token's own user", async () => {
+    const { token, user } = await client.signIn(uniqueName());
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // tokens carry whole-second expiries
+    const response = await client.refreshToken(token);
+
+    expect(response.status).toBe(200);
+    expect(response.body.token).not.toBe(token);
+    expect(response.body.record.id).toBe(user.pb_id);
+    expect(response.body.meta).toEqual({ code: 200, msg: expect.any(String), data: { is_info_complete: false, user: expect.objectContaining({ pb_id: user.pb_id }) } });
+    expect((await client.refreshToken(response.body.token)).status).toBe(200);
+  });
+
+  it("needs no body", async () => {
+    const { token } = await client.signIn(uniqueName());
+    const response = await client.post("/api/wechat/refresh-token", undefined, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+  });
+});
+
+// The same Authorization rules guard profile and refresh-token.
+describe.each([
+  ["/api/wechat/refresh-token", undefined],
+  ["/api/wechat/profile", { users_name: "a", users_phone_code: "p-13800138000-x", users_picture: "https://example.com/a.png" }],
+])("Authorization on %s", (path, body) => {
+  const call = (headers: Record<string, string>) => client.post(path, body ?? {}, { headers });
+
+  it("answers 401 without a token", async () => {
+    const response = await call({});
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual(failures.missingToken);
+  });
+
+  it.each([
+    ["an empty bearer", () => "Bearer "],
+    ["a token without the Bearer scheme", (token: string) => token],
+    ["another scheme", (token: string) => `Basic ${token}`],
+    ["two tokens", (token: string) => `Bearer ${token} ${token}`],
+    ["two comma-separated tokens", (token: string) => `Bearer ${token}, Bearer ${token}`],
+    ["a tampered signature", (token: string) => `Bearer ${tamper(token)}`],
+    ["garbage", () => "Bearer not.a.jwt"],
+  ])("answers 401 for %s", async (_, header) => {
+    const { token } = await client.signIn(uniqueName());
+    const response = await call({ authorization: header(token) });
+    expect(response.status).toBe(401);
+  });
+
+  it("answers 401 for two Authorization headers", async () => {
+    const { token } = await client.signIn(uniqueName());
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${client.baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: [`Bearer ${token}`, `Bearer ${token}`] },
+      });
+      request.on("response", (response) => resolve(response.statusCode ?? 0)).on("error", reject);
+      request.end("{}");
+    });
+    expect(status).toBe(401);
+  });
+
+  it("answers 401 for a superuser's token", async () => {
+    const response = await call({ authorization: `Bearer ${await admin.pb.authStore.token}` });
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual(failures.invalidToken);
+  });
+
+  it("answers 404 once the token's user is deleted", async () => {
+    const { token, user } = await client.signIn(uniqueName());
+    await admin.users.delete(user.pb_id);
+    const response = await call({ authorization: `Bearer ${token}` });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual(failures.userNotFound);
+  });
+});
+
+describe("tokens that are not a user's own login", () => {
+  it("refuses a token from another auth collection", async () => {
+    const name = `staff_${Date.now()}`;
+    await admin.pb.collections.create({ name, type: "auth", passwordAuth: { enabled: true }, fields: [] });
+    try {
+      await admin.pb.collection(name).create({ email: "someone@example.com", password: "password-123", passwordConfirm: "password-123" });
+      // A client of its own, so the superuser's session stays signed in.
+      const { token } = await new PocketBase(client.baseUrl).collection(name).authWithPassword("someone@example.com", "password-123");
+      for (const path of ["/api/wechat/refresh-token", "/api/wechat/profile"]) {
+        const response = await client.post(path, {}, { token });
+        expect(response.status).toBe(401);
+      }
+    } finally {
+      await admin.pb.collections.delete(name);
+    }
+  });
+
+  it("does not trade a superuser's short impersonation token for a fresh one", async () => {
+    const { user } = await client.signIn(uniqueName());
+    const impersonated = await admin.pb.collection("tbl_auth_users").impersonate(user.pb_id, 60);
+    const response = await client.refreshToken(impersonated.authStore.token);
+    expect(response.status).toBe(401);
+  });
+
+  // PocketBase's shortest token lifetime is 10 s.
+  it("refuses an expired token", { timeout: 30_000 }, async () => {
+    const collection = await admin.pb.collections.getOne("tbl_auth_users");
+    const duration = collection.authToken.duration;
+    let token: string;
+    await admin.pb.collections.update("tbl_auth_users", { authToken: { ...collection.authToken, duration: 10 } });
+    try {
+      token = (await client.signIn(uniqueName())).token;
+    } finally {
+      await admin.pb.collections.update("tbl_auth_users", { authToken: { ...collection.authToken, duration } });
+    }
+    expect((await client.refreshToken(token!)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const response = await client.refreshToken(token!);
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual(failures.invalidToken);
+  });
+});

@@ -1,0 +1,48 @@
+// The simulator's credentials and helpers to drive it (see sim/wechat-simulator.mjs for the codes).
+import { randomUUID } from "node:crypto";
+
+export const WECHAT_APP_ID = "wx_sim_appid";
+export const WECHAT_SECRET = "sim_secret_7c1f9e4b2a";
+
+export function wechatEnv(simulatorUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return { WECHAT_APPID: WECHAT_APP_ID, WECHAT_SECRET, WECHAT_API_BASE: simulatorUrl, WECHAT_TIMEOUT_S: "2", ...overrides };
+}
+
+const nonce = () => randomUUID().replace(/-/g, "").slice(0, 12);
+
+export const codes = {
+  // A login code for WeChat user <name>; the simulator answers openid "osim_<name>".
+  loginAs: (name: string) => `u-${name}-${nonce()}`,
+  phone: (digits: string) => `p-${digits}-${nonce()}`,
+  scenario: (scenario: string) => `${scenario}-${nonce()}`,
+  slow: (ms: number, name: string) => `slow-${ms}-${name}-${nonce()}`,
+};
+
+export const uniqueName = (label = "user") => `${label}${nonce()}`;
+
+export interface SimulatorCall {
+  path: string;
+  method: string;
+  query: Record<string, string>;
+  body: unknown;
+  at: number;
+}
+
+export function simulator(url: string) {
+  const control = async (path: string, body?: unknown) => {
+    const response = await fetch(`${url}/__sim/${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return response.json();
+  };
+  return {
+    reset: () => control("reset", {}),
+    expireAccessTokens: () => control("access-token/expire", {}),
+    revokeAccessTokens: () => control("access-token/revoke", {}),
+    setStableTokenMode: (mode: string) => control("stable-token/mode", { mode }),
+    stats: () => control("stats") as Promise<{ jscode2session: number; stable_token: number; getuserphonenumber: number }>,
+    calls: async (path?: string) => ((await control(path ? `calls?path=${encodeURIComponent(path)}` : "calls")) as { calls: SimulatorCall[] }).calls,
+  };
+}

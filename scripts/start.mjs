@@ -31,6 +31,7 @@ const pocketbase = spawn(
     `--migrationsDir=${join(projectRoot, "pb_migrations")}`,
     "--hooksWatch=false",
     "--automigrate=false",
+    "--dev=false", // otherwise on by itself when the checkout is under the temp dir
     ...serveArgs,
   ],
   { stdio: "inherit", env },

@@ -46,6 +46,23 @@ describe("without WECHAT_APPID and WECHAT_SECRET", () => {
   });
 });
 
+describe("with a wrong WECHAT_SECRET", () => {
+  it("answers login with a 500 that points at the configuration, writing nothing", async () => {
+    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+    const instance = await startPocketBase({ env: wechatEnv(sim.url, { WECHAT_SECRET: "not-the-secret" }) });
+    try {
+      const response = await api(instance.url).login(codes.loginAs(uniqueName()));
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual({ code: 500, msg: "服务端微信配置错误", data: {} });
+      expect(await (await adminClient(instance.url)).countUsers()).toBe(0);
+    } finally {
+      await instance.stop();
+      removeDataDir(instance);
+      await sim.close();
+    }
+  });
+});
+
 describe("migrations", () => {
   it("apply to an instance that already has them and keep its users", async () => {
     const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });

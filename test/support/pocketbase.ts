@@ -47,6 +47,9 @@ export async function startPocketBase(options: PocketBaseOptions = {}): Promise<
     `--migrationsDir=${options.migrationsDir ?? join(projectRoot, "pb_migrations")}`,
     "--hooksWatch=false",
     "--automigrate=false",
+    // PocketBase turns dev mode (SQL with data on the console) on by itself when its
+    // binary sits under the temp dir, as in a fresh clone there; production never has it.
+    "--dev=false",
   ];
   const env = { ...cleanEnv(), ...options.env };
   execFileSync(bin, ["superuser", "upsert", SUPERUSER.email, SUPERUSER.password, ...dirArgs], { env, stdio: "ignore" });

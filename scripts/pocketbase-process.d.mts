@@ -1,0 +1,26 @@
+export const SUPERUSER: { email: string; password: string };
+
+export interface PocketBaseInstance {
+  url: string;
+  dataDir: string;
+  pid(): number | undefined;
+  output(): string;
+  superuserToken(): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  restart(): Promise<void>;
+  remove(): void;
+}
+
+export interface PocketBaseOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+  hooksDir?: string;
+  migrationsDir?: string;
+  hooksWatch?: boolean;
+  port?: number;
+  extraArgs?: string[];
+}
+
+export function freePort(): Promise<number>;
+export function startPocketBase(options?: PocketBaseOptions): Promise<PocketBaseInstance>;
+export function superuserToken(url: string): Promise<string>;

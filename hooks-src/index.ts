@@ -7,14 +7,18 @@ export { health, helloWorld } from "./routes/system";
 export { login } from "./routes/wechat-login";
 export { profile } from "./routes/wechat-profile";
 export { refreshToken } from "./routes/wechat-refresh-token";
+export { renderPocketBaseRefusals } from "./http/responses";
+export { revokeTokensOfDisabledUser } from "./users/users";
 export { sweepExpiredLoginCodeClaims } from "./wechat/login-code-claims";
 
+// `envelope: true` routes get renderPocketBaseRefusals around PocketBase's rate limiter.
+// The health checks skip it: monitors want the cheapest possible request.
 export const routes = [
-  { method: "POST", path: "/api/system/health", handler: "health" },
-  { method: "POST", path: "/api/system/test-helloworld", handler: "helloWorld" },
-  { method: "POST", path: "/api/wechat/login", handler: "login" },
-  { method: "POST", path: "/api/wechat/profile", handler: "profile" },
-  { method: "POST", path: "/api/wechat/refresh-token", handler: "refreshToken" },
+  { method: "POST", path: "/api/system/health", handler: "health", envelope: false },
+  { method: "POST", path: "/api/system/test-helloworld", handler: "helloWorld", envelope: false },
+  { method: "POST", path: "/api/wechat/login", handler: "login", envelope: true },
+  { method: "POST", path: "/api/wechat/profile", handler: "profile", envelope: true },
+  { method: "POST", path: "/api/wechat/refresh-token", handler: "refreshToken", envelope: true },
 ] as const;
 
 export function warnIfWechatNotConfigured(): void {

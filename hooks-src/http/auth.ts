@@ -1,8 +1,8 @@
 // Who is calling: the tbl_auth_users record behind `Authorization: Bearer <token>`.
 // PocketBase has already verified the token (signature, expiry, the record's tokenKey)
 // and set e.auth; here we insist on the scheme, one token, and the collection.
-import { failures } from "../errors";
-import { USERS_COLLECTION } from "../users/users";
+import { failures, type ApiFailure } from "../errors";
+import { isDisabled, USERS_COLLECTION } from "../users/users";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -17,8 +17,9 @@ function bearerTokenOf(e: core.RequestEvent): string {
 export function requireWechatUser(e: core.RequestEvent): core.Record {
   const token = bearerTokenOf(e);
   const user = e.auth;
-  if (!user) throw tokenUserIsGone(token) ? failures.userNotFound() : failures.invalidToken();
+  if (!user) throw failureForUnverifiedToken(token);
   if (user.collection().name !== USERS_COLLECTION) throw failures.invalidToken();
+  if (isDisabled(user)) throw failures.accountDisabled();
   return user;
 }
 
@@ -28,24 +29,26 @@ export function requireRefreshableToken(e: core.RequestEvent): void {
   if ($security.parseUnverifiedJWT(bearerTokenOf(e)).refreshable !== true) throw failures.invalidToken();
 }
 
-// A token can't be verified once its record is deleted (the signing key went with it).
-// A well-formed, unexpired auth token of our collection whose record is missing is
-// answered 404, so the mini-program knows to log in afresh rather than retry.
-function tokenUserIsGone(token: string): boolean {
+// PocketBase could not verify the token. Two cases deserve more than a 401, so that the
+// mini-program shows the right thing: the user was deleted (404; the signing key went with
+// the record), or staff disabled the account, which rotated the key (403). Both need a
+// well-formed, unexpired auth token of our collection.
+function failureForUnverifiedToken(token: string): ApiFailure {
   let claims: Record<string, unknown>;
   try {
     claims = $security.parseUnverifiedJWT(token);
   } catch {
-    return false;
+    return failures.invalidToken();
   }
-  if (claims.type !== "auth" || typeof claims.id !== "string" || typeof claims.exp !== "number") return false;
-  if (claims.exp * 1000 <= Date.now()) return false;
+  if (claims.type !== "auth" || typeof claims.id !== "string" || typeof claims.exp !== "number") return failures.invalidToken();
+  if (claims.exp * 1000 <= Date.now()) return failures.invalidToken();
   const users = $app.findCachedCollectionByNameOrId(USERS_COLLECTION);
-  if (users.id !== claims.collectionId) return false;
+  if (users.id !== claims.collectionId) return failures.invalidToken();
+  let user: core.Record;
   try {
-    $app.findRecordById(users, claims.id);
-    return false;
+    user = $app.findRecordById(users, claims.id);
   } catch {
-    return true;
+    return failures.userNotFound();
   }
+  return isDisabled(user) ? failures.accountDisabled() : failures.invalidToken();
 }

@@ -7,7 +7,7 @@ export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
   e.json(200, { code: 200, msg, data });
 }
 
-function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
+export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
   e.json(failure.status, { code: failure.status, msg: failure.msg, data: failure.data });
 }
 
@@ -24,6 +24,23 @@ export function answer(e: core.RequestEvent, handler: () => void, wechatCodeFiel
       return sendFailure(e, failure);
     }
     logError(`Unexpected error on ${e.request?.url?.path}`, error);
+    sendFailure(e, failures.internal());
+  }
+}
+
+// PocketBase's own middlewares, the rate limiter above all, can refuse a request before our
+// handler runs. Registered on our routes just outside them, this gives those answers our
+// envelope too instead of PocketBase's {status, message, data}.
+export function renderPocketBaseRefusals(e: core.RequestEvent): void {
+  try {
+    e.next();
+  } catch (error) {
+    if (e.written()) throw error;
+    const status = (error as { value?: { status?: unknown } }).value?.status;
+    if (status === 429) return sendFailure(e, failures.rateLimited());
+    if (status === 413) return sendFailure(e, failures.payloadTooLarge());
+    if (typeof status === "number" && status >= 400 && status < 500) return sendFailure(e, failures.refusedByPocketBase(status));
+    logError(`PocketBase refused ${e.request?.url?.path}`, error);
     sendFailure(e, failures.internal());
   }
 }

@@ -4,6 +4,8 @@ import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, nextUsersId, usersIdPrefix, usersTypeAfterUpdate } from "./user-profile";
 
 export const USERS_COLLECTION = "tbl_auth_users";
+const USERS_STATUS_ACTIVE = "正常";
+const USERS_STATUS_DISABLED = "禁用";
 
 export interface WechatIdentity {
   openid: string;
@@ -25,13 +27,13 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
 // The unique indexes on openid and users_id back this up.
 export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { user: core.Record; created: boolean } {
   const existing = findByOpenid($app, identity.openid);
-  if (existing) return { user: recordUnionid(existing, identity.unionid), created: false };
+  if (existing) return { user: recordUnionid(requireActive(existing), identity.unionid), created: false };
 
   let outcome: { user: core.Record; created: boolean } | undefined;
   $app.runInTransaction((txApp) => {
     const raced = findByOpenid(txApp, identity.openid);
     if (raced) {
-      outcome = { user: raced, created: false };
+      outcome = { user: requireActive(raced), created: false };
       return;
     }
     const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
@@ -39,11 +41,29 @@ export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { 
     user.set("unionid", identity.unionid);
     user.set("users_id", nextUsersId(usersIdPrefix(now), lastUsersIdOfDay(txApp, usersIdPrefix(now))));
     user.set("users_type", USERS_TYPE_GUEST);
+    user.set("users_status", USERS_STATUS_ACTIVE);
     user.setRandomPassword();
     txApp.save(user);
     outcome = { user, created: true };
   });
   return outcome!;
+}
+
+export function isDisabled(user: core.Record): boolean {
+  return user.getString("users_status") === USERS_STATUS_DISABLED;
+}
+
+function requireActive(user: core.Record): core.Record {
+  if (isDisabled(user)) throw failures.accountDisabled();
+  return user;
+}
+
+// Staff disable an account in the admin UI; rotating its token key on that save voids
+// every token already issued to it, for our routes and PocketBase's own alike.
+export function revokeTokensOfDisabledUser(e: core.RecordEvent): void {
+  const user = e.record!;
+  if (isDisabled(user) && !isDisabled(user.original())) user.refreshTokenKey();
+  e.next();
 }
 
 // Ordered by length first so that a fifth sequence digit (past 9999) still sorts last.
@@ -94,7 +114,7 @@ export function profileOf(user: core.Record): ProfileFields {
 export function updateProfile(userId: string, profile: ProfileFields): core.Record {
   let updated: core.Record | undefined;
   $app.runInTransaction((txApp) => {
-    const user = findUserById(txApp, userId);
+    const user = requireActive(findUserById(txApp, userId));
     user.set("users_type", usersTypeAfterUpdate(user.getString("users_type"), profileOf(user), profile));
     user.set("users_name", profile.users_name);
     user.set("users_phone", profile.users_phone);

@@ -19,6 +19,7 @@ export default async function setup(project: TestProject) {
   execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
   const simulator = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
   const pocketbase = await startPocketBase({ env: wechatEnv(simulator.url) });
+  await exemptLoopbackFromRateLimits(pocketbase.url, await pocketbase.superuserToken());
   project.provide("pocketbaseUrl", pocketbase.url);
   project.provide("simulatorUrl", simulator.url);
   return async () => {
@@ -26,4 +27,15 @@ export default async function setup(project: TestProject) {
     await simulator.close();
     removeDataDir(pocketbase);
   };
+}
+
+// Every request of the suite comes from 127.0.0.1; the rate limits themselves are proven
+// in rate-limits.test.ts with distinct client IPs.
+async function exemptLoopbackFromRateLimits(url: string, token: string) {
+  const response = await fetch(`${url}/api/settings`, {
+    method: "PATCH",
+    headers: { authorization: token, "content-type": "application/json" },
+    body: JSON.stringify({ rateLimits: { excludedIPs: ["127.0.0.1", "::1"] } }),
+  });
+  if (!response.ok) throw new Error(`could not exempt loopback from rate limits: ${await response.text()}`);
 }

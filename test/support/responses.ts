@@ -12,6 +12,8 @@ export const failures = {
   notAnObject: { code: 400, msg: "请求体必须是 JSON 对象", data: {} },
   missingToken: errorBody(401),
   invalidToken: { code: 401, msg: "token 无效或已过期,请重新登录", data: {} },
+  accountDisabled: { code: 403, msg: "账号已被禁用,请联系管理员", data: {} },
+  rateLimited: { code: 429, msg: "请求过于频繁,请稍后重试", data: {} },
   userNotFound: { code: 404, msg: "用户不存在", data: {} },
   duplicateLoginCode: { code: 429, msg: "重复请求过于频繁,请勿重复提交同一登录凭证", data: {} },
   wechatRateLimited: { code: 429, msg: "微信接口调用过于频繁,请稍后重试", data: {} },

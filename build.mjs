@@ -56,6 +56,8 @@ function registrationSource() {
     }),
     "",
     `onRecordUpdate((e) => ${load}.revokeTokensOfDisabledUser(e), "tbl_auth_users");`,
+    `onRecordRequestEmailChangeRequest(() => ${load}.refuseEmailChange(), "tbl_auth_users");`,
+    `onRecordConfirmEmailChangeRequest(() => ${load}.refuseEmailChange(), "tbl_auth_users");`,
     `onBootstrap((e) => { e.next(); ${load}.warnIfWechatNotConfigured(); });`,
     `cronAdd("bai_login_code_claims_sweep", "* * * * *", () => ${load}.sweepExpiredLoginCodeClaims());`,
     "",

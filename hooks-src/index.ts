@@ -8,7 +8,7 @@ export { login } from "./routes/wechat-login";
 export { profile } from "./routes/wechat-profile";
 export { refreshToken } from "./routes/wechat-refresh-token";
 export { renderPocketBaseRefusals } from "./http/responses";
-export { revokeTokensOfDisabledUser } from "./users/users";
+export { refuseEmailChange, revokeTokensOfDisabledUser } from "./users/account-hooks";
 export { sweepExpiredLoginCodeClaims } from "./wechat/login-code-claims";
 
 // `envelope: true` routes get renderPocketBaseRefusals around PocketBase's rate limiter.

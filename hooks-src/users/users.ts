@@ -58,14 +58,6 @@ function requireActive(user: core.Record): core.Record {
   return user;
 }
 
-// Staff disable an account in the admin UI; rotating its token key on that save voids
-// every token already issued to it, for our routes and PocketBase's own alike.
-export function revokeTokensOfDisabledUser(e: core.RecordEvent): void {
-  const user = e.record!;
-  if (isDisabled(user) && !isDisabled(user.original())) user.refreshTokenKey();
-  e.next();
-}
-
 // Ordered by length first so that a fifth sequence digit (past 9999) still sorts last.
 function lastUsersIdOfDay(txApp: CoreApp, prefix: string): string {
   const row = new DynamicModel({ last: "" });

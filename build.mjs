@@ -18,6 +18,9 @@ const bundlePath = join(hooksDir, bundleName);
 const registrationPath = join(hooksDir, "bai_wechat_auth.pb.js");
 // PocketBase's apis.DefaultRateLimitMiddlewarePriority: our refusal renderer runs just outside it.
 const RATE_LIMIT_PRIORITY = -1000;
+// Answered 405 on our POST-only paths (GET covers HEAD). A method-less pattern would clash
+// with PocketBase's own "GET /{path...}"; OPTIONS stays with PocketBase's CORS handling.
+const OTHER_METHODS = ["GET", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"];
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 function buildOptions() {
@@ -54,6 +57,9 @@ function registrationSource() {
       const refusals = envelope ? `, new Middleware((e) => ${load}.renderPocketBaseRefusals(e), ${RATE_LIMIT_PRIORITY - 1})` : "";
       return `routerAdd(${JSON.stringify(method)}, ${JSON.stringify(path)}, (e) => ${load}.${handler}(e)${refusals});`;
     }),
+    ...routes.flatMap(({ path }) =>
+      OTHER_METHODS.map((method) => `routerAdd("${method}", ${JSON.stringify(path)}, (e) => ${load}.methodNotAllowed(e));`),
+    ),
     "",
     `onRecordUpdate((e) => ${load}.revokeTokensOfDisabledUser(e), "tbl_auth_users");`,
     `onRecordRequestEmailChangeRequest(() => ${load}.refuseEmailChange(), "tbl_auth_users");`,

@@ -26,6 +26,7 @@ export const failures = {
   invalidToken: () => new ApiFailure(401, "token 无效或已过期,请重新登录"),
   accountDisabled: () => new ApiFailure(403, "账号已被禁用,请联系管理员"),
   userNotFound: () => new ApiFailure(404, "用户不存在"),
+  methodNotAllowed: () => new ApiFailure(405, "请求方法不允许,请使用 POST"),
   payloadTooLarge: () => new ApiFailure(413, "请求体过大,上限 16 KB"),
   unsupportedMediaType: () => new ApiFailure(415, "请求体必须为 application/json"),
   duplicateLoginCode: () => new ApiFailure(429, "重复请求过于频繁,请勿重复提交同一登录凭证"),

@@ -7,7 +7,7 @@ export { health, helloWorld } from "./routes/system";
 export { login } from "./routes/wechat-login";
 export { profile } from "./routes/wechat-profile";
 export { refreshToken } from "./routes/wechat-refresh-token";
-export { renderPocketBaseRefusals } from "./http/responses";
+export { methodNotAllowed, renderPocketBaseRefusals } from "./http/responses";
 export { refuseEmailChange, revokeTokensOfDisabledUser } from "./users/account-hooks";
 export { sweepExpiredLoginCodeClaims } from "./wechat/login-code-claims";
 

@@ -44,3 +44,9 @@ export function renderPocketBaseRefusals(e: core.RequestEvent): void {
     sendFailure(e, failures.internal());
   }
 }
+
+// Registered on our paths for every method but POST, which PocketBase would answer 404.
+export function methodNotAllowed(e: core.RequestEvent): void {
+  e.response.header().set("Allow", "POST");
+  sendFailure(e, failures.methodNotAllowed());
+}

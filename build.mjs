@@ -36,7 +36,8 @@ function buildOptions() {
     legalComments: "none",
     logLevel: "warning",
     define: {
-      __BUILD_TIME__: JSON.stringify(new Date().toISOString()),
+      // SOURCE_DATE_EPOCH makes builds, and so release archives, reproducible.
+      __BUILD_TIME__: JSON.stringify(new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString()),
       __APP_VERSION__: JSON.stringify(version),
     },
   };

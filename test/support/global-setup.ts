@@ -16,7 +16,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
+  if (process.env.BAI_SKIP_BUILD !== "1") execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
   const simulator = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
   const pocketbase = await startPocketBase({ env: wechatEnv(simulator.url) });
   await exemptLoopbackFromRateLimits(pocketbase.url, await pocketbase.superuserToken());

@@ -6,7 +6,8 @@ import type { TestProject } from "vitest/node";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { removeDataDir, startPocketBase } from "./pocketbase";
-import { WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
+import { findLeaks } from "./leaks";
+import { simulator, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,15 +18,23 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   if (process.env.BAI_SKIP_BUILD !== "1") execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
-  const simulator = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-  const pocketbase = await startPocketBase({ env: wechatEnv(simulator.url) });
+  const simulatorInstance = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+  const pocketbase = await startPocketBase({ env: wechatEnv(simulatorInstance.url) });
   await exemptLoopbackFromRateLimits(pocketbase.url, await pocketbase.superuserToken());
   project.provide("pocketbaseUrl", pocketbase.url);
-  project.provide("simulatorUrl", simulator.url);
+  project.provide("simulatorUrl", simulatorInstance.url);
   return async () => {
+    // After every file has run against this instance: nothing secret may be in its logs.
+    const accessTokens = (await simulator(simulatorInstance.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
     await pocketbase.stop();
-    await simulator.close();
+    const leaks = findLeaks(pocketbase, accessTokens.filter(Boolean));
+    await simulatorInstance.close();
     removeDataDir(pocketbase);
+    if (leaks.length > 0) {
+      // vitest reports an error thrown here but still exits 0, so fail the run explicitly.
+      console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
+      process.exitCode = 1;
+    }
   };
 }
 

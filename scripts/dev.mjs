@@ -1,0 +1,109 @@
+// npm run dev: the edit-and-try loop.
+//   - build.mjs --watch rebuilds pb_hooks/ on every change to hooks-src/;
+//   - PocketBase runs with --hooksWatch, so it restarts itself whenever pb_hooks/ changes,
+//     on the persistent (gitignored) pb_data/, with the usual superuser for the admin UI;
+//   - the WeChat simulator answers in WeChat's place, with WECHAT_* pointed at it.
+// Ctrl-C stops all three. BAI_DEV_PORT (8090) and WECHAT_SIM_PORT (9300) move the ports.
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { startWechatSimulator } from "../sim/wechat-simulator.mjs";
+import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
+import { SUPERUSER } from "./pocketbase-process.mjs";
+
+const port = Number(process.env.BAI_DEV_PORT ?? 8090);
+const simulatorPort = Number(process.env.WECHAT_SIM_PORT ?? 9300);
+const baseUrl = `http://127.0.0.1:${port}`;
+const dataDir = join(projectRoot, "pb_data");
+const pocketbaseArgs = [
+  `--dir=${dataDir}`,
+  `--hooksDir=${join(projectRoot, "pb_hooks")}`,
+  `--migrationsDir=${join(projectRoot, "pb_migrations")}`,
+  "--hooksWatch=true",
+  "--automigrate=false",
+  "--dev=false", // dev mode would log every SQL statement with its data
+];
+const wechat = { appId: "wx_sim_appid", secret: "sim_secret" };
+
+const { bin } = ensurePocketBase();
+
+let simulator;
+try {
+  simulator = await startWechatSimulator({ port: simulatorPort, ...wechat });
+} catch (error) {
+  console.error(`Cannot start the WeChat simulator on port ${simulatorPort} (${error.code ?? error.message}); set WECHAT_SIM_PORT to another port.`);
+  process.exit(1);
+}
+const env = { ...process.env, WECHAT_APPID: wechat.appId, WECHAT_SECRET: wechat.secret, WECHAT_API_BASE: simulator.url };
+
+let pocketbase = null;
+let stopping = false;
+
+function startPocketBase() {
+  const child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, ...pocketbaseArgs], { stdio: "inherit", env });
+  child.on("exit", (code, signal) => {
+    if (pocketbase === child) pocketbase = null;
+    if (stopping) return;
+    console.error(`\n[dev] PocketBase stopped (${signal ?? `exit code ${code}`}); it starts again after the next successful build.`);
+  });
+  pocketbase = child;
+  return child;
+}
+
+async function waitUntilHealthy(child) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (child.exitCode !== null) return false;
+    try {
+      if ((await fetch(`${baseUrl}/api/health`)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+function printBanner() {
+  console.log(`
+  BAI dev server ─ edit hooks-src/ and the change is served within a second
+    API         ${baseUrl}/api/   (e.g. POST /api/system/test-helloworld)
+    Admin UI    ${baseUrl}/_/   ${SUPERUSER.email} / ${SUPERUSER.password}
+    Simulator   ${simulator.url}   login codes u-<name>-<nonce>, phone codes p-<digits>-<nonce>
+    Data        pb_data/ (kept between runs; delete it for a fresh start)
+  npm run demo walks login → profile → refresh-token. Ctrl-C stops everything.
+`);
+}
+
+// build.mjs --watch prints "[build] … rebuilt" after each successful build, the first one included.
+const watcher = spawn(process.execPath, [join(projectRoot, "build.mjs"), "--watch"], { stdio: ["ignore", "pipe", "inherit"] });
+let firstBuild = true;
+createInterface({ input: watcher.stdout }).on("line", async (line) => {
+  console.log(line);
+  if (!line.includes("rebuilt") || stopping) return;
+  if (firstBuild) {
+    firstBuild = false;
+    execFileSync(bin, ["superuser", "upsert", SUPERUSER.email, SUPERUSER.password, ...pocketbaseArgs], { env, stdio: "ignore" });
+    if (await waitUntilHealthy(startPocketBase())) printBanner();
+    else console.error(`[dev] PocketBase did not come up at ${baseUrl}; see its output above (port taken? set BAI_DEV_PORT).`);
+  } else if (!pocketbase) {
+    startPocketBase(); // it had stopped on a broken build; running ones restart themselves
+  }
+});
+watcher.on("exit", (code) => {
+  if (!stopping) {
+    console.error(`[dev] the build watcher exited (${code}); stopping.`);
+    stop(1);
+  }
+});
+
+async function stop(exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  const exited = (child) => (child && child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null);
+  const waits = [exited(pocketbase), exited(watcher)];
+  pocketbase?.kill("SIGTERM");
+  watcher.kill("SIGTERM");
+  await Promise.all([...waits, simulator.close()]);
+  process.exit(exitCode);
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(0));

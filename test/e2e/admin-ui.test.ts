@@ -1,0 +1,100 @@
+// Staff's view, in a real browser: PocketBase's admin UI lists the users that WeChat logins
+// created, with name, type and phone readable, and a user's record shows their company_id.
+// The admin UI is the shared instance's (/_/), or BAI_ADMIN_BASE's (e.g. through the /pb proxy).
+// Leaves a screenshot of the list in .tmp/admin-users.png; with BAI_UPDATE_SCREENSHOT=1 in
+// docs/admin-users.png (npm run docs:screenshot).
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { projectRoot } from "../../scripts/pocketbase.mjs";
+import { adminClient } from "../support/admin";
+import { api, validProfile } from "../support/api";
+import { launchChromium, type Browser } from "../support/browser";
+import { SUPERUSER } from "../support/pocketbase";
+import { codes, uniqueName } from "../support/wechat";
+
+const adminBase = process.env.BAI_ADMIN_BASE ?? `${inject("pocketbaseUrl")}/_/`;
+const screenshotPath = join(projectRoot, process.env.BAI_UPDATE_SCREENSHOT ? "docs" : ".tmp", "admin-users.png");
+const viewport = { width: 1280, height: 800 };
+
+// In every openid of this run, to tell these users from those of other files.
+const runTag = uniqueName("adm").toLowerCase();
+const people = [
+  { name: `zhang${runTag}`, profile: { users_name: "张三", phone: "13800138001" }, company: true },
+  { name: `li${runTag}`, profile: { users_name: "李四", phone: "13900139002" } },
+  { name: `guest1${runTag}` },
+  { name: `guest2${runTag}` },
+];
+const companyId = `C${runTag.slice(-8).toUpperCase()}`;
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  const client = api();
+  const admin = await adminClient();
+  await admin.companies.create({ company_id: companyId, company_name: "示例科技有限公司", company_city: "杭州市" });
+  for (const person of people) {
+    const { token, user } = await client.signIn(person.name);
+    if (person.profile) {
+      const { users_name, phone } = person.profile;
+      const response = await client.profile(token, validProfile({ users_name, users_phone_code: codes.phone(phone) }));
+      expect(response.status).toBe(200);
+    }
+    if (person.company) await admin.users.update(user.pb_id, { company_id: companyId });
+  }
+
+  browser = await launchChromium(viewport);
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const usersTable = () => page.locator("table[data-pb=recordsListTable]");
+const recordRows = () => usersTable().locator("tbody tr:has(td[data-name=openid])");
+const rowOf = (name: string) => recordRows().filter({ hasText: `osim_${name}` });
+const cellText = async (name: string, field: string) => (await rowOf(name).locator(`td[data-name=${field}]`).innerText()).trim();
+
+describe("the admin UI", () => {
+  it("lets staff sign in and lists the users that WeChat logins created", async () => {
+    const requestedOrigins = new Set<string>();
+    page.on("request", (request) => requestedOrigins.add(new URL(request.url()).origin));
+
+    await page.goto(adminBase);
+    await page.locator("input[name=identity]").fill(SUPERUSER.email);
+    await page.locator("input[name=password]").fill(SUPERUSER.password);
+    await page.getByRole("button", { name: "Login" }).click();
+    await page.locator("aside.collections-sidebar").getByText("tbl_auth_users", { exact: true }).click();
+    // Newest first, so this run's users head the list.
+    for (const person of people) {
+      await expect.poll(() => rowOf(person.name).count()).toBe(1);
+      expect(await cellText(person.name, "users_type")).toBe(person.profile ? "注册用户" : "游客");
+      if (person.profile) {
+        expect(await cellText(person.name, "users_name")).toBe(person.profile.users_name);
+        expect(await cellText(person.name, "users_phone")).toBe(person.profile.phone);
+      }
+    }
+    // Readable without scrolling sideways: name, phone and type are inside the window.
+    for (const field of ["users_name", "users_phone", "users_type"]) {
+      const box = await rowOf(people[0].name).locator(`td[data-name=${field}]`).boundingBox();
+      expect(box, field).not.toBeNull();
+      expect(box!.x + box!.width, field).toBeLessThanOrEqual(viewport.width);
+    }
+
+    mkdirSync(dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath });
+    // Everything the page loaded came from the admin UI's own server.
+    expect([...requestedOrigins]).toEqual([new URL(adminBase).origin]);
+  });
+
+  it("shows a user's company_id in their record", async () => {
+    await rowOf(people[0].name).click();
+    const companyField = page.locator(".modal textarea[name=company_id]");
+    await expect.poll(() => companyField.inputValue()).toBe(companyId);
+    expect(await page.locator(".modal textarea[name=users_name]").inputValue()).toBe("张三");
+  });
+});

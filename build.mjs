@@ -16,7 +16,7 @@ const hooksDir = join(root, "pb_hooks");
 const bundleName = "bai_wechat_auth.js";
 const bundlePath = join(hooksDir, bundleName);
 const registrationPath = join(hooksDir, "bai_wechat_auth.pb.js");
-// PocketBase's apis.DefaultRateLimitMiddlewarePriority: our refusal renderer runs just outside it.
+// PocketBase's apis.DefaultRateLimitMiddlewarePriority: our WeChat routes run just outside it.
 const RATE_LIMIT_PRIORITY = -1000;
 // Answered 405 on our POST-only paths (GET covers HEAD). A method-less pattern would clash
 // with PocketBase's own "GET /{path...}"; OPTIONS stays with PocketBase's CORS handling.
@@ -55,8 +55,10 @@ function registrationSource() {
     `// Each handler runs alone in a pooled VM, so it require()s the bundle itself.`,
     "",
     ...routes.map(({ method, path, handler, envelope }) => {
-      const refusals = envelope ? `, new Middleware((e) => ${load}.renderPocketBaseRefusals(e), ${RATE_LIMIT_PRIORITY - 1})` : "";
-      return `routerAdd(${JSON.stringify(method)}, ${JSON.stringify(path)}, (e) => ${load}.${handler}(e)${refusals});`;
+      const route = `routerAdd(${JSON.stringify(method)}, ${JSON.stringify(path)}`;
+      if (!envelope) return `${route}, (e) => ${load}.${handler}(e));`;
+      const middleware = `(e) => { const hooks = ${load}; if (hooks.passedPocketBaseChecks(e)) hooks.${handler}(e); }`;
+      return `${route}, () => {}, new Middleware(${middleware}, ${RATE_LIMIT_PRIORITY - 1}));`;
     }),
     ...routes.flatMap(({ path }) =>
       OTHER_METHODS.map((method) => `routerAdd("${method}", ${JSON.stringify(path)}, (e) => ${load}.methodNotAllowed(e));`),

@@ -7,12 +7,13 @@ export { health, helloWorld } from "./routes/system";
 export { login } from "./routes/wechat-login";
 export { profile } from "./routes/wechat-profile";
 export { refreshToken } from "./routes/wechat-refresh-token";
-export { methodNotAllowed, renderPocketBaseRefusals } from "./http/responses";
+export { methodNotAllowed, passedPocketBaseChecks } from "./http/responses";
 export { refuseEmailChange, revokeTokensOfDisabledUser } from "./users/account-hooks";
 export { sweepExpiredLoginCodeClaims } from "./wechat/login-code-claims";
 
-// `envelope: true` routes get renderPocketBaseRefusals around PocketBase's rate limiter.
-// The health checks skip it: monitors want the cheapest possible request.
+// `envelope: true` routes run in a middleware around PocketBase's rate limiter, so that its
+// refusals get our envelope (see passedPocketBaseChecks). The health checks skip that:
+// monitors want the cheapest possible request.
 export const routes = [
   { method: "POST", path: "/api/system/health", handler: "health", envelope: false },
   { method: "POST", path: "/api/system/test-helloworld", handler: "helloWorld", envelope: false },

@@ -28,21 +28,26 @@ export function answer(e: core.RequestEvent, handler: () => void, wechatCodeFiel
   }
 }
 
-// PocketBase's own middlewares, the rate limiter above all, can refuse a request before our
-// handler runs. Registered on our routes just outside them, this gives those answers our
-// envelope too instead of PocketBase's {status, message, data}.
-export function renderPocketBaseRefusals(e: core.RequestEvent): void {
+// Our WeChat routes run as a middleware just outside PocketBase's rate limiter: e.next()
+// runs PocketBase's own checks (the limiter above all), whose refusals get our envelope
+// instead of PocketBase's {status, message, data}. Returns true when the request got through.
+// The route's registered handler is empty; doing the work here keeps one VM per request.
+export function passedPocketBaseChecks(e: core.RequestEvent): boolean {
   try {
     e.next();
   } catch (error) {
     if (e.written()) throw error;
     const status = (error as { value?: { status?: unknown } }).value?.status;
-    if (status === 429) return sendFailure(e, failures.rateLimited());
-    if (status === 413) return sendFailure(e, failures.payloadTooLarge());
-    if (typeof status === "number" && status >= 400 && status < 500) return sendFailure(e, failures.refusedByPocketBase(status));
-    logError(`PocketBase refused ${e.request?.url?.path}`, error);
-    sendFailure(e, failures.internal());
+    if (status === 429) sendFailure(e, failures.rateLimited());
+    else if (status === 413) sendFailure(e, failures.payloadTooLarge());
+    else if (typeof status === "number" && status >= 400 && status < 500) sendFailure(e, failures.refusedByPocketBase(status));
+    else {
+      logError(`PocketBase refused ${e.request?.url?.path}`, error);
+      sendFailure(e, failures.internal());
+    }
+    return false;
   }
+  return !e.written();
 }
 
 // Registered on our paths for every method but POST, which PocketBase would answer 404.

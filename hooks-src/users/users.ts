@@ -58,19 +58,22 @@ function requireActive(user: core.Record): core.Record {
   return user;
 }
 
-// Ordered by length first so that a fifth sequence digit (past 9999) still sorts last.
+// The day's highest users_id, in two index lookups: ids past 9999 have a fifth digit and
+// sort wrongly as text, so they are looked for first, longest then greatest, through the
+// (length(users_id), users_id) index; without any, the plain greatest id of the day is last.
 function lastUsersIdOfDay(txApp: CoreApp, prefix: string): string {
   const row = new DynamicModel({ last: "" });
   txApp
     .db()
     .newQuery(
-      `SELECT COALESCE((
-         SELECT users_id FROM ${USERS_COLLECTION}
-         WHERE users_id >= {:from} AND users_id < {:to}
-         ORDER BY length(users_id) DESC, users_id DESC LIMIT 1
-       ), '') AS last`,
+      `SELECT COALESCE(
+         (SELECT users_id FROM ${USERS_COLLECTION} INDEXED BY idx_tbl_auth_users_users_id_length
+          WHERE length(users_id) > {:fourDigitLength} AND users_id >= {:from} AND users_id < {:to}
+          ORDER BY length(users_id) DESC, users_id DESC LIMIT 1),
+         (SELECT MAX(users_id) FROM ${USERS_COLLECTION} WHERE users_id >= {:from} AND users_id < {:to}),
+         '') AS last`,
     )
-    .bind({ from: prefix, to: prefix + "~" })
+    .bind({ fourDigitLength: prefix.length + 4, from: prefix, to: prefix + "~" })
     .one(row);
   return row.last;
 }

@@ -63,6 +63,32 @@ describe("with a wrong WECHAT_SECRET", () => {
   });
 });
 
+describe("users_id past 9999 registrations in a day", () => {
+  it("grows a fifth digit and keeps counting", async () => {
+    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+    const instance = await startPocketBase({ env: wechatEnv(sim.url) });
+    try {
+      const admin = await adminClient(instance.url);
+      const today = `U${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "")}`;
+      await admin.users.create({
+        openid: "staff-made",
+        users_id: `${today}9999`,
+        users_type: "游客",
+        users_status: "正常",
+        password: "a-password-123",
+        passwordConfirm: "a-password-123",
+      });
+      const first = await api(instance.url).signIn(uniqueName());
+      const second = await api(instance.url).signIn(uniqueName());
+      expect([first.user.users_id, second.user.users_id]).toEqual([`${today}10000`, `${today}10001`]);
+    } finally {
+      await instance.stop();
+      removeDataDir(instance);
+      await sim.close();
+    }
+  });
+});
+
 describe("migrations", () => {
   it("apply to an instance that already has them and keep its users", async () => {
     const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });

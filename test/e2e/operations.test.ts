@@ -23,6 +23,19 @@ async function logsText(instance: PocketBaseInstance, mustInclude: string): Prom
   throw new Error(`the logs never showed ${mustInclude}`);
 }
 
+// A simulator and a PocketBase of the test's own, stopped and removed whatever happens.
+async function withOwnInstance(envOverrides: Record<string, string>, use: (instance: PocketBaseInstance) => Promise<void>) {
+  const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+  const instance = await startPocketBase({ env: wechatEnv(sim.url, envOverrides) });
+  try {
+    await use(instance);
+  } finally {
+    await instance.stop();
+    removeDataDir(instance);
+    await sim.close();
+  }
+}
+
 describe("without WECHAT_APPID and WECHAT_SECRET", () => {
   let instance: PocketBaseInstance;
   beforeAll(async () => {
@@ -48,26 +61,18 @@ describe("without WECHAT_APPID and WECHAT_SECRET", () => {
 
 describe("with a wrong WECHAT_SECRET", () => {
   it("answers login with a 500 that points at the configuration, writing nothing", async () => {
-    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-    const instance = await startPocketBase({ env: wechatEnv(sim.url, { WECHAT_SECRET: "not-the-secret" }) });
-    try {
+    await withOwnInstance({ WECHAT_SECRET: "not-the-secret" }, async (instance) => {
       const response = await api(instance.url).login(codes.loginAs(uniqueName()));
       expect(response.status).toBe(500);
       expect(response.body).toEqual({ code: 500, msg: "服务端微信配置错误", data: {} });
       expect(await (await adminClient(instance.url)).countUsers()).toBe(0);
-    } finally {
-      await instance.stop();
-      removeDataDir(instance);
-      await sim.close();
-    }
+    });
   });
 });
 
 describe("users_id past 9999 registrations in a day", () => {
   it("grows a fifth digit and keeps counting", async () => {
-    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-    const instance = await startPocketBase({ env: wechatEnv(sim.url) });
-    try {
+    await withOwnInstance({}, async (instance) => {
       const admin = await adminClient(instance.url);
       const today = `U${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "")}`;
       await admin.users.create({
@@ -81,11 +86,7 @@ describe("users_id past 9999 registrations in a day", () => {
       const first = await api(instance.url).signIn(uniqueName());
       const second = await api(instance.url).signIn(uniqueName());
       expect([first.user.users_id, second.user.users_id]).toEqual([`${today}10000`, `${today}10001`]);
-    } finally {
-      await instance.stop();
-      removeDataDir(instance);
-      await sim.close();
-    }
+    });
   });
 });
 

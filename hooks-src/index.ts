@@ -1,5 +1,5 @@
-// The bundle's surface: build.mjs registers each route below with routerAdd, in a
-// handler that require()s this bundle, because PocketBase runs every handler alone.
+// The bundle's surface: build.mjs registers each route below with routerAdd. Every function
+// it registers require()s this bundle itself, because PocketBase runs each one alone.
 import { readWechatConfig } from "./config";
 import { logWarning } from "./log";
 

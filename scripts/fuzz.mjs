@@ -11,7 +11,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "./pocketbase.mjs";
-import { startPocketBase } from "./pocketbase-process.mjs";
+import { exemptLoopbackFromRateLimits, startPocketBase } from "./pocketbase-process.mjs";
 import { startWechatSimulator } from "../sim/wechat-simulator.mjs";
 
 const SCHEMATHESIS_VERSION = "4.32.5";
@@ -42,12 +42,7 @@ const pocketbase = await startPocketBase({
 });
 let exitCode = 1;
 try {
-  // One client, many requests: the per-IP rate limits would otherwise answer most of them.
-  await fetch(`${pocketbase.url}/api/settings`, {
-    method: "PATCH",
-    headers: { authorization: await pocketbase.superuserToken(), "content-type": "application/json" },
-    body: JSON.stringify({ rateLimits: { excludedIPs: ["127.0.0.1", "::1"] } }),
-  });
+  await exemptLoopbackFromRateLimits(pocketbase);
   const login = await fetch(`${pocketbase.url}/api/wechat/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },

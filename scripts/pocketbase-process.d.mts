@@ -24,3 +24,4 @@ export interface PocketBaseOptions {
 export function freePort(): Promise<number>;
 export function startPocketBase(options?: PocketBaseOptions): Promise<PocketBaseInstance>;
 export function superuserToken(url: string): Promise<string>;
+export function exemptLoopbackFromRateLimits(instance: PocketBaseInstance): Promise<void>;

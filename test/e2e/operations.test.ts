@@ -8,7 +8,7 @@ import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
-import { removeDataDir, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
+import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 async function logsText(instance: PocketBaseInstance, mustInclude: string): Promise<string> {
@@ -31,7 +31,7 @@ async function withOwnInstance(envOverrides: Record<string, string>, use: (insta
     await use(instance);
   } finally {
     await instance.stop();
-    removeDataDir(instance);
+    instance.remove();
     await sim.close();
   }
 }
@@ -43,7 +43,7 @@ describe("without WECHAT_APPID and WECHAT_SECRET", () => {
   });
   afterAll(async () => {
     await instance.stop();
-    removeDataDir(instance);
+    instance.remove();
   });
 
   it("starts, serves health and warns", async () => {
@@ -121,7 +121,7 @@ describe("migrations", () => {
       }
     } finally {
       await first.stop();
-      removeDataDir(first);
+      first.remove();
       await sim.close();
     }
   });
@@ -136,7 +136,7 @@ describe("secrets", () => {
   });
   afterAll(async () => {
     await instance.stop();
-    removeDataDir(instance);
+    instance.remove();
     await sim.close();
   });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { api, validProfile } from "../support/api";
 import { startNginx, type NginxProxy } from "../support/nginx";
-import { removeDataDir, startPocketBase, SUPERUSER, type PocketBaseInstance } from "../support/pocketbase";
+import { startPocketBase, SUPERUSER, type PocketBaseInstance } from "../support/pocketbase";
 import { failures } from "../support/responses";
 import { codes, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.stop();
   await instance?.stop();
-  if (instance) removeDataDir(instance);
+  if (instance) instance.remove();
   await sim?.close();
 });
 

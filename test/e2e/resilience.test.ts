@@ -7,7 +7,7 @@ import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
 import { inParallel } from "../support/concurrency";
-import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
+import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { codes, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 let sim: Awaited<ReturnType<typeof startWechatSimulator>>;
@@ -23,8 +23,7 @@ afterAll(async () => {
 // A generous WeChat timeout: on a 2-core runner the simulator shares the CPU with the load.
 async function startInstance(dataDir?: string): Promise<PocketBaseInstance> {
   const instance = await startPocketBase({ env: wechatEnv(sim.url, { WECHAT_TIMEOUT_S: "10" }), dataDir });
-  const admin = await adminClient(instance.url);
-  await admin.pb.settings.update({ rateLimits: { excludedIPs: ["127.0.0.1", "::1"] } });
+  await exemptLoopbackFromRateLimits(instance);
   return instance;
 }
 

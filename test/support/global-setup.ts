@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
-import { removeDataDir, startPocketBase } from "./pocketbase";
+import { exemptLoopbackFromRateLimits, startPocketBase } from "./pocketbase";
 import { findLeaks } from "./leaks";
 import { simulator, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
 
@@ -20,7 +20,7 @@ export default async function setup(project: TestProject) {
   if (process.env.BAI_SKIP_BUILD !== "1") execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
   const simulatorInstance = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
   const pocketbase = await startPocketBase({ env: wechatEnv(simulatorInstance.url) });
-  await exemptLoopbackFromRateLimits(pocketbase.url, await pocketbase.superuserToken());
+  await exemptLoopbackFromRateLimits(pocketbase);
   project.provide("pocketbaseUrl", pocketbase.url);
   project.provide("simulatorUrl", simulatorInstance.url);
   return async () => {
@@ -29,22 +29,11 @@ export default async function setup(project: TestProject) {
     await pocketbase.stop();
     const leaks = findLeaks(pocketbase, accessTokens.filter(Boolean));
     await simulatorInstance.close();
-    removeDataDir(pocketbase);
+    pocketbase.remove();
     if (leaks.length > 0) {
       // vitest reports an error thrown here but still exits 0, so fail the run explicitly.
       console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
       process.exitCode = 1;
     }
   };
-}
-
-// Every request of the suite comes from 127.0.0.1; the rate limits themselves are proven
-// in rate-limits.test.ts with distinct client IPs.
-async function exemptLoopbackFromRateLimits(url: string, token: string) {
-  const response = await fetch(`${url}/api/settings`, {
-    method: "PATCH",
-    headers: { authorization: token, "content-type": "application/json" },
-    body: JSON.stringify({ rateLimits: { excludedIPs: ["127.0.0.1", "::1"] } }),
-  });
-  if (!response.ok) throw new Error(`could not exempt loopback from rate limits: ${await response.text()}`);
 }

@@ -1,4 +1,6 @@
 // Every cron job of ours; pb_hooks/bai_wechat_auth.pb.js registers each with cronAdd.
+import { sweepExpiredPendingAvatars } from "../avatars/avatars";
+import { sweepAvatarUploadCounters } from "../avatars/upload-limits";
 import { sweepExpiredLoginCodeClaims } from "../wechat/login-code-claims";
 
 export interface CronJob {
@@ -7,4 +9,14 @@ export interface CronJob {
   run: () => void;
 }
 
-export const cronJobs: readonly CronJob[] = [{ id: "bai_login_code_claims_sweep", schedule: "* * * * *", run: () => sweepExpiredLoginCodeClaims() }];
+export const cronJobs: readonly CronJob[] = [
+  { id: "bai_login_code_claims_sweep", schedule: "* * * * *", run: () => sweepExpiredLoginCodeClaims() },
+  {
+    id: "bai_avatar_sweep",
+    schedule: "*/10 * * * *",
+    run: () => {
+      sweepExpiredPendingAvatars();
+      sweepAvatarUploadCounters();
+    },
+  },
+];

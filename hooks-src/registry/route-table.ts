@@ -1,7 +1,9 @@
 // Every HTTP route of ours, in one table. pb_hooks/bai_wechat_auth.pb.js registers each entry
 // (and answers 405 for the other methods on its path), so adding a route is one line here.
+import { MAX_AVATAR_BODY_BYTES } from "../avatars/avatar-upload";
 import { MAX_BODY_BYTES } from "../http/request";
 import { health, helloWorld } from "../routes/system";
+import { uploadAvatar } from "../routes/wechat-avatar";
 import { login } from "../routes/wechat-login";
 import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
@@ -24,4 +26,5 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
 ];

@@ -1,3 +1,4 @@
+import { avatarForProfilePicture, avatarStepsOfProfileSave } from "../avatars/avatars";
 import { requireWechatUser } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer, sendOk } from "../http/responses";
@@ -13,8 +14,10 @@ export function profile(e: core.RequestEvent): void {
     () => {
       const user = requireWechatUser(e);
       const request = readProfileRequest(readJsonObjectBody(e));
+      avatarForProfilePicture($app, user.id, request.pictureUrl);
       const phone = wechatClientFromEnvironment().getPhoneNumber(request.phoneCode);
-      const updated = updateProfile(user.id, { users_name: request.name, users_phone: phone, users_picture: request.pictureUrl });
+      const profile = { users_name: request.name, users_phone: phone, users_picture: request.pictureUrl };
+      const updated = updateProfile(user.id, profile, avatarStepsOfProfileSave(request.pictureUrl));
       sendOk(e, "资料更新成功", { status: "update_success", user: userInfoOf(updated) });
     },
     "users_phone_code",

@@ -104,17 +104,26 @@ export function profileOf(user: core.Record): ProfileFields {
   };
 }
 
+// What else a profile update does in its transaction: beforeSave sees the re-read user
+// still holding its old values; afterSave runs once the user is saved.
+export interface ProfileSaveSteps {
+  beforeSave?(txApp: CoreApp, user: core.Record): void;
+  afterSave?(txApp: CoreApp, user: core.Record): void;
+}
+
 // Re-reads the user inside the transaction so that concurrent updates of one user
 // apply the users_type rule to the state each of them really replaces.
-export function updateProfile(userId: string, profile: ProfileFields): core.Record {
+export function updateProfile(userId: string, profile: ProfileFields, steps: ProfileSaveSteps = {}): core.Record {
   let updated: core.Record | undefined;
   $app.runInTransaction((txApp) => {
     const user = requireActive(findUserById(txApp, userId));
+    steps.beforeSave?.(txApp, user);
     user.set("users_type", usersTypeAfterUpdate(user.getString("users_type"), profileOf(user), profile));
     user.set("users_name", profile.users_name);
     user.set("users_phone", profile.users_phone);
     user.set("users_picture", profile.users_picture);
     txApp.save(user);
+    steps.afterSave?.(txApp, user);
     updated = user;
   });
   return updated!;

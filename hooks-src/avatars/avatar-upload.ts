@@ -1,0 +1,48 @@
+// Reads the image out of a wx.uploadFile request: multipart/form-data whose part "file" holds
+// the bytes (wx.uploadFile's `name: "file"`; its formData fields come as other parts and are
+// ignored). The part's file name and Content-Type are whatever the phone made up; only the
+// content's signature decides what the file is.
+import { avatarFailures, MAX_AVATAR_BYTES } from "./avatar-errors";
+import { detectImageType, type AvatarImageType } from "./image-type";
+
+export const AVATAR_FIELD = "file";
+// The image plus multipart framing and wx.uploadFile's formData fields.
+export const MAX_AVATAR_BODY_BYTES = MAX_AVATAR_BYTES + 64 * 1024;
+
+export interface UploadedImage {
+  bytes: number[];
+  type: AvatarImageType;
+}
+
+export function readAvatarUpload(e: core.RequestEvent): UploadedImage {
+  const contentType = e.request!.header.get("Content-Type").toLowerCase();
+  if (!/^multipart\/form-data\s*;/.test(contentType)) throw avatarFailures.notMultipart();
+  let files: Array<filesystem.File | undefined>;
+  try {
+    files = e.findUploadedFiles(AVATAR_FIELD);
+  } catch (error) {
+    if (isBodyTooLarge(error)) throw avatarFailures.tooLarge();
+    if (/no such file/i.test(String(error))) throw avatarFailures.missingFile();
+    throw avatarFailures.malformedMultipart();
+  }
+  if (files.length !== 1) throw avatarFailures.severalFiles();
+  const file = files[0]!;
+  if (file.size > MAX_AVATAR_BYTES) throw avatarFailures.tooLarge();
+  if (file.size === 0) throw avatarFailures.emptyFile();
+  const reader = file.reader.open();
+  let bytes: number[];
+  try {
+    bytes = toBytes(reader, MAX_AVATAR_BYTES + 1);
+  } finally {
+    reader.close();
+  }
+  if (bytes.length > MAX_AVATAR_BYTES) throw avatarFailures.tooLarge();
+  const type = detectImageType(bytes);
+  if (!type) throw avatarFailures.notAnImage();
+  return { bytes, type };
+}
+
+// apis.ErrRequestEntityTooLarge from $apis.bodyLimit's reader, surfacing through the parse.
+function isBodyTooLarge(error: unknown): boolean {
+  return (error as { value?: { status?: unknown } } | null)?.value?.status === 413 || /too large/i.test(String(error));
+}

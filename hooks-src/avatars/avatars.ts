@@ -1,0 +1,124 @@
+// tbl_user_avatars: uploaded avatars, each owned by one user. An upload is 待使用 (pending)
+// until a profile update puts its URL in users_picture, then 使用中 (in use) and linked from
+// the user's users_avatar, so that staff see it as a thumbnail in the admin UI. An upload
+// never changes users_picture itself: the users_type rule needs name, phone and picture to go
+// from all empty to all filled in one profile update.
+//
+// What keeps the disk bounded: a user has at most MAX_PENDING_AVATARS pending uploads (a new
+// one removes the oldest), a pending upload is swept PENDING_AVATAR_TTL_MS after it was
+// made, and the avatar a profile update replaces is deleted in that update's transaction.
+// Deleting a record makes PocketBase delete its file and thumbnails (local or S3).
+import { failures } from "../errors";
+import { logWarning } from "../log";
+import { avatarNotUsable } from "./avatar-errors";
+import { AVATARS_COLLECTION, avatarUrlOf, isUnderOurFiles, parseAvatarUrl } from "./avatar-urls";
+import { FILE_EXTENSIONS } from "./image-type";
+import type { UploadedImage } from "./avatar-upload";
+
+export const MAX_PENDING_AVATARS = 3;
+export const PENDING_AVATAR_TTL_MS = 24 * 60 * 60 * 1000;
+
+export const AVATAR_STATUS = { pending: "待使用", inUse: "使用中", rejected: "违规" } as const;
+export const MEDIA_CHECK = { notChecked: "未检测", checking: "检测中", pass: "通过", review: "待复核", risky: "违规", failed: "提交失败" } as const;
+export const USER_AVATAR_FIELD = "users_avatar";
+
+export interface StoredAvatar {
+  id: string;
+  url: string;
+}
+
+export function applicationUrl(): string {
+  return $app.settings().meta.appURL;
+}
+
+export function storeAvatar(userId: string, image: UploadedImage, now = Date.now()): StoredAvatar {
+  let stored: StoredAvatar | undefined;
+  $app.runInTransaction((txApp) => {
+    const avatar = new Record(txApp.findCachedCollectionByNameOrId(AVATARS_COLLECTION));
+    avatar.set("user", userId);
+    avatar.set("image", $filesystem.fileFromBytes(image.bytes, `avatar.${FILE_EXTENSIONS[image.type]}`));
+    avatar.set("status", AVATAR_STATUS.pending);
+    avatar.set("pending_until", new Date(now + PENDING_AVATAR_TTL_MS).toISOString());
+    avatar.set("media_check", MEDIA_CHECK.notChecked);
+    txApp.save(avatar);
+    const pending = txApp.findRecordsByFilter(AVATARS_COLLECTION, "user = {:user} && status = {:status}", "-created,-id", 0, 0, {
+      user: userId,
+      status: AVATAR_STATUS.pending,
+    });
+    for (const stale of pending.filter((record) => record!.id !== avatar.id).slice(MAX_PENDING_AVATARS - 1)) txApp.delete(stale!);
+    stored = { id: avatar.id, url: avatarUrlOf(applicationUrl(), { recordId: avatar.id, filename: avatar.getString("image") }) };
+  });
+  return stored!;
+}
+
+function findAvatar(app: CoreApp, id: string): core.Record | null {
+  try {
+    return app.findRecordById(AVATARS_COLLECTION, id);
+  } catch {
+    return null;
+  }
+}
+
+// The avatar a users_picture URL names, when it is one of ours; null for any other URL.
+// Anything under our files path must be a live avatar of this very user, else 400 on
+// users_picture: checked before the billed phone call, and again inside the transaction.
+export function avatarForProfilePicture(app: CoreApp, userId: string, pictureUrl: string): core.Record | null {
+  const appUrl = applicationUrl();
+  if (!isUnderOurFiles(appUrl, pictureUrl)) return null;
+  const reference = parseAvatarUrl(appUrl, pictureUrl);
+  const avatar = reference ? findAvatar(app, reference.recordId) : null;
+  if (
+    !avatar ||
+    avatar.getString("user") !== userId ||
+    avatar.getString("image") !== reference!.filename ||
+    avatar.getString("status") === AVATAR_STATUS.rejected
+  ) {
+    throw failures.invalidFields({ users_picture: avatarNotUsable() });
+  }
+  return avatar;
+}
+
+// The profile update's part in the avatar lifecycle, run inside its transaction: before the
+// save, the new avatar (if the picture is one of ours) becomes 使用中 and linked; after the
+// save, the avatar it replaced is deleted.
+export function avatarStepsOfProfileSave(pictureUrl: string) {
+  let replaced = "";
+  return {
+    beforeSave(txApp: CoreApp, user: core.Record): void {
+      const avatar = avatarForProfilePicture(txApp, user.id, pictureUrl);
+      const previous = user.getString(USER_AVATAR_FIELD);
+      if (avatar && avatar.getString("status") !== AVATAR_STATUS.inUse) {
+        avatar.set("status", AVATAR_STATUS.inUse);
+        avatar.set("pending_until", "");
+        txApp.save(avatar);
+      }
+      user.set(USER_AVATAR_FIELD, avatar ? avatar.id : "");
+      if (previous !== "" && previous !== (avatar?.id ?? "")) replaced = previous;
+    },
+    afterSave(txApp: CoreApp): void {
+      const old = replaced === "" ? null : findAvatar(txApp, replaced);
+      if (old) txApp.delete(old);
+    },
+  };
+}
+
+// Cron: deletes pending uploads past their time. Each in its own small transaction.
+export function sweepExpiredPendingAvatars(now = Date.now()): void {
+  const expired = $app.findRecordsByFilter(AVATARS_COLLECTION, "status = {:status} && pending_until != '' && pending_until < {:now}", "pending_until", 500, 0, {
+    status: AVATAR_STATUS.pending,
+    now: new Date(now).toISOString().replace("T", " "),
+  });
+  for (const avatar of expired) {
+    try {
+      $app.delete(avatar!);
+    } catch (error) {
+      logWarning(`Could not delete expired avatar ${avatar!.id}: ${String(error)}`);
+    }
+  }
+}
+
+// For account erasure: every avatar of the user, files included. Deleting the user record
+// does the same by itself (the avatars' user relation cascades).
+export function deleteAvatarsOfUser(txApp: CoreApp, userId: string): void {
+  for (const avatar of txApp.findRecordsByFilter(AVATARS_COLLECTION, "user = {:user}", "", 0, 0, { user: userId })) txApp.delete(avatar!);
+}

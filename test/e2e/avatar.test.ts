@@ -1,0 +1,234 @@
+// POST /api/wechat/avatar and the avatar's life: upload as wx.uploadFile sends it, use in a
+// profile, replacement, expiry, limits. Against the real PocketBase and its file storage.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { adminClient } from "../support/admin";
+import { api, validProfile } from "../support/api";
+import { filePart, images, png, sendUpload, uploadAvatar } from "../support/avatars";
+import { errorBody, failures, fieldProblem } from "../support/responses";
+import { simulator, uniqueName } from "../support/wechat";
+
+const client = api();
+const wechat = simulator(inject("simulatorUrl"));
+let admin: Awaited<ReturnType<typeof adminClient>>;
+let originalAppUrl: string;
+
+const MAX_AVATAR_BYTES = 2 * 1024 * 1024;
+const avatarsOf = (userId: string) => admin.pb.collection("tbl_user_avatars").getFullList({ filter: admin.pb.filter("user = {:userId}", { userId }), sort: "created" });
+const fetchWithoutAuth = (url: string) => fetch(url, { headers: {} });
+
+async function uploaded(token: string, image: Buffer = images.png): Promise<string> {
+  const response = await uploadAvatar(token, [filePart(image)]);
+  expect(response.status, response.text).toBe(200);
+  return response.body.data.url as string;
+}
+
+async function runAvatarSweep(): Promise<void> {
+  const response = await fetch(`${client.baseUrl}/api/crons/bai_avatar_sweep`, { method: "POST", headers: { authorization: admin.pb.authStore.token } });
+  expect(response.status).toBe(204);
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  admin = await adminClient();
+  const settings = await admin.pb.settings.getAll();
+  originalAppUrl = settings.meta.appURL;
+  // What ops set (behind the proxy: https://<host>/pb); here the instance itself.
+  await admin.pb.settings.update({ meta: { appURL: client.baseUrl } });
+});
+
+afterAll(async () => {
+  await admin.pb.settings.update({ meta: { appURL: originalAppUrl } });
+});
+
+describe("POST /api/wechat/avatar", () => {
+  it("stores an image sent as wx.uploadFile sends it, and its URL serves it without a token", async () => {
+    const { token, user } = await client.signIn(uniqueName("avatar"));
+    const response = await uploadAvatar(token, [{ name: "nickname", content: "ignored formData" }, filePart(images.png, "tmp_4f1a2b.png", "image/png")]);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ code: 200, msg: "头像上传成功", data: { url: expect.stringMatching(/\/api\/files\/tbl_user_avatars\/[a-z0-9]{15}\/avatar_[a-z0-9]{10}\.png$/) } });
+    expect(response.body.data.url.startsWith(`${client.baseUrl}/api/files/`)).toBe(true);
+    const image = await fetchWithoutAuth(response.body.data.url);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await image.arrayBuffer()).equals(images.png)).toBe(true);
+
+    expect((await admin.users.getOne(user.pb_id)).users_picture).toBe("");
+    expect(await avatarsOf(user.pb_id)).toEqual([expect.objectContaining({ status: "待使用", media_check: expect.any(String) })]);
+  });
+
+  it.each([
+    ["JPEG", images.jpeg, "jpg"],
+    ["WebP", images.webp, "webp"],
+    ["GIF", images.gif, "gif"],
+  ])("accepts %s, named by its content", async (_, image, extension) => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    const url = await uploaded(token, image);
+    expect(url.endsWith(`.${extension}`)).toBe(true);
+    expect(Buffer.from(await (await fetchWithoutAuth(url)).arrayBuffer()).equals(image)).toBe(true);
+  });
+
+  it("goes by the content, not the file name or the declared type", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    const response = await uploadAvatar(token, [filePart(images.png, "photo.gif", "application/octet-stream")]);
+    expect(response.body.data.url.endsWith(".png")).toBe(true);
+  });
+
+  it("builds the URL on the Application URL setting, so it works behind the /pb proxy", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    await admin.pb.settings.update({ meta: { appURL: "https://mp.example.com/pb/" } });
+    try {
+      expect(await uploaded(token)).toMatch(/^https:\/\/mp\.example\.com\/pb\/api\/files\/tbl_user_avatars\//);
+    } finally {
+      await admin.pb.settings.update({ meta: { appURL: client.baseUrl } });
+    }
+  });
+
+  it("serves the thumbnails the admin UI shows", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    const url = await uploaded(token, png(400, 300));
+    const thumb = await fetchWithoutAuth(`${url}?thumb=100x100`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get("content-type")).toBe("image/png");
+    const bytes = Buffer.from(await thumb.arrayBuffer());
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([100, 100]);
+  });
+
+  describe("refuses, storing nothing", () => {
+    const bigPng = Buffer.concat([images.png.subarray(0, 16), Buffer.alloc(MAX_AVATAR_BYTES - 15)]);
+    it.each([
+      ["a text file named .png and declared image/png", [filePart("hello, not an image at all", "a.png", "image/png")], fieldProblem("file", "validation_invalid_image")],
+      ["an SVG", [filePart('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.svg", "image/svg+xml")], fieldProblem("file", "validation_invalid_image")],
+      ["HTML declared as JPEG", [filePart("<!DOCTYPE html><html><script>alert(1)</script></html>", "a.jpg")], fieldProblem("file", "validation_invalid_image")],
+      ["a BMP", [filePart(Buffer.concat([Buffer.from("BM"), Buffer.alloc(64)]), "a.bmp", "image/bmp")], fieldProblem("file", "validation_invalid_image")],
+      ["an empty file", [filePart(Buffer.alloc(0))], fieldProblem("file", "validation_required")],
+      ["a body without the file part", [{ name: "user", content: "test" }], fieldProblem("file", "validation_required")],
+      ["the file under another name", [{ ...filePart(images.png), name: "image" }], fieldProblem("file", "validation_required")],
+      ["two files", [filePart(images.png), filePart(images.gif)], fieldProblem("file", "validation_too_many_files")],
+      ["an image one byte over 2 MB", [filePart(bigPng)], { code: 413, msg: "头像文件过大,上限 2 MB", data: {} }],
+    ])("%s", async (_, parts, expected) => {
+      const { token, user } = await client.signIn(uniqueName("refused"));
+      const response = await uploadAvatar(token, parts as never);
+      expect(response.body).toEqual(expected);
+      expect(await avatarsOf(user.pb_id)).toEqual([]);
+    });
+
+    it("a JSON body (415)", async () => {
+      const { token } = await client.signIn(uniqueName("refused"));
+      const response = await sendUpload(token, JSON.stringify({ file: "x" }), "application/json");
+      expect(response.status).toBe(415);
+      expect(response.body).toEqual(errorBody(415));
+    });
+
+    it("a body past the route's limit (413), before reading it", async () => {
+      const { token, user } = await client.signIn(uniqueName("refused"));
+      const response = await uploadAvatar(token, [filePart(Buffer.concat([images.png, Buffer.alloc(MAX_AVATAR_BYTES + 100 * 1024)]))]);
+      expect(response.status).toBe(413);
+      expect(await avatarsOf(user.pb_id)).toEqual([]);
+    });
+
+    it("a request without a token (401)", async () => {
+      const response = await uploadAvatar(undefined, [filePart(images.png)]);
+      expect(response.body).toEqual(failures.missingToken);
+    });
+
+    it("malformed multipart (400)", async () => {
+      const { token } = await client.signIn(uniqueName("refused"));
+      const response = await sendUpload(token, "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nabc", "multipart/form-data; boundary=x");
+      expect(response.status).toBe(400);
+    });
+  });
+
+  it("keeps at most 3 pending uploads per user, removing the oldest", async () => {
+    const { token, user } = await client.signIn(uniqueName("pending"));
+    const urls = [];
+    for (let i = 0; i < 4; i++) urls.push(await uploaded(token));
+    expect((await avatarsOf(user.pb_id)).map((avatar) => avatar.status)).toEqual(["待使用", "待使用", "待使用"]);
+    expect((await fetchWithoutAuth(urls[0])).status).toBe(404);
+    expect((await fetchWithoutAuth(urls[3])).status).toBe(200);
+  });
+
+  it("allows a user 20 uploads an hour, then answers 429", async () => {
+    const { token } = await client.signIn(uniqueName("flood"));
+    for (let i = 0; i < 20; i++) await uploaded(token, images.gif);
+    const refused = await uploadAvatar(token, [filePart(images.gif)]);
+    expect(refused.body).toEqual({ code: 429, msg: "头像上传过于频繁,请稍后重试", data: {} });
+    const other = await client.signIn(uniqueName("flood"));
+    expect((await uploadAvatar(other.token, [filePart(images.gif)])).status).toBe(200);
+  });
+});
+
+describe("an uploaded avatar in the profile", () => {
+  it("becomes the picture, makes a guest a 注册用户, and is linked for staff", async () => {
+    const { token, user } = await client.signIn(uniqueName("profile"));
+    const url = await uploaded(token);
+    const response = await client.profile(token, validProfile({ users_picture: url }));
+
+    expect(response.status).toBe(200);
+    expect(response.body.data.user).toMatchObject({ users_picture: url, users_type: "注册用户" });
+    const [avatar] = await avatarsOf(user.pb_id);
+    expect(avatar).toMatchObject({ status: "使用中", pending_until: "" });
+    expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_avatar: avatar.id, users_picture: url });
+    expect((await fetchWithoutAuth(url)).status).toBe(200);
+  });
+
+  it("replacing it deletes the old file, and so does switching to another URL", async () => {
+    const { token, user } = await client.signIn(uniqueName("replace"));
+    const first = await uploaded(token);
+    await client.profile(token, validProfile({ users_picture: first }));
+    const second = await uploaded(token);
+    expect((await client.profile(token, validProfile({ users_picture: second }))).status).toBe(200);
+
+    expect((await fetchWithoutAuth(first)).status).toBe(404);
+    expect((await avatarsOf(user.pb_id)).map((avatar) => avatar.status)).toEqual(["使用中"]);
+
+    expect((await client.profile(token, validProfile({ users_picture: "https://example.com/elsewhere.png" }))).status).toBe(200);
+    expect((await fetchWithoutAuth(second)).status).toBe(404);
+    expect(await avatarsOf(user.pb_id)).toEqual([]);
+    expect((await admin.users.getOne(user.pb_id)).users_avatar).toBe("");
+  });
+
+  it("an upload never used is swept once its time is up; the one in use stays", async () => {
+    const { token, user } = await client.signIn(uniqueName("sweep"));
+    const used = await uploaded(token);
+    await client.profile(token, validProfile({ users_picture: used }));
+    const unused = await uploaded(token);
+    const pending = (await avatarsOf(user.pb_id)).find((avatar) => avatar.status === "待使用")!;
+    await admin.pb.collection("tbl_user_avatars").update(pending.id, { pending_until: new Date(Date.now() - 1000).toISOString() });
+
+    await runAvatarSweep();
+    await eventually(async () => (await fetchWithoutAuth(unused)).status === 404);
+    expect((await avatarsOf(user.pb_id)).map((avatar) => avatar.status)).toEqual(["使用中"]);
+    expect((await fetchWithoutAuth(used)).status).toBe(200);
+  });
+
+  it("a URL of our files that is not this user's live avatar is refused before the billed phone call", async () => {
+    const owner = await client.signIn(uniqueName("owner"));
+    const othersAvatar = await uploaded(owner.token);
+    const { token } = await client.signIn(uniqueName("thief"));
+    const own = await uploaded(token);
+    const phoneCallsBefore = (await wechat.stats()).getuserphonenumber;
+    for (const picture of [othersAvatar, `${own}?thumb=100x100`, own.replace(/\/[a-z0-9]{15}\//, "/aaaaaaaaaaaaaaa/"), `${client.baseUrl}/api/files/tbl_company/x/y.png`]) {
+      const response = await client.profile(token, validProfile({ users_picture: picture }));
+      expect(response.body, picture).toEqual(fieldProblem("users_picture", "avatar_not_found"));
+    }
+    expect((await wechat.stats()).getuserphonenumber).toBe(phoneCallsBefore);
+  });
+
+  it("deleting the user deletes their avatar files", async () => {
+    const { token, user } = await client.signIn(uniqueName("erase"));
+    const url = await uploaded(token);
+    await client.profile(token, validProfile({ users_picture: url }));
+    const pending = await uploaded(token);
+    await admin.users.delete(user.pb_id);
+    expect((await fetchWithoutAuth(url)).status).toBe(404);
+    expect((await fetchWithoutAuth(pending)).status).toBe(404);
+  });
+});

@@ -40,7 +40,8 @@ migrate(
       avatars,
       new FileField({
         name: "image",
-        required: true,
+        // Not required: a risky verdict deletes the image and keeps the row for staff.
+        required: false,
         presentable: true,
         maxSelect: 1,
         maxSize: MAX_AVATAR_BYTES,

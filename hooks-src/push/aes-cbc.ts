@@ -60,37 +60,46 @@ function expandKey(key: Uint8Array): Uint8Array {
   return expanded;
 }
 
-function decryptBlock(block: Uint8Array, roundKeys: Uint8Array): Uint8Array {
-  const state = new Uint8Array(block); // a copy, whatever kind of view block is
+// GF(2^8) products by InvMixColumns' coefficients, looked up rather than computed: goja
+// runs this byte by byte; with the lookups a 400-byte push decrypts in about 7 ms (was 150+).
+const TIMES_9 = productTable(9);
+const TIMES_11 = productTable(11);
+const TIMES_13 = productTable(13);
+const TIMES_14 = productTable(14);
+
+function productTable(factor: number): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) table[i] = multiply(i, factor);
+  return table;
+}
+
+// Decrypts one block in place (state and scratch are 16 bytes each).
+function decryptBlock(state: Uint8Array, roundKeys: Uint8Array, scratch: Uint8Array): void {
   addRoundKey(state, roundKeys, ROUNDS);
   for (let round = ROUNDS - 1; round >= 0; round--) {
-    inverseShiftRows(state);
-    for (let i = 0; i < 16; i++) state[i] = INVERSE_SBOX[state[i]];
+    // InvShiftRows and InvSubBytes together. The state is column-major: byte (row r,
+    // column c) is at 4c + r, and row r moves r columns to the right.
+    for (let column = 0; column < 4; column++) {
+      for (let row = 0; row < 4; row++) scratch[((column + row) % 4) * 4 + row] = INVERSE_SBOX[state[column * 4 + row]];
+    }
+    state.set(scratch);
     addRoundKey(state, roundKeys, round);
     if (round > 0) inverseMixColumns(state);
   }
-  return state;
 }
 
 function addRoundKey(state: Uint8Array, roundKeys: Uint8Array, round: number): void {
-  for (let i = 0; i < 16; i++) state[i] ^= roundKeys[round * 16 + i];
-}
-
-// The state is column-major: byte (row r, column c) is at 4c + r.
-function inverseShiftRows(state: Uint8Array): void {
-  const copy = new Uint8Array(state);
-  for (let row = 1; row < 4; row++) {
-    for (let column = 0; column < 4; column++) state[((column + row) % 4) * 4 + row] = copy[column * 4 + row];
-  }
+  const offset = round * 16;
+  for (let i = 0; i < 16; i++) state[i] ^= roundKeys[offset + i];
 }
 
 function inverseMixColumns(state: Uint8Array): void {
-  for (let column = 0; column < 4; column++) {
-    const [a, b, c, d] = state.slice(column * 4, column * 4 + 4);
-    state[column * 4] = multiply(a, 14) ^ multiply(b, 11) ^ multiply(c, 13) ^ multiply(d, 9);
-    state[column * 4 + 1] = multiply(a, 9) ^ multiply(b, 14) ^ multiply(c, 11) ^ multiply(d, 13);
-    state[column * 4 + 2] = multiply(a, 13) ^ multiply(b, 9) ^ multiply(c, 14) ^ multiply(d, 11);
-    state[column * 4 + 3] = multiply(a, 11) ^ multiply(b, 13) ^ multiply(c, 9) ^ multiply(d, 14);
+  for (let i = 0; i < 16; i += 4) {
+    const a = state[i], b = state[i + 1], c = state[i + 2], d = state[i + 3];
+    state[i] = TIMES_14[a] ^ TIMES_11[b] ^ TIMES_13[c] ^ TIMES_9[d];
+    state[i + 1] = TIMES_9[a] ^ TIMES_14[b] ^ TIMES_11[c] ^ TIMES_13[d];
+    state[i + 2] = TIMES_13[a] ^ TIMES_9[b] ^ TIMES_14[c] ^ TIMES_11[d];
+    state[i + 3] = TIMES_11[a] ^ TIMES_13[b] ^ TIMES_9[c] ^ TIMES_14[d];
   }
 }
 
@@ -99,12 +108,12 @@ export function decryptAes256Cbc(ciphertext: Uint8Array, key: Uint8Array, iv: Ui
   if (iv.length !== 16) throw new Error("AES-CBC needs a 16-byte IV");
   const roundKeys = expandKey(key);
   const plaintext = new Uint8Array(ciphertext.length);
-  let previous = iv;
+  const state = new Uint8Array(16);
+  const scratch = new Uint8Array(16);
   for (let offset = 0; offset < ciphertext.length; offset += 16) {
-    const block = new Uint8Array(ciphertext.subarray(offset, offset + 16));
-    const decrypted = decryptBlock(block, roundKeys);
-    for (let i = 0; i < 16; i++) plaintext[offset + i] = decrypted[i] ^ previous[i];
-    previous = block;
+    for (let i = 0; i < 16; i++) state[i] = ciphertext[offset + i];
+    decryptBlock(state, roundKeys, scratch);
+    for (let i = 0; i < 16; i++) plaintext[offset + i] = state[i] ^ (offset === 0 ? iv[i] : ciphertext[offset - 16 + i]);
   }
   return plaintext;
 }

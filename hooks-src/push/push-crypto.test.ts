@@ -119,9 +119,9 @@ describe("decryptPushMessage", () => {
     expect(() => decryptPushMessage(encrypted, key, "wx_sim_appid")).toThrow(/another appid/);
     const tampered = Buffer.from(encrypted, "base64");
     tampered[tampered.length - 1] ^= 1;
-    expect(() => decryptPushMessage(tampered.toString("base64"), key, "wx_other")).toThrow(/decrypt/);
-    expect(() => decryptPushMessage(encrypted, "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx_other")).toThrow(/decrypt/);
-    expect(() => decryptPushMessage("not base64!", key, "wx_other")).toThrow(/decrypt/);
+    expect(() => decryptPushMessage(tampered.toString("base64"), key, "wx_other")).toThrow(/无法解密/);
+    expect(() => decryptPushMessage(encrypted, "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx_other")).toThrow(/无法解密/);
+    expect(() => decryptPushMessage("not base64!", key, "wx_other")).toThrow(/无法解密/);
   });
 
   it("derives a 32-byte key and refuses a malformed EncodingAESKey", () => {

@@ -1,12 +1,15 @@
-// Why a push was refused. Kept apart from the API's failures: WeChat never reads our answer's
-// body, so the route answers a bare status and logs the reason (never the payload).
-export class PushRefused extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
+// Why a push was refused, in our envelope. WeChat only looks at the status; the route logs
+// the reason (never the payload or a signature).
+import { ApiFailure } from "../errors";
 
-export const aesDecryptionFailed = (detail: string) => new PushRefused(400, `encrypted push does not decrypt: ${detail}`);
+export const pushFailures = {
+  notConfigured: () => new ApiFailure(503, "消息推送未启用"),
+  unsigned: () => new ApiFailure(401, "推送缺少签名参数"),
+  badSignature: () => new ApiFailure(401, "推送签名无效"),
+  stale: () => new ApiFailure(401, "推送时间戳超出允许范围"),
+  replayed: () => new ApiFailure(401, "重复的推送"),
+  wrongMode: (expected: string) => new ApiFailure(400, `推送模式不符,服务端配置为${expected}`),
+  badBody: () => new ApiFailure(400, "推送内容无法解析"),
+};
+
+export const aesDecryptionFailed = (detail: string) => new ApiFailure(400, `推送密文无法解密: ${detail}`);

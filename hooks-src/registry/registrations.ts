@@ -5,7 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { warnAboutContentSecuritySettings, warnIfWechatNotConfigured } from "../operations/startup-checks";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -64,6 +64,7 @@ export function methodNotAllowed(e: core.RequestEvent): void {
 
 export function afterBootstrap(): void {
   warnIfWechatNotConfigured();
+  warnAboutContentSecuritySettings();
 }
 
 export function runCronJob(id: string): void {

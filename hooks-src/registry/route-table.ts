@@ -4,6 +4,7 @@ import { MAX_AVATAR_BODY_BYTES } from "../avatars/avatar-upload";
 import { MAX_BODY_BYTES } from "../http/request";
 import { health, helloWorld } from "../routes/system";
 import { uploadAvatar } from "../routes/wechat-avatar";
+import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake } from "../routes/wechat-push";
 import { login } from "../routes/wechat-login";
 import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
@@ -27,4 +28,6 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES },
 ];

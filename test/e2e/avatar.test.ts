@@ -232,3 +232,37 @@ describe("an uploaded avatar in the profile", () => {
     expect((await fetchWithoutAuth(pending)).status).toBe(404);
   });
 });
+
+describe("PocketBase's own API on avatars", () => {
+  const AVATARS = "/api/collections/tbl_user_avatars/records";
+  const call = async (method: string, path: string, token?: string, body?: unknown) =>
+    (await fetch(`${client.baseUrl}${path}`, { method, headers: { "content-type": "application/json", ...(token ? { authorization: token } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) })).status;
+
+  it("is superusers only: nobody lists, views, creates, changes or deletes avatar records", async () => {
+    const { token, user } = await client.signIn(uniqueName("lockdown"));
+    await uploaded(token);
+    const [own] = await avatarsOf(user.pb_id);
+    for (const [method, path, body, expected] of [
+      ["GET", AVATARS, undefined, 403],
+      ["GET", `${AVATARS}/${own.id}`, undefined, 403],
+      ["POST", AVATARS, { user: user.pb_id, status: "使用中" }, 403],
+      ["PATCH", `${AVATARS}/${own.id}`, { status: "使用中" }, 403],
+      ["DELETE", `${AVATARS}/${own.id}`, undefined, 403],
+    ] as const) {
+      expect(await call(method, path, undefined, body), `guest ${method} ${path}`).toBe(expected);
+      expect(await call(method, path, token, body), `user ${method} ${path}`).toBe(expected);
+    }
+    expect(await avatarsOf(user.pb_id)).toEqual([own]);
+  });
+
+  it("keeps users_avatar and users_flags out of what a user sees of their own record", async () => {
+    const { token, user } = await client.signIn(uniqueName("hidden"));
+    await client.profile(token, validProfile({ users_picture: await uploaded(token) }));
+    const response = await fetch(`${client.baseUrl}/api/collections/tbl_auth_users/records/${user.pb_id}`, { headers: { authorization: token } });
+    const record = await response.json();
+    expect(record.id).toBe(user.pb_id);
+    expect(record).not.toHaveProperty("users_avatar");
+    expect(record).not.toHaveProperty("users_flags");
+    expect((await client.refreshToken(token)).body.record).not.toHaveProperty("users_flags");
+  });
+});

@@ -5,6 +5,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { api, validProfile } from "../support/api";
+import { filePart, png, uploadAvatar } from "../support/avatars";
 import { startNginx, type NginxProxy } from "../support/nginx";
 import { startPocketBase, SUPERUSER, type PocketBaseInstance } from "../support/pocketbase";
 import { failures } from "../support/responses";
@@ -56,6 +57,24 @@ describe("the mini-program API under /pb/api/", () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.record.id).toBe(login.body.record.id);
     expect((await client.refreshToken(refreshed.body.token)).status).toBe(200);
+  });
+
+  it("uploads an avatar as wx.uploadFile does, and serves it at the URL it answers, without a token", async () => {
+    await fetch(`${base}/api/settings`, {
+      method: "PATCH",
+      headers: { authorization: superuserToken, "content-type": "application/json" },
+      body: JSON.stringify({ meta: { appURL: base } }),
+    });
+    const client = api(base);
+    const { token } = await client.signIn(uniqueName("proxyavatar"));
+    const image = png(200, 200);
+    const upload = await uploadAvatar(token, [filePart(image)], base);
+    expect(upload.status).toBe(200);
+    expect(upload.body.data.url.startsWith(`${base}/api/files/tbl_user_avatars/`)).toBe(true);
+    const served = await fetch(upload.body.data.url);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(image)).toBe(true);
+    expect((await client.profile(token, validProfile({ users_picture: upload.body.data.url }))).status).toBe(200);
   });
 
   it("passes the routes' own JSON errors through, not nginx's pages", async () => {

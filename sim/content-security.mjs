@@ -10,7 +10,8 @@
 //     answers {errcode:0, trace_id} at once; then downloads media_url (as WeChat must: the URL has
 //     to be public) and pushes a wxa_media_check event whose suggest the openid picks:
 //     osim_<name> with "risky" in <name> → risky, "review" → review, otherwise pass;
-//     a URL it cannot download → risky is never guessed: it pushes errcode 1 with no suggest.
+//     a URL it cannot download → risky is never guessed: it pushes errcode 1 with no suggest;
+//     an openid with "mediabusy" → errcode -1 at once, nothing pushed.
 //
 // Control API (the simulator mounts these under /__sim/):
 //   POST /__sim/push/target      {"url","token","encodingAesKey"?}  where and how to push ({} = nowhere)
@@ -34,7 +35,7 @@ export function textVerdictOf(content) {
 export const mediaVerdictOf = (openid) => (/risky/.test(openid) ? "risky" : /review/.test(openid) ? "review" : "pass");
 
 // reply(payload) answers 200 JSON; fail(kind) answers a transport failure ("http500", "garbage", "hang").
-export function createContentSecurity({ appId, delay, waitForDeliveries = 20 }) {
+export function createContentSecurity({ appId, delay, verdictDelayMs = 50 }) {
   const state = {};
   const reset = () => Object.assign(state, { target: null, forge: null, deliveries: [], inFlight: new Set() });
   reset();
@@ -73,6 +74,7 @@ export function createContentSecurity({ appId, delay, waitForDeliveries = 20 }) 
     if (problem) return reply({ errcode: problem[0], errmsg: problem[1] });
     if (body.media_type !== 2 && body.media_type !== 1) return reply({ errcode: 47001, errmsg: "data format error hint: media_type" });
     if (typeof body.media_url !== "string" || !/^https?:\/\//.test(body.media_url)) return reply({ errcode: 47001, errmsg: "data format error hint: media_url" });
+    if (body.openid.includes("mediabusy")) return reply({ errcode: -1, errmsg: "system error" });
     const traceId = traceIdOf();
     const job = judgeAndPush(traceId, body.media_url, body.openid).finally(() => state.inFlight.delete(job));
     state.inFlight.add(job);
@@ -80,7 +82,7 @@ export function createContentSecurity({ appId, delay, waitForDeliveries = 20 }) 
   }
 
   async function judgeAndPush(traceId, mediaUrl, openid) {
-    await delay(waitForDeliveries);
+    await delay(verdictDelayMs);
     let mediaStatus = 0;
     try {
       mediaStatus = (await fetch(mediaUrl)).status;

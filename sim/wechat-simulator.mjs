@@ -4,6 +4,7 @@
 //   GET  /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code   (answers text/plain)
 //   POST /cgi-bin/stable_token                       {"grant_type":"client_credential","appid","secret","force_refresh"}
 //   POST /wxa/business/getuserphonenumber?access_token=TOKEN   {"code":"..."}
+//   POST /wxa/msg_sec_check, /wxa/media_check_async          content security: see sim/content-security.mjs
 //
 // The scenario is chosen by the VALUE of the code the client sends. Codes use only [A-Za-z0-9_-],
 // with "-" as separator; a trailing "-<nonce>" keeps each code unique (codes are single-use).
@@ -45,6 +46,7 @@ import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { createContentSecurity } from "./content-security.mjs";
 
 const TEXT_PLAIN = "text/plain";
 const WECHAT_JSON = "application/json; encoding=utf-8";
@@ -143,7 +145,7 @@ export async function startWechatSimulator({
     state.currentToken = null;
     state.stableTokenMode = "ok";
     state.callLog = [];
-    state.stats = { jscode2session: 0, stable_token: 0, getuserphonenumber: 0 };
+    state.stats = { jscode2session: 0, stable_token: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 };
   }
   resetState();
 
@@ -254,6 +256,23 @@ export async function startWechatSimulator({
     "POST /wxa/business/getuserphonenumber": { stat: "getuserphonenumber", handle: handleGetUserPhoneNumber },
   };
 
+  // msgSecCheck and mediaCheckAsync (sim/content-security.mjs), behind the same access-token check.
+  const contentSecurity = createContentSecurity({ appId, delay });
+  for (const [key, route] of Object.entries(contentSecurity.routes)) {
+    wechatRoutes[key] = {
+      stat: route.stat,
+      handle(req, res, query, body) {
+        const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
+        const accessToken = query.get("access_token");
+        if (!accessToken) return reply(wechatError(41001, "access_token missing"));
+        const tokenStatus = accessTokenStatus(state.tokens.get(accessToken));
+        if (tokenStatus === "invalid") return reply(wechatError(40001, "invalid credential, access_token is invalid or not latest"));
+        if (tokenStatus === "expired") return reply(wechatError(42001, "access_token expired"));
+        return route.handle(body, { reply, fail: (kind) => sendTransportFailure(req, res, kind, WECHAT_JSON, '{"errcode":0,"errmsg":"ok","result":{"sugg') });
+      },
+    };
+  }
+
   async function handleWechat(req, res, url) {
     const rawBody = req.method === "GET" || req.method === "HEAD" ? "" : await readBody(req);
     const body = parseJsonObject(rawBody);
@@ -277,6 +296,7 @@ export async function startWechatSimulator({
         return reply(200, { ok: true });
       case "POST /__sim/reset":
         resetState();
+        contentSecurity.reset();
         return reply(200, { ok: true });
       case "POST /__sim/access-token/expire":
         for (const token of state.tokens.values()) token.expired = true;
@@ -299,8 +319,10 @@ export async function startWechatSimulator({
       }
       case "GET /__sim/stats":
         return reply(200, state.stats);
-      default:
-        return reply(404, { ok: false, error: "unknown control endpoint" });
+      default: {
+        const answer = contentSecurity.control(req.method, url.pathname, body);
+        return answer ? reply(answer.status, answer.payload) : reply(404, { ok: false, error: "unknown control endpoint" });
+      }
     }
   }
 

@@ -244,12 +244,12 @@ describe("latency, calls, stats and reset", () => {
     expect(calls[0]).toMatchObject({ path: "/sns/jscode2session", method: "GET", query: { js_code: code }, body: null });
     expect(calls[1]).toMatchObject({ path: "/cgi-bin/stable_token", method: "POST", body: { appid: APP_ID } });
     expect(typeof calls[0].at).toBe("number");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, getuserphonenumber: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 });
 
     expect((await loginJson(code)).errcode).toBe(40163);
     await control("reset");
     expect((await loginJson(code)).openid).toBe("osim_erin");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, getuserphonenumber: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 });
   });
 
   it("answers 404 JSON for unknown paths", async () => {

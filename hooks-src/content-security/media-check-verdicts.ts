@@ -6,8 +6,7 @@ import { AVATARS_COLLECTION, avatarUrlOf } from "../avatars/avatar-urls";
 import { logWarning } from "../log";
 import { USERS_COLLECTION } from "../users/users";
 import { USER_FLAGS, USERS_FLAGS_FIELD, flagsWith } from "./user-flags";
-
-export type Suggest = "pass" | "review" | "risky";
+import type { Suggest } from "./wechat-content-security";
 
 export interface MediaCheckVerdict {
   traceId: string;

@@ -2,10 +2,12 @@ import { avatarFailures } from "../avatars/avatar-errors";
 import { readAvatarUpload } from "../avatars/avatar-upload";
 import { storeAvatar } from "../avatars/avatars";
 import { claimAvatarUpload, releaseAvatarUpload } from "../avatars/upload-limits";
+import { submitAvatarForCheck } from "../content-security/content-checks";
 import { requireWechatUser } from "../http/auth";
 import { answer, sendOk } from "../http/responses";
 
-// Stores the image; users_picture changes only when a profile update uses data.url.
+// Stores the image and submits it to WeChat's image check; users_picture changes only when a
+// profile update uses data.url.
 export function uploadAvatar(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
@@ -18,6 +20,7 @@ export function uploadAvatar(e: core.RequestEvent): void {
       releaseAvatarUpload(user.id);
       throw error;
     }
+    submitAvatarForCheck(avatar, user);
     sendOk(e, "头像上传成功", { url: avatar.url });
   });
 }

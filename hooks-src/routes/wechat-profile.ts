@@ -1,4 +1,6 @@
-import { avatarForProfilePicture, avatarStepsOfProfileSave } from "../avatars/avatars";
+import { avatarForProfilePicture } from "../avatars/avatars";
+import { checkNickname } from "../content-security/content-checks";
+import { profileSaveSteps } from "../content-security/profile-save";
 import { requireWechatUser } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer, sendOk } from "../http/responses";
@@ -7,7 +9,8 @@ import { updateProfile } from "../users/users";
 import { readProfileRequest } from "../validation";
 import { wechatClientFromEnvironment } from "../wechat/wechat";
 
-// Everything is checked before getuserphonenumber, which WeChat bills per call.
+// Everything is checked before getuserphonenumber, which WeChat bills per call: the fields,
+// the picture (ours must be this user's live avatar), then the nickname's content.
 export function profile(e: core.RequestEvent): void {
   answer(
     e,
@@ -15,9 +18,11 @@ export function profile(e: core.RequestEvent): void {
       const user = requireWechatUser(e);
       const request = readProfileRequest(readJsonObjectBody(e));
       avatarForProfilePicture($app, user.id, request.pictureUrl);
-      const phone = wechatClientFromEnvironment().getPhoneNumber(request.phoneCode);
+      const wechat = wechatClientFromEnvironment();
+      const nicknameFlags = checkNickname(wechat, user, request.name);
+      const phone = wechat.getPhoneNumber(request.phoneCode);
       const profile = { users_name: request.name, users_phone: phone, users_picture: request.pictureUrl };
-      const updated = updateProfile(user.id, profile, avatarStepsOfProfileSave(request.pictureUrl));
+      const updated = updateProfile(user.id, profile, profileSaveSteps(request.pictureUrl, nicknameFlags));
       sendOk(e, "资料更新成功", { status: "update_success", user: userInfoOf(updated) });
     },
     "users_phone_code",

@@ -21,6 +21,9 @@ export interface WechatSession {
 export interface WechatClient {
   codeToSession(loginCode: string): WechatSession;
   getPhoneNumber(phoneCode: string): string;
+  // Any other access-token API (content security): POSTs body as JSON to path with the
+  // cached token, retried once with a fresh one when WeChat says the token is stale.
+  postWithAccessToken(path: string, body: object): Record<string, unknown>;
 }
 
 // errcodes that mean "this access token is no good": refresh it and retry once.
@@ -83,7 +86,20 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     });
   }
 
+  function postWithAccessToken(path: string, body: object): JsonObject {
+    const post = (accessToken: string) =>
+      call({ method: "POST", url: `${baseUrl}${path}?access_token=${encodeURIComponent(accessToken)}`, body: JSON.stringify(body) });
+    const accessToken = currentAccessToken();
+    try {
+      return post(accessToken);
+    } catch (error) {
+      if (!(error instanceof WechatErrcodeError && STALE_ACCESS_TOKEN_ERRCODES.has(error.errcode))) throw error;
+      return post(replacementAccessToken(accessToken));
+    }
+  }
+
   return {
+    postWithAccessToken,
     codeToSession(loginCode) {
       const query = `appid=${encodeURIComponent(appId)}&secret=${encodeURIComponent(secret)}&js_code=${encodeURIComponent(loginCode)}&grant_type=authorization_code`;
       const answer = call({ method: "GET", url: `${baseUrl}/sns/jscode2session?${query}` });

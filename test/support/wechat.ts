@@ -42,7 +42,7 @@ export function simulator(url: string) {
     expireAccessTokens: () => control("access-token/expire", {}),
     revokeAccessTokens: () => control("access-token/revoke", {}),
     setStableTokenMode: (mode: string) => control("stable-token/mode", { mode }),
-    stats: () => control("stats") as Promise<{ jscode2session: number; stable_token: number; getuserphonenumber: number }>,
+    stats: () => control("stats") as Promise<{ jscode2session: number; stable_token: number; getuserphonenumber: number; msg_sec_check: number; media_check_async: number }>,
     calls: async (path?: string) => ((await control(path ? `calls?path=${encodeURIComponent(path)}` : "calls")) as { calls: SimulatorCall[] }).calls,
   };
 }

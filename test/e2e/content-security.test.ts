@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
+import { findLeaks } from "../support/leaks";
 import { api, validProfile } from "../support/api";
 import { filePart, images, uploadAvatar } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
@@ -48,12 +49,16 @@ beforeAll(async () => {
   ]);
 }, 60_000);
 
+// After every failure mode above: no secret (push token, AES key included) in logs or console.
 afterAll(async () => {
+  const leaks: string[] = [];
   for (const { sim, instance } of Object.values(setups)) {
     await instance.stop();
+    leaks.push(...findLeaks(instance, [TOKEN, AES_KEY]));
     instance.remove();
     await sim.close();
   }
+  if (leaks.length > 0) throw new Error(`Secrets leaked: ${leaks.join("; ")}`);
 });
 
 const control = (sim: Setup["sim"], path: string, body?: unknown) =>

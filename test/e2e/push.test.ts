@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { deliverPush, handshakeUrl, mediaCheckEvent, signedPush } from "../../sim/wechat-push.mjs";
 import { adminClient } from "../support/admin";
+import { findLeaks } from "../support/leaks";
 import { api, validProfile } from "../support/api";
 import { filePart, images, uploadAvatar } from "../support/avatars";
 import { contractProblems } from "../support/contract";
@@ -38,11 +39,16 @@ beforeAll(async () => {
   }
 }, 60_000);
 
+// After everything above, including every refusal: neither the push token nor the AES key, nor
+// any other secret, is in the logs or on the console.
 afterAll(async () => {
+  const leaks: string[] = [];
   for (const instance of Object.values(instances)) {
     await instance.stop();
+    leaks.push(...findLeaks(instance, [TOKEN, AES_KEY]));
     instance.remove();
   }
+  if (leaks.length > 0) throw new Error(`Secrets leaked: ${leaks.join("; ")}`);
 });
 
 describe("GET /api/wechat/push (the handshake)", () => {

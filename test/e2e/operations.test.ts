@@ -8,20 +8,9 @@ import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
+import { allLogs } from "../support/logs";
 import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
-
-async function logsText(instance: PocketBaseInstance, mustInclude: string): Promise<string> {
-  const token = await instance.superuserToken();
-  // PocketBase writes request logs in batches; wait until the last request we care about is in.
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const response = await fetch(`${instance.url}/api/logs?perPage=1000&sort=-created`, { headers: { authorization: token } });
-    const text = await response.text();
-    if (text.includes(mustInclude)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the logs never showed ${mustInclude}`);
-}
 
 // A simulator and a PocketBase of the test's own, stopped and removed whatever happens.
 async function withOwnInstance(envOverrides: Record<string, string>, use: (instance: PocketBaseInstance) => Promise<void>) {
@@ -153,12 +142,12 @@ describe("secrets", () => {
     await simulator(sim.url).revokeAccessTokens();
     answers.push((await client.profile(token, validProfile())).text);
     await simulator(sim.url).setStableTokenMode("ok");
-    const marker = `/api/wechat/refresh-token`;
     answers.push((await client.refreshToken(token)).text);
 
     const accessTokens = (await simulator(sim.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
     expect(accessTokens.length).toBeGreaterThan(0);
-    const logs = await logsText(instance, marker);
+    const logs = JSON.stringify(await allLogs(instance));
+    expect(logs, "the logs hold every request, the last one included").toContain("/api/wechat/refresh-token");
     for (const [where, text] of [
       ["responses", answers.join("\n")],
       ["logs", logs],

@@ -7,6 +7,7 @@ import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { exemptLoopbackFromRateLimits, startPocketBase } from "./pocketbase";
 import { findLeaks } from "./leaks";
+import { allLogs } from "./logs";
 import { simulator, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
 
 declare module "vitest" {
@@ -24,16 +25,28 @@ export default async function setup(project: TestProject) {
   project.provide("pocketbaseUrl", pocketbase.url);
   project.provide("simulatorUrl", simulatorInstance.url);
   return async () => {
-    // After every file has run against this instance: nothing secret may be in its logs.
-    const accessTokens = (await simulator(simulatorInstance.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
-    await pocketbase.stop();
-    const leaks = findLeaks(pocketbase, accessTokens.filter(Boolean));
-    await simulatorInstance.close();
-    pocketbase.remove();
-    if (leaks.length > 0) {
-      // vitest reports an error thrown here but still exits 0, so fail the run explicitly.
-      console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
+    // After every file has run against this instance: nothing secret may be in its logs or console.
+    // vitest reports an error thrown here but still exits 0, so every failure sets the exit code.
+    try {
+      const calls = await simulator(simulatorInstance.url).calls("/wxa/business/getuserphonenumber");
+      const logs = await allLogs(pocketbase);
+      await pocketbase.stop();
+      const places: Array<[string, string]> = [
+        ["PocketBase's logs", JSON.stringify(logs)],
+        ["PocketBase's console", pocketbase.output()],
+      ];
+      const leaks = findLeaks(places, calls.map((call) => call.query.access_token).filter(Boolean));
+      if (leaks.length > 0) {
+        console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
+        process.exitCode = 1;
+      }
+    } catch (error) {
+      console.error("The scan for leaked secrets failed:", error);
       process.exitCode = 1;
+    } finally {
+      await pocketbase.stop();
+      await simulatorInstance.close();
+      pocketbase.remove();
     }
   };
 }

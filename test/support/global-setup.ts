@@ -4,11 +4,10 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
-import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
-import { exemptLoopbackFromRateLimits, startPocketBase } from "./pocketbase";
 import { findLeaks } from "./leaks";
 import { allLogs } from "./logs";
-import { simulator, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
+import { exemptLoopbackFromRateLimits, startWithSimulator } from "./pocketbase";
+import { simulator } from "./wechat";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,16 +18,16 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   if (process.env.BAI_SKIP_BUILD !== "1") execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
-  const simulatorInstance = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-  const pocketbase = await startPocketBase({ env: wechatEnv(simulatorInstance.url) });
+  const shared = await startWithSimulator();
+  const { instance: pocketbase } = shared;
   await exemptLoopbackFromRateLimits(pocketbase);
   project.provide("pocketbaseUrl", pocketbase.url);
-  project.provide("simulatorUrl", simulatorInstance.url);
+  project.provide("simulatorUrl", shared.simulator.url);
   return async () => {
     // After every file has run against this instance: nothing secret may be in its logs or console.
     // vitest reports an error thrown here but still exits 0, so every failure sets the exit code.
     try {
-      const calls = await simulator(simulatorInstance.url).calls("/wxa/business/getuserphonenumber");
+      const calls = await simulator(shared.simulator.url).calls("/wxa/business/getuserphonenumber");
       const logs = await allLogs(pocketbase);
       await pocketbase.stop();
       const places: Array<[string, string]> = [
@@ -44,9 +43,7 @@ export default async function setup(project: TestProject) {
       console.error("The scan for leaked secrets failed:", error);
       process.exitCode = 1;
     } finally {
-      await pocketbase.stop();
-      await simulatorInstance.close();
-      pocketbase.remove();
+      await shared.close();
     }
   };
 }

@@ -139,7 +139,7 @@ function freshVmLines({ freshVm, bundle }) {
   ];
 }
 
-export function renderText(results) {
+function renderText(results) {
   const table = [TABLE_COLUMNS, ...allRows(results).map(tableCells)];
   const widths = TABLE_COLUMNS.map((_, column) => Math.max(...table.map((cells) => [...cells[column]].length)));
   const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ");
@@ -159,7 +159,7 @@ export function renderText(results) {
   ].join("\n");
 }
 
-export function renderMarkdown(results) {
+function renderMarkdown(results) {
   const { settings, machine } = results;
   const minutes = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 60_000;
   const escape = (text) => text.replace(/\|/g, "\\|");
@@ -213,7 +213,7 @@ On a shared machine req/s moves by 10–30 % between runs; the ratios, taken wit
 }
 
 // Horizontal bars: one band per scenario with a bar per connection count (and pool), then one bar per --hooksPool.
-export function renderSvg(results) {
+function renderSvg(results) {
   const { settings } = results;
   const colors = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2"];
   const labelWidth = 250;

@@ -5,7 +5,7 @@
 // stop the instance and start it again on the same data.
 import type { PocketBaseInstance } from "./pocketbase";
 
-export interface LogEntry {
+interface LogEntry {
   id: string;
   created: string;
   level: number;

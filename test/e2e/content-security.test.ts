@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { findLeaks } from "../support/leaks";
+import { allLogs } from "../support/logs";
 import { api, validProfile } from "../support/api";
 import { filePart, images, uploadAvatar } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
@@ -53,8 +54,13 @@ beforeAll(async () => {
 afterAll(async () => {
   const leaks: string[] = [];
   for (const { sim, instance } of Object.values(setups)) {
+    const logs = await allLogs(instance);
     await instance.stop();
-    leaks.push(...findLeaks(instance, [TOKEN, AES_KEY]));
+    const places: Array<[string, string]> = [
+      ["PocketBase's logs", JSON.stringify(logs)],
+      ["PocketBase's console", instance.output()],
+    ];
+    leaks.push(...findLeaks(places, [TOKEN, AES_KEY]));
     instance.remove();
     await sim.close();
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { deliverPush, handshakeUrl, mediaCheckEvent, signedPush } from "../../sim/wechat-push.mjs";
 import { adminClient } from "../support/admin";
 import { findLeaks } from "../support/leaks";
+import { allLogs } from "../support/logs";
 import { api, validProfile } from "../support/api";
 import { filePart, images, uploadAvatar } from "../support/avatars";
 import { contractProblems } from "../support/contract";
@@ -44,8 +45,13 @@ beforeAll(async () => {
 afterAll(async () => {
   const leaks: string[] = [];
   for (const instance of Object.values(instances)) {
+    const logs = await allLogs(instance);
     await instance.stop();
-    leaks.push(...findLeaks(instance, [TOKEN, AES_KEY]));
+    const places: Array<[string, string]> = [
+      ["PocketBase's logs", JSON.stringify(logs)],
+      ["PocketBase's console", instance.output()],
+    ];
+    leaks.push(...findLeaks(places, [TOKEN, AES_KEY]));
     instance.remove();
   }
   if (leaks.length > 0) throw new Error(`Secrets leaked: ${leaks.join("; ")}`);

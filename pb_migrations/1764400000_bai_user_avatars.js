@@ -64,10 +64,12 @@ migrate(
     ];
     app.save(avatars);
 
-    // Hidden: staff see them in the admin UI, no API answer to a user carries them.
-    upsertField(users, new RelationField({ name: "users_avatar", hidden: true, collectionId: avatars.id, maxSelect: 1, cascadeDelete: false, help: "当前使用的上传头像(资料接口使用上传头像时自动关联),列表中显示缩略图" }));
+    // Not hidden: the admin UI lists no hidden field, and this one is the thumbnail staff look
+    // for. A user seeing their own avatar's record id learns nothing its URL does not say.
+    upsertField(users, new RelationField({ name: "users_avatar", collectionId: avatars.id, maxSelect: 1, cascadeDelete: false, help: "当前使用的上传头像(资料接口使用上传头像时自动关联),列表中显示缩略图" }));
     upsertField(
       users,
+      // Hidden: for staff (the record form and filters show it), not for the user it is about.
       new SelectField({
         name: "users_flags",
         hidden: true,
@@ -76,8 +78,10 @@ migrate(
         help: "内容安全标记,供人工复核;处理后可手动清除",
       }),
     );
-    const pictureIndex = users.fields.fieldNames().indexOf("users_picture");
-    if (pictureIndex >= 0) users.fields.addAt(pictureIndex + 1, users.fields.getByName("users_avatar"), users.fields.getByName("users_flags"));
+    // Staff see the face right after name, phone and type (which stay inside a 1280 px window),
+    // and the flags beside the account status.
+    users.fields.addAt(users.fields.fieldNames().indexOf("users_type") + 1, users.fields.getByName("users_avatar"));
+    users.fields.addAt(users.fields.fieldNames().indexOf("users_status") + 1, users.fields.getByName("users_flags"));
     app.save(users);
 
     const settings = app.settings();

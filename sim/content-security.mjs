@@ -35,7 +35,8 @@ export function textVerdictOf(content) {
 export const mediaVerdictOf = (openid) => (/risky/.test(openid) ? "risky" : /review/.test(openid) ? "review" : "pass");
 
 // reply(payload) answers 200 JSON; fail(kind) answers a transport failure ("http500", "garbage", "hang").
-export function createContentSecurity({ appId, delay, verdictDelayMs = 50 }) {
+// wechatError(errcode, errmsg) makes an error answer as the simulator's others look.
+export function createContentSecurity({ appId, delay, wechatError, verdictDelayMs = 50 }) {
   const state = {};
   const reset = () => Object.assign(state, { target: null, forge: null, deliveries: [], inFlight: new Set() });
   reset();
@@ -50,12 +51,12 @@ export function createContentSecurity({ appId, delay, verdictDelayMs = 50 }) {
 
   function msgSecCheck(body, { reply, fail }) {
     const problem = checkCommonFields(body);
-    if (problem) return reply({ errcode: problem[0], errmsg: problem[1] });
-    if (typeof body.content !== "string" || body.content === "") return reply({ errcode: 47001, errmsg: "data format error hint: content" });
+    if (problem) return reply(wechatError(...problem));
+    if (typeof body.content !== "string" || body.content === "") return reply(wechatError(47001, "data format error hint: content"));
     const transport = TRANSPORT.find((kind) => body.content.includes(kind));
     if (transport) return fail({ sec500: "http500", secgarbage: "garbage", sechang: "hang" }[transport]);
     const failure = Object.keys(TEXT_FAILURES).find((kind) => body.content.includes(kind));
-    if (failure) return reply({ errcode: TEXT_FAILURES[failure][0], errmsg: TEXT_FAILURES[failure][1] });
+    if (failure) return reply(wechatError(...TEXT_FAILURES[failure]));
     const { suggest, label } = textVerdictOf(body.content);
     return reply({
       errcode: 0,
@@ -71,10 +72,10 @@ export function createContentSecurity({ appId, delay, verdictDelayMs = 50 }) {
 
   function mediaCheckAsync(body, { reply }) {
     const problem = checkCommonFields(body);
-    if (problem) return reply({ errcode: problem[0], errmsg: problem[1] });
-    if (body.media_type !== 2 && body.media_type !== 1) return reply({ errcode: 47001, errmsg: "data format error hint: media_type" });
-    if (typeof body.media_url !== "string" || !/^https?:\/\//.test(body.media_url)) return reply({ errcode: 47001, errmsg: "data format error hint: media_url" });
-    if (body.openid.includes("mediabusy")) return reply({ errcode: -1, errmsg: "system error" });
+    if (problem) return reply(wechatError(...problem));
+    if (body.media_type !== 2 && body.media_type !== 1) return reply(wechatError(47001, "data format error hint: media_type"));
+    if (typeof body.media_url !== "string" || !/^https?:\/\//.test(body.media_url)) return reply(wechatError(47001, "data format error hint: media_url"));
+    if (body.openid.includes("mediabusy")) return reply(wechatError(-1, "system error"));
     const traceId = traceIdOf();
     const job = judgeAndPush(traceId, body.media_url, body.openid).finally(() => state.inFlight.delete(job));
     state.inFlight.add(job);

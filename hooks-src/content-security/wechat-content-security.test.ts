@@ -3,6 +3,7 @@ import { asStore, MemoryStore } from "../test-doubles";
 import { storeAccessTokenCache } from "../wechat/access-token-cache";
 import { createWechatClient } from "../wechat/client";
 import { WechatErrcodeError, WechatUnreadableResponseError } from "../wechat/errors";
+import { storeForcedRefreshGate } from "../wechat/forced-refresh";
 import type { WechatHttpRequest, WechatHttpResponse } from "../wechat/transport";
 import { checkText, submitImageCheck } from "./wechat-content-security";
 
@@ -23,6 +24,9 @@ function clientAnswering(...answers: WechatHttpResponse[]) {
       return answer;
     },
     accessTokens: storeAccessTokenCache(asStore(memory), () => 1_000_000),
+    forcedRefreshes: storeForcedRefreshGate(15, 4_000, asStore(memory), () => 1_000_000),
+    now: () => 1_000_000,
+    log: { warn: () => {}, error: () => {} },
   });
   return { client, requests };
 }

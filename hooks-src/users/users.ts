@@ -1,16 +1,12 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
 import { failures } from "../errors";
+import type { WechatSession } from "../wechat/client";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, nextUsersId, usersIdPrefix, usersTypeAfterUpdate } from "./user-profile";
 
 export const USERS_COLLECTION = "tbl_auth_users";
 const USERS_STATUS_ACTIVE = "正常";
 const USERS_STATUS_DISABLED = "禁用";
-
-export interface WechatIdentity {
-  openid: string;
-  unionid: string;
-}
 
 function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
@@ -25,7 +21,7 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
 // the day's last users_id and the insert see no other registration in between:
 // simultaneous first logins make one user, and users_id never collides.
 // The unique indexes on openid and users_id back this up.
-export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { user: core.Record; created: boolean } {
+export function findOrCreateUser(identity: WechatSession, now = new Date()): { user: core.Record; created: boolean } {
   const existing = findByOpenid($app, identity.openid);
   if (existing) return { user: recordUnionid(requireActive(existing), identity.unionid), created: false };
 

@@ -47,9 +47,12 @@ afterAll(async () => {
   for (const instance of Object.values(instances)) {
     const logs = await allLogs(instance);
     await instance.stop();
+    // Request logs keep each push's URL: its hex signatures are no secret, but a run of 11
+    // decimal digits in one would look like a phone number to the scan.
+    const withoutSignatures = (text: string) => text.replace(/(signature=)[0-9a-f]{40}/g, "$1…");
     const places: Array<[string, string]> = [
-      ["PocketBase's logs", JSON.stringify(logs)],
-      ["PocketBase's console", instance.output()],
+      ["PocketBase's logs", withoutSignatures(JSON.stringify(logs))],
+      ["PocketBase's console", withoutSignatures(instance.output())],
     ];
     leaks.push(...findLeaks(places, [TOKEN, AES_KEY]));
     instance.remove();
@@ -77,7 +80,7 @@ describe("GET /api/wechat/push (the handshake)", () => {
   });
 
   it("is off (503) where no push token is configured", async () => {
-    const response = await check("GET", await fetch(handshakeUrl(`${inject("pocketbaseUrl")}/api/wechat/push`, { token: TOKEN }).url));
+    const response = await check("GET", await fetch(`${inject("pocketbaseUrl")}/api/wechat/push`));
     expect(response.body).toEqual({ code: 503, msg: "消息推送未启用", data: {} });
   });
 });

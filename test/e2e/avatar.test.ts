@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
-import { filePart, images, png, sendUpload, uploadAvatar } from "../support/avatars";
+import { filePart, images, png, sendUpload, uploadAvatar, wxUploadFileBody } from "../support/avatars";
 import { errorBody, failures, fieldProblem } from "../support/responses";
 import { simulator, uniqueName } from "../support/wechat";
 
@@ -131,6 +131,25 @@ describe("POST /api/wechat/avatar", () => {
       const { token, user } = await client.signIn(uniqueName("refused"));
       const response = await uploadAvatar(token, [filePart(Buffer.concat([images.png, Buffer.alloc(MAX_AVATAR_BYTES + 100 * 1024)]))]);
       expect(response.status).toBe(413);
+      expect(await avatarsOf(user.pb_id)).toEqual([]);
+    });
+
+    it("a chunked body past the route's limit (413), stopped while it is read", async () => {
+      const { token, user } = await client.signIn(uniqueName("refused"));
+      const { body, contentType } = wxUploadFileBody([filePart(Buffer.concat([images.png, Buffer.alloc(3 * 1024 * 1024)]))]);
+      const response = await fetch(`${client.baseUrl}/api/wechat/avatar`, {
+        method: "POST",
+        headers: { "content-type": contentType, authorization: `Bearer ${token}` },
+        body: new ReadableStream({
+          start(controller) {
+            for (let offset = 0; offset < body.length; offset += 64 * 1024) controller.enqueue(body.subarray(offset, offset + 64 * 1024));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ code: 413, msg: "头像文件过大,上限 2 MB", data: {} });
       expect(await avatarsOf(user.pb_id)).toEqual([]);
     });
 

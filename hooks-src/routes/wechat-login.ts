@@ -5,6 +5,7 @@ import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
 import { findOrCreateUser, profileOf } from "../users/users";
 import { readLoginRequest } from "../validation";
+import { WechatErrcodeError } from "../wechat/errors";
 import { claimLoginCode } from "../wechat/login-code-claims";
 import { wechatClientFromEnvironment } from "../wechat/wechat";
 
@@ -14,8 +15,17 @@ export function login(e: core.RequestEvent): void {
     () => {
       const { wechatCode } = readLoginRequest(readJsonObjectBody(e));
       const wechat = wechatClientFromEnvironment();
-      if (!claimLoginCode(wechatCode)) throw failures.duplicateLoginCode();
-      const { user, created } = findOrCreateUser(wechat.codeToSession(wechatCode));
+      const claim = claimLoginCode(wechatCode);
+      if (!claim) throw failures.duplicateLoginCode();
+      let session;
+      try {
+        session = wechat.codeToSession(wechatCode);
+      } catch (error) {
+        // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
+        if (!(error instanceof WechatErrcodeError)) claim.release();
+        throw error;
+      }
+      const { user, created } = findOrCreateUser(session);
       $apis.recordAuthResponse(e, user, "wechat", {
         code: 200,
         msg: created ? "注册成功" : "登录成功",

@@ -1,4 +1,5 @@
 import { failures } from "../errors";
+import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import { isInfoComplete } from "../users/user-profile";
@@ -26,7 +27,7 @@ export function login(e: core.RequestEvent): void {
         throw error;
       }
       const { user, created } = findOrCreateUser(session);
-      $apis.recordAuthResponse(e, user, "wechat", {
+      sendAuthResponse(e, user, "wechat", {
         code: 200,
         msg: created ? "注册成功" : "登录成功",
         data: {

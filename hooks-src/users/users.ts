@@ -23,20 +23,27 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
-// The first login of an openid runs in a transaction. PocketBase funnels every write
-// transaction through one connection, so the check for an existing openid, the day's
-// users_id counter and the insert see no other registration in between: simultaneous
-// first logins make one user, and users_id never collides.
-// The unique indexes on openid and users_id back this up.
+// A login that only reads needs no transaction. Every write runs in one, on the user as
+// re-read there: PocketBase funnels write transactions through one connection, so nothing
+// lands between that read and the save. A save writes every column, so saving the record
+// read before would undo any staff edit made since, a disable included.
+// For a first login this also means that simultaneous first logins of an openid make one
+// user, and that users_id never collides. The unique indexes on openid and users_id back
+// this up.
 export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { user: core.Record; created: boolean } {
   const existing = findByOpenid($app, identity.openid);
-  if (existing) return { user: recordUnionid(requireActive(existing), identity.unionid), created: false };
+  if (existing && !gainsUnionid(existing, identity)) return { user: requireActive(existing), created: false };
 
   let outcome: { user: core.Record; created: boolean } | undefined;
   $app.runInTransaction((txApp) => {
-    const raced = findByOpenid(txApp, identity.openid);
-    if (raced) {
-      outcome = { user: requireActive(raced), created: false };
+    const current = findByOpenid(txApp, identity.openid);
+    if (current) {
+      requireActive(current);
+      if (gainsUnionid(current, identity)) {
+        current.set("unionid", identity.unionid);
+        txApp.save(current);
+      }
+      outcome = { user: current, created: false };
       return;
     }
     const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
@@ -52,8 +59,23 @@ export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { 
   return outcome!;
 }
 
+// WeChat returns a unionid only once the app is bound to an open-platform account, so a
+// user may gain one on a later login. A unionid already recorded is kept.
+function gainsUnionid(user: core.Record, identity: WechatIdentity): boolean {
+  return identity.unionid !== "" && user.getString("unionid") === "";
+}
+
 export function isDisabled(user: core.Record): boolean {
   return user.getString("users_status") === USERS_STATUS_DISABLED;
+}
+
+// The user's status as stored right now, for a record read a while ago.
+export function isDisabledNow(user: core.Record): boolean {
+  try {
+    return isDisabled($app.findRecordById(USERS_COLLECTION, user.id));
+  } catch {
+    return false;
+  }
 }
 
 function requireActive(user: core.Record): core.Record {
@@ -86,16 +108,6 @@ function isUsersIdTaken(txApp: CoreApp, usersId: string): boolean {
   const row = new DynamicModel({ taken: 0 });
   txApp.db().newQuery(`SELECT EXISTS (SELECT 1 FROM ${USERS_COLLECTION} WHERE users_id = {:usersId}) AS taken`).bind({ usersId }).one(row);
   return row.taken === 1;
-}
-
-// WeChat returns a unionid only once the app is bound to an open platform account,
-// so a user may gain one on a later login.
-function recordUnionid(user: core.Record, unionid: string): core.Record {
-  if (unionid !== "" && user.getString("unionid") === "") {
-    user.set("unionid", unionid);
-    $app.save(user);
-  }
-  return user;
 }
 
 function findUserById(app: CoreApp, userId: string): core.Record {

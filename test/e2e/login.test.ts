@@ -21,11 +21,12 @@ function todaysPrefix(): string {
 }
 
 // A user staff create by hand in the admin UI, with the users_id they typed.
-function createdByStaff(usersId: string) {
+function createdByStaff(usersId: string, fields: Record<string, string> = {}) {
   const password = "staff-typed-password-1";
   return admin.users.create({
     users_id: usersId,
     openid: `staff_${uniqueName()}`,
+    ...fields,
     users_type: "游客",
     users_status: "正常",
     password,
@@ -105,6 +106,26 @@ describe("POST /api/wechat/login", () => {
     expect(stored.unionid).toBe(`usim_${name}`);
     expect(response.text).not.toMatch(/session_key/i);
     expect(JSON.stringify(stored)).not.toMatch(/session_key/i);
+  });
+
+  // WeChat returns a unionid only once the app is bound to an open-platform account.
+  describe("a user from before the open-platform binding", () => {
+    it("gains the unionid on a later login, and nothing else changes", async () => {
+      const name = uniqueName("union");
+      const staffUser = await createdByStaff(`${todaysPrefix()}9${Date.now() % 100_000}`, { openid: `osim_${name}`, users_name: "老用户" });
+      const response = await client.login(codes.loginAs(name));
+      expect(response.body.meta.data.status).toBe("login_success");
+      expect(response.body.meta.data.user).toMatchObject({ pb_id: staffUser.id, users_id: staffUser.users_id, users_name: "老用户" });
+      const stored = await admin.users.getOne(staffUser.id);
+      expect(stored).toEqual({ ...staffUser, unionid: `usim_${name}`, updated: expect.any(String) });
+    });
+
+    it("keeps a unionid it already has", async () => {
+      const name = uniqueName("union");
+      const staffUser = await createdByStaff(`${todaysPrefix()}8${Date.now() % 100_000}`, { openid: `osim_${name}`, unionid: "set_by_staff" });
+      expect((await client.login(codes.loginAs(name))).status).toBe(200);
+      expect((await admin.users.getOne(staffUser.id)).unionid).toBe("set_by_staff");
+    });
   });
 
   describe("refuses bad input before calling WeChat, writing nothing", () => {

@@ -72,12 +72,44 @@ describe("POST /api/wechat/profile", () => {
       expect(response.body.data.user.users_type).toBe("注册用户");
     });
 
-    it("promotes exactly once under concurrent updates of one user", async () => {
+    // The rule must judge the record it replaces: here staff fill the name while WeChat is
+    // still looking up the phone number, so the update no longer starts from an empty profile.
+    it("judges the promotion on the record as it is when saved, not as read before the phone call", async () => {
+      const { token, user } = await client.signIn(uniqueName());
+      const update = client.profile(token, validProfile({ users_phone_code: codes.slow(600, "13800138000") }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await admin.users.update(user.pb_id, { users_name: "staff wrote this" });
+      const response = await update;
+      expect(response.status).toBe(200);
+      expect(response.body.data.user).toMatchObject({ users_type: "游客", users_name: "张三", users_phone: "13800138000" });
+      expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_type: "游客", users_name: "张三" });
+    });
+
+    it("lets concurrent updates of one user all succeed, ending a 注册用户", async () => {
       const { token, user } = await client.signIn(uniqueName());
       const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => client.profile(token, validProfile({ users_name: `并发${i}` }))));
       expect(responses.every((response) => response.status === 200)).toBe(true);
       expect(responses.every((response) => response.body.data.user.users_type === "注册用户")).toBe(true);
       expect((await admin.users.getOne(user.pb_id)).users_type).toBe("注册用户");
+    });
+  });
+
+  describe("is_info_complete", () => {
+    it("is true on the next login and refresh once name, phone and picture are filled", async () => {
+      const name = uniqueName();
+      const { token } = await client.signIn(name);
+      expect((await client.profile(token, validProfile())).status).toBe(200);
+      expect((await client.login(codes.loginAs(name))).body.meta.data.is_info_complete).toBe(true);
+      expect((await client.refreshToken(token)).body.meta.data.is_info_complete).toBe(true);
+    });
+
+    it("is false again once staff empty one of them", async () => {
+      const name = uniqueName();
+      const { token, user } = await client.signIn(name);
+      await client.profile(token, validProfile());
+      await admin.users.update(user.pb_id, { users_picture: "" });
+      expect((await client.login(codes.loginAs(name))).body.meta.data.is_info_complete).toBe(false);
+      expect((await client.refreshToken(token)).body.meta.data.is_info_complete).toBe(false);
     });
   });
 

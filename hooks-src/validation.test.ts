@@ -112,4 +112,35 @@ describe("readProfileRequest", () => {
   ])("refuses the picture %s", (users_picture, code) => {
     expect(problemsOf(() => readProfileRequest({ ...validProfile, users_picture })).users_picture.code).toBe(code);
   });
+
+  // What PocketBase's url field does with a host (is.URL = govalidator.IsURL); each verdict
+  // was checked against that Go code. Our check must refuse exactly what it refuses.
+  it.each([
+    ["https://x.y.com/x.png", false],
+    ["http://a.bc.d/avatar.png", false],
+    ["http://0.0.0.0/a.png", false],
+    ["http://224.0.0.1/a.png", false],
+    ["https://x.com/x.png", true],
+    ["http://a.b/x.png", true],
+    ["https://ab.y.com/x.png", true],
+    ["https://a.bc.de/x.png", true],
+    ["https://a.b.c.example.com/x.png", true],
+    ["https://www.a.com/x.png", true],
+    ["http://a---b.com/x.png", true],
+    ["http://1.0.0.0/a.png", true],
+    ["http://223.255.255.255/a.png", true],
+    ["http://239.255.255.255/a.png", true],
+    ["http://240.0.0.1/a.png", true],
+  ])("agrees with PocketBase's url field on %s (accepted: %s)", (users_picture, accepted) => {
+    const read = () => readProfileRequest({ ...validProfile, users_picture });
+    if (accepted) expect(read().pictureUrl).toBe(users_picture);
+    else expect(problemsOf(read).users_picture.code).toBe("validation_invalid_url");
+  });
+
+  it.each([
+    ["a host over 253 characters", `https://${"a".repeat(60)}.`.repeat(4) + "com/x"],
+    ["a label over 63 characters", `https://${"a".repeat(64)}.com/x`],
+  ])("refuses a picture with %s, as DNS would", (_, users_picture) => {
+    expect(problemsOf(() => readProfileRequest({ ...validProfile, users_picture })).users_picture.code).toBe("validation_invalid_url");
+  });
 });

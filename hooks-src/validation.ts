@@ -1,6 +1,7 @@
 // Field checks for request bodies. Everything here runs before any WeChat call or write,
 // because getuserphonenumber is billed per call and a failed request must change nothing.
 import { failures, type FieldProblem, type FieldProblems } from "./errors";
+import { CATEGORY_GROUP, categoryGroupOf } from "./unicode-categories";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -27,8 +28,17 @@ const GOVALIDATOR_A = `${HOST_ALNUM}(?:[A-Za-z0-9_-]+)?${HOST_ALNUM}(?:[-.]${HOS
 const GOVALIDATOR_SUBDOMAIN = String.raw`(?:www\.|${HOST_ALNUM}+(?:[-_.]${HOST_ALNUM}+)*${HOST_ALNUM}\.${HOST_ALNUM}+)`;
 const GOVALIDATOR_B = `${HOST_ALNUM}+(?:--?${HOST_ALNUM}+)*`; // = ([X]+-?-?)*[X]+
 const POCKETBASE_URL_HOST = new RegExp(`^(?:${GOVALIDATOR_IP}|(?:${GOVALIDATOR_A}|${GOVALIDATOR_SUBDOMAIN})?${GOVALIDATOR_B}(?:\\.[A-Za-z]+)?)$`);
-// C0/C1 controls, soft hyphen, bidi controls, zero-width and invisible formatting characters.
-const INVISIBLE_CHARACTER = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]/;
+// Characters of a visible category that show nothing: the default-ignorable letters and
+// marks (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian and
+// other variation selectors) and the braille blank.
+const RENDERS_NOTHING: ReadonlyArray<readonly [number, number]> = [
+  [0x034f, 0x034f], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180d], [0x180f, 0x180f], [0x2800, 0x2800],
+  [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xffa0, 0xffa0], [0xe0100, 0xe01ef],
+];
+const ZERO_WIDTH_JOINER = 0x200d;
+const EMOJI_PRESENTATION_SELECTOR = 0xfe0f;
+// Enough for any script's stacked diacritics (Vietnamese, Thai, Tibetan), not for "Zalgo" text.
+const MAX_MARKS_ON_ONE_CHARACTER = 5;
 
 const problem = {
   required: (): FieldProblem => ({ code: "validation_required", message: "不能为空" }),
@@ -50,7 +60,7 @@ function checkWechatCode(value: string): FieldProblem | undefined {
 function checkUsersName(value: string): FieldProblem | undefined {
   if (value.trim() === "") return problem.required();
   if (Array.from(value).length > USERS_NAME_MAX_LENGTH) return problem.tooLong(USERS_NAME_MAX_LENGTH);
-  if (INVISIBLE_CHARACTER.test(value) || hasStrayZeroWidthJoiner(value)) return problem.invisibleCharacters();
+  if (!hasOnlyNameCharacters(value) || hasStrayZeroWidthJoiner(value)) return problem.invisibleCharacters();
   return undefined;
 }
 
@@ -70,6 +80,37 @@ function isHostName(host: string): boolean {
   if (host.length > 253 || labels.some((label) => label.length > 63)) return false;
   if (/[A-Za-z]/.test(labels[labels.length - 1])) return true;
   return labels.length === 4 && labels.every((label) => /^\d{1,3}$/.test(label) && Number(label) <= 255);
+}
+
+// What a name may hold, by Unicode general category (unicode-categories.ts):
+// - letters, numbers, punctuation and symbols (L, N, P, S), except those in RENDERS_NOTHING;
+// - spaces (Zs), which trim() also takes off both ends;
+// - combining marks (M), right after one of the above and at most MAX_MARKS_ON_ONE_CHARACTER;
+// - as emoji sequences use them: U+FE0F right after a visible character, and U+200D between
+//   two emoji (hasStrayZeroWidthJoiner).
+// Nothing else: no control or format characters (tags included), line or paragraph
+// separators, surrogates, private-use or unassigned code points.
+function hasOnlyNameCharacters(value: string): boolean {
+  let marks = 0;
+  let afterVisible = false;
+  for (const character of value) {
+    const codePoint = character.codePointAt(0)!;
+    if (codePoint === ZERO_WIDTH_JOINER) {
+      afterVisible = false;
+      continue;
+    }
+    const presentsEmoji: boolean = codePoint === EMOJI_PRESENTATION_SELECTOR && afterVisible && marks === 0;
+    if (!presentsEmoji && RENDERS_NOTHING.some(([first, last]) => codePoint >= first && codePoint <= last)) return false;
+    const group: number = presentsEmoji ? CATEGORY_GROUP.mark : categoryGroupOf(codePoint);
+    if (group === CATEGORY_GROUP.other) return false;
+    if (group === CATEGORY_GROUP.mark) {
+      if (!afterVisible || ++marks > MAX_MARKS_ON_ONE_CHARACTER) return false;
+      continue;
+    }
+    marks = 0;
+    afterVisible = group === CATEGORY_GROUP.visible;
+  }
+  return true;
 }
 
 // U+200D joins emoji into one glyph (👨‍👩‍👧), so it is allowed only between two emoji.

@@ -256,6 +256,38 @@ describe("POST /api/wechat/profile", () => {
   });
 });
 
+// The hooks run in goja, not Node: these prove the name rule works there (goja has no \p{…}).
+describe("names", () => {
+  it.each([
+    ["U+2028", "张\u2028三"],
+    ["U+2029", "张\u2029三"],
+    ["a tag character", "张\u{E0041}三"],
+    ["U+034F", "张\u034F三"],
+    ["U+1D173", "张\u{1D173}三"],
+    ["U+E0100", "葛\u{E0100}"],
+    ["a lone U+FE0F", "\uFE0F"],
+    ["60 combining marks", "Z" + "\u0301".repeat(60)],
+    ["only braille blanks", "\u2800\u2800\u2800"],
+  ])("refuses a name with %s before calling WeChat, writing nothing", async (_, users_name) => {
+    const { token, user } = await client.signIn(uniqueName());
+    await expectNoWriteNorPhoneCall(user.pb_id, async () => {
+      const response = await client.profile(token, validProfile({ users_name }));
+      expect(response.body).toEqual(fieldProblem("users_name", "validation_invalid_characters"));
+    });
+  });
+
+  it.each([
+    ["combining marks", "Nguye\u0302\u0303n Zoe\u0308"],
+    ["an emoji ZWJ sequence", "👨‍👩‍👧 一家"],
+    ["a keycap", "1️⃣号"],
+    ["Tibetan", "བསྒྲུབས"],
+  ])("saves a name with %s", async (_, users_name) => {
+    const { token } = await client.signIn(uniqueName());
+    const response = await client.profile(token, validProfile({ users_name }));
+    expect(response.body.data.user.users_name).toBe(users_name);
+  });
+});
+
 describe("picture URLs", () => {
   // Whatever our check lets through must also pass PocketBase's own url field,
   // or the user would be refused only after the billed phone-number call.

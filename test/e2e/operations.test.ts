@@ -1,5 +1,6 @@
 // What ops see: start-up without WeChat settings, migrations on existing data, and logs
 // and console output that never carry a secret. Each case runs its own real PocketBase.
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,21 +72,27 @@ describe("with a wrong WECHAT_SECRET", () => {
 });
 
 describe("users_id past 9999 registrations in a day", () => {
-  it("grows a fifth digit and keeps counting", async () => {
+  it("grows a fifth digit and keeps counting, past what staff gave out", async () => {
     await withOwnInstance({}, async (instance) => {
       const admin = await adminClient(instance.url);
-      const today = `U${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "")}`;
+      const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date()).split("-");
+      const today = `U${parts.join("")}`;
       await admin.users.create({
         openid: "staff-made",
-        users_id: `${today}9999`,
+        users_id: `${today}10000`,
         users_type: "游客",
         users_status: "正常",
         password: "a-password-123",
         passwordConfirm: "a-password-123",
       });
-      const first = await api(instance.url).signIn(uniqueName());
-      const second = await api(instance.url).signIn(uniqueName());
-      expect([first.user.users_id, second.user.users_id]).toEqual([`${today}10000`, `${today}10001`]);
+      // The day's counter as 9,998 registrations would have left it.
+      await instance.stop();
+      const setCounter = "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute('INSERT INTO _bai_users_id_counters VALUES (?, 9998)', (sys.argv[2],)); db.commit()";
+      execFileSync("python3", ["-c", setCounter, join(instance.dataDir, "data.db"), today]);
+      await instance.restart();
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await api(instance.url).signIn(uniqueName())).user.users_id);
+      expect(ids).toEqual([`${today}9999`, `${today}10001`, `${today}10002`]);
     });
   });
 });

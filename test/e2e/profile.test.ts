@@ -76,7 +76,7 @@ describe("POST /api/wechat/profile", () => {
     // still looking up the phone number, so the update no longer starts from an empty profile.
     it("judges the promotion on the record as it is when saved, not as read before the phone call", async () => {
       const { token, user } = await client.signIn(uniqueName());
-      const update = client.profile(token, validProfile({ users_phone_code: codes.slow(600, "13800138000") }));
+      const update = client.profile(token, validProfile({ users_phone_code: codes.slow(1500, "13800138000") }));
       await new Promise((resolve) => setTimeout(resolve, 200));
       await admin.users.update(user.pb_id, { users_name: "staff wrote this" });
       const response = await update;

@@ -69,7 +69,7 @@ migrate(
       }),
       new URLField({ name: "users_picture", help: "头像图片地址 (http/https)" }),
       new TextField({ name: "company_id", max: 64, help: "所属公司编号,对应 tbl_company 的 company_id" }),
-      new TextField({ name: "openid", required: true, max: 128, help: "微信小程序 openid,登录时写入,请勿修改" }),
+      new TextField({ name: "openid", max: 128, help: "微信小程序 openid,登录时写入,请勿修改" }),
       new TextField({ name: "unionid", max: 128, help: "微信开放平台 unionid(绑定开放平台后才有)" }),
     );
     users.fields.add(
@@ -77,7 +77,8 @@ migrate(
       new AutodateField({ name: "updated", onCreate: true, onUpdate: true }),
     );
     setIndexes(users, {
-      idx_tbl_auth_users_openid: "CREATE UNIQUE INDEX `idx_tbl_auth_users_openid` ON `tbl_auth_users` (`openid`)",
+      // Empty openids are legitimate (staff-created users, erased accounts): unique only when set.
+      idx_tbl_auth_users_openid: "CREATE UNIQUE INDEX `idx_tbl_auth_users_openid` ON `tbl_auth_users` (`openid`) WHERE `openid` != ''",
       idx_tbl_auth_users_users_id: "CREATE UNIQUE INDEX `idx_tbl_auth_users_users_id` ON `tbl_auth_users` (`users_id`)",
       idx_tbl_auth_users_unionid: "CREATE INDEX `idx_tbl_auth_users_unionid` ON `tbl_auth_users` (`unionid`)",
       idx_tbl_auth_users_company_id: "CREATE INDEX `idx_tbl_auth_users_company_id` ON `tbl_auth_users` (`company_id`)",

@@ -67,7 +67,7 @@ function registrationSource() {
     `onRecordUpdate((e) => ${load}.revokeTokensOfDisabledUser(e), "tbl_auth_users");`,
     `onRecordRequestEmailChangeRequest(() => ${load}.refuseEmailChange(), "tbl_auth_users");`,
     `onRecordConfirmEmailChangeRequest(() => ${load}.refuseEmailChange(), "tbl_auth_users");`,
-    `onBootstrap((e) => { e.next(); ${load}.warnIfWechatNotConfigured(); });`,
+    `onBootstrap((e) => { ${load}.refuseUnsupportedPocketBaseVersion(); e.next(); ${load}.warnIfWechatNotConfigured(); ${load}.warnIfDevMode(); });`,
     `cronAdd("bai_login_code_claims_sweep", "* * * * *", () => ${load}.sweepExpiredLoginCodeClaims());`,
     "",
   ];

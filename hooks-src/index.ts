@@ -10,6 +10,7 @@ export { refreshToken } from "./routes/wechat-refresh-token";
 export { methodNotAllowed, passedPocketBaseChecks } from "./http/responses";
 export { refuseEmailChange, revokeTokensOfDisabledUser } from "./users/account-hooks";
 export { sweepExpiredLoginCodeClaims } from "./wechat/login-code-claims";
+export { refuseUnsupportedPocketBaseVersion, warnIfDevMode } from "./operations/startup-checks";
 
 // `envelope: true` routes run in a middleware around PocketBase's rate limiter, so that its
 // refusals get our envelope (see passedPocketBaseChecks). The health checks skip that:

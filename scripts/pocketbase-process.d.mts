@@ -19,6 +19,8 @@ export interface PocketBaseOptions {
   hooksWatch?: boolean;
   port?: number;
   extraArgs?: string[];
+  // What `serve` sees as its own path (os.Args[0]), when not the binary's.
+  argv0?: string;
 }
 
 export function freePort(): Promise<number>;

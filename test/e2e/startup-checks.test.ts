@@ -1,6 +1,6 @@
 // What the hooks say at start-up about how PocketBase runs: dev mode (SQL with its data on
 // the console) and a PocketBase version they were not tested on. Each case runs its own.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
@@ -9,6 +9,14 @@ import { startPocketBase } from "../support/pocketbase";
 const DEV_MODE_WARNING = "[bai] WARNING DEV MODE IS ON";
 
 describe("dev mode", () => {
+  it("is off in every PocketBase command the docs and deploy/ give", () => {
+    const commands = ["README.md", "DEPLOY.md", "deploy/pocketbase.service"].flatMap((file) =>
+      [...readFileSync(join(projectRoot, file), "utf8").matchAll(/pocketbase (serve|migrate|superuser)\b[^`\n]*/g)].map(([command]) => `${file}: ${command}`),
+    );
+    expect(commands.length).toBeGreaterThan(3);
+    for (const command of commands) expect(command).toContain("--dev=false");
+  });
+
   it("makes the hooks warn at start-up", async () => {
     const instance = await startPocketBase({ env: {}, extraArgs: ["--dev=true"] });
     try {

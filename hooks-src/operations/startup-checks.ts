@@ -1,10 +1,19 @@
-// Checks run once at start-up (register them in onBootstrap): a deployment that would leak
-// data or run on a PocketBase we never tested says so before it serves anyone.
+// Checks run once PocketBase has bootstrapped (before our migrations, which `serve` runs after):
+// loud lines for ops about a setup that half works, leaks data, or runs on a PocketBase we
+// never tested.
+import { readWechatConfig } from "../config";
 import { logWarning } from "../log";
 
 // The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
 // after it. Before 1.0 PocketBase changes its JS API between minor versions.
 export const SUPPORTED_POCKETBASE = { major: 0, minor: 40, fromPatch: 4 };
+
+export function warnIfWechatNotConfigured(): void {
+  if (!readWechatConfig()) {
+    logWarning("WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET. /api/wechat/login answers 500 until then.");
+    console.warn("[bai] WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET.");
+  }
+}
 
 const DEV_MODE_WARNING =
   "DEV MODE IS ON: PocketBase prints every SQL statement with its data (phone numbers included) to the console. " +

@@ -18,6 +18,8 @@ const bundlePath = join(hooksDir, bundleName);
 const registrationPath = join(hooksDir, "bai_wechat_auth.pb.js");
 // PocketBase's apis.DefaultRateLimitMiddlewarePriority: our WeChat routes run just outside it.
 const RATE_LIMIT_PRIORITY = -1000;
+// PocketBase's apis.DefaultLoadAuthTokenMiddlewarePriority: the revoked-token check runs just after it.
+const LOAD_AUTH_TOKEN_PRIORITY = RATE_LIMIT_PRIORITY - 20;
 // Answered 405 on our POST-only paths (GET covers HEAD). A method-less pattern would clash
 // with PocketBase's own "GET /{path...}"; OPTIONS stays with PocketBase's CORS handling.
 const OTHER_METHODS = ["GET", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"];
@@ -69,6 +71,13 @@ function registrationSource() {
     `onRecordConfirmEmailChangeRequest(() => ${load}.refuseEmailChange(), "tbl_auth_users");`,
     `onBootstrap((e) => { e.next(); ${load}.warnIfWechatNotConfigured(); });`,
     `cronAdd("bai_login_code_claims_sweep", "* * * * *", () => ${load}.sweepExpiredLoginCodeClaims());`,
+    `routerUse(new Middleware((e) => ${load}.refuseRevokedToken(e), ${LOAD_AUTH_TOKEN_PRIORITY + 1}, "baiRefuseRevokedToken"));`,
+    `onRealtimeSubscribeRequest((e) => ${load}.tagRealtimeClient(e));`,
+    `onBootstrap((e) => { e.next(); ${load}.loadRevokedTokens(); });`,
+    `cronAdd("bai_revoked_tokens_sweep", "23 * * * *", () => ${load}.sweepExpiredRevokedTokens());`,
+    `onRecordUpdate((e) => ${load}.applyAccountStatusRules(e), "tbl_auth_users");`,
+    `onRecordUpdateRequest((e) => ${load}.auditStaffStatusChange(e), "tbl_auth_users");`,
+    `cronAdd("bai_account_erasure", "*/10 * * * *", () => ${load}.eraseDueAccounts());`,
     "",
   ];
   return lines.join("\n");

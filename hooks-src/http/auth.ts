@@ -1,8 +1,9 @@
 // Who is calling: the tbl_auth_users record behind `Authorization: Bearer <token>`.
 // PocketBase has already verified the token (signature, expiry, the record's tokenKey)
 // and set e.auth; here we insist on the scheme, one token, and the collection.
+import { failureForAccountStatus } from "../account/account-status";
 import { failures, type ApiFailure } from "../errors";
-import { isDisabled, USERS_COLLECTION } from "../users/users";
+import { USERS_COLLECTION } from "../users/users";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -19,7 +20,8 @@ export function requireWechatUser(e: core.RequestEvent): core.Record {
   const user = e.auth;
   if (!user) throw failureForUnverifiedToken(token);
   if (user.collection().name !== USERS_COLLECTION) throw failures.invalidToken();
-  if (isDisabled(user)) throw failures.accountDisabled();
+  const refusal = failureForAccountStatus(user.getString("users_status"));
+  if (refusal) throw refusal;
   return user;
 }
 
@@ -29,10 +31,10 @@ export function requireRefreshableToken(e: core.RequestEvent): void {
   if ($security.parseUnverifiedJWT(bearerTokenOf(e)).refreshable !== true) throw failures.invalidToken();
 }
 
-// PocketBase could not verify the token. Two cases deserve more than a 401, so that the
-// mini-program shows the right thing: the user was deleted (404; the signing key went with
-// the record), or staff disabled the account, which rotated the key (403). Both need a
-// well-formed, unexpired auth token of our collection.
+// PocketBase could not verify the token. Some cases deserve more than a 401, so that the
+// mini-program shows the right thing: the record was deleted (404; the signing key went with
+// it), or the account was disabled (403), is being deleted (403) or was erased (410), each of
+// which rotated the key. All need a well-formed, unexpired auth token of our collection.
 function failureForUnverifiedToken(token: string): ApiFailure {
   let claims: Record<string, unknown>;
   try {
@@ -50,5 +52,5 @@ function failureForUnverifiedToken(token: string): ApiFailure {
   } catch {
     return failures.userNotFound();
   }
-  return isDisabled(user) ? failures.accountDisabled() : failures.invalidToken();
+  return failureForAccountStatus(user.getString("users_status")) ?? failures.invalidToken();
 }

@@ -42,3 +42,8 @@ export function utf8ByteLength(text: string): number {
   }
   return bytes;
 }
+
+// For routes whose body may be left out: no body at all reads as null.
+export function readOptionalJsonObjectBody(e: core.RequestEvent): JsonObject | null {
+  return e.request!.contentLength === 0 ? null : readJsonObjectBody(e);
+}

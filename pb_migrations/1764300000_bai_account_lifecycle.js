@@ -30,8 +30,6 @@ migrate(
         new DateField({ name: "users_deletion_due", help: "注销到期时间:设为「注销中」时自动填写(可改),到期后清除个人信息;撤销注销时清空" }),
       );
     }
-    // An erased account keeps its record and users_id, with an empty openid.
-    users.fields.getByName("openid").required = false;
     users.indexes = users.indexes
       .filter((sql) => !sql.includes(DUE_INDEX))
       .concat([`CREATE INDEX \`${DUE_INDEX}\` ON \`${USERS}\` (\`users_deletion_due\`) WHERE \`users_deletion_due\` != ''`]);

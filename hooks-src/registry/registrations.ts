@@ -6,6 +6,7 @@ import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
 import { warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { loadRevokedTokens } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -64,6 +65,7 @@ export function methodNotAllowed(e: core.RequestEvent): void {
 
 export function afterBootstrap(): void {
   warnIfWechatNotConfigured();
+  loadRevokedTokens();
 }
 
 export function runCronJob(id: string): void {

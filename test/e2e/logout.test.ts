@@ -125,6 +125,16 @@ describe("POST /api/wechat/logout", () => {
     expect((await client.refreshToken(token)).status).toBe(200);
   });
 
+  it("keeps its denylist to superusers", async () => {
+    const { token } = await client.signIn(uniqueName());
+    for (const authorization of [undefined, token]) {
+      const headers = { "content-type": "application/json", ...(authorization ? { authorization } : {}) };
+      const list = await fetch(`${client.baseUrl}/api/collections/bai_revoked_tokens/records`, { headers });
+      const create = await fetch(`${client.baseUrl}/api/collections/bai_revoked_tokens/records`, { method: "POST", headers, body: JSON.stringify({ token_hash: "x", expires: "2099-01-01 00:00:00.000Z" }) });
+      expect([list.status, create.status]).toEqual([403, 403]);
+    }
+  });
+
   it("refuses a body that is not JSON, and keeps the token alive", async () => {
     const { token } = await client.signIn(uniqueName());
     expect((await client.post("/api/wechat/logout", undefined, { token, rawBody: "{scope:" })).body).toEqual(failures.malformedJson);

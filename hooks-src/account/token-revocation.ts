@@ -14,7 +14,8 @@
 import { USERS_COLLECTION } from "../users/users";
 
 export const REVOKED_TOKENS_COLLECTION = "bai_revoked_tokens";
-const STORE_KEY_PREFIX = "bai.revokedToken.";
+const TOKEN_KEY_PREFIX = "bai.revokedToken.";
+const USER_KEY_PREFIX = "bai.revokedTokensOf.";
 const REALTIME_TOKEN_KEY = "bai.tokenHash";
 const REALTIME_AUTH_KEY = "auth"; // PocketBase's apis.RealtimeClientAuthKey
 
@@ -31,8 +32,28 @@ function withoutBearer(header: string): string {
   return /^bearer /i.test(header) ? header.slice(7) : header;
 }
 
-export function isRevoked(hash: string, store: store.Store<string, any> = $app.store()): boolean {
-  return store.get(STORE_KEY_PREFIX + hash) != null;
+// The cache in $app.store(): each revoked token's hash, and per user the latest expiry among
+// their revoked tokens, so that the middleware hashes the token only of a user who has logged
+// out a device since. Values are expiry times in ms; sweep() forgets what has expired.
+export function revocationCache(store: store.Store<string, any> = $app.store()) {
+  return {
+    add(hash: string, userId: string, expiresAtMs: number): void {
+      store.set(TOKEN_KEY_PREFIX + hash, expiresAtMs);
+      store.setFunc(USER_KEY_PREFIX + userId, (latest: number | null | undefined) => Math.max(latest ?? 0, expiresAtMs));
+    },
+    isRevoked(userId: string, hashOfToken: () => string): boolean {
+      return store.get(USER_KEY_PREFIX + userId) != null && store.get(TOKEN_KEY_PREFIX + hashOfToken()) != null;
+    },
+    sweep(now: number): void {
+      for (const key of store.keys()) {
+        if ((key.startsWith(TOKEN_KEY_PREFIX) || key.startsWith(USER_KEY_PREFIX)) && !(store.get(key) > now)) store.remove(key);
+      }
+    },
+  };
+}
+
+export function isRevoked(hash: string): boolean {
+  return $app.store().get(TOKEN_KEY_PREFIX + hash) != null;
 }
 
 // Stored before the cache learns of it, so an answer of "logged out" is never lost to a crash.
@@ -44,14 +65,15 @@ export function revokeToken(user: core.Record, token: string): void {
   record.set("pb_id", user.id);
   record.set("expires", expiresAt.toISOString());
   $app.save(record);
-  $app.store().set(STORE_KEY_PREFIX + hash, expiresAt.getTime());
+  revocationCache().add(hash, user.id, expiresAt.getTime());
   signOutRealtimeClients(hash);
 }
 
-// Global middleware, registered right after PocketBase's loadAuthToken.
+// Global middleware, registered right after PocketBase's loadAuthToken. It runs on every
+// request, so it does the least it can: one store lookup for a signed-in caller.
 export function refuseRevokedToken(e: core.RequestEvent): void {
   const auth = e.auth;
-  if (auth && auth.collection().name === USERS_COLLECTION && isRevoked(tokenHash(presentedToken(e)))) e.auth = undefined;
+  if (auth && revocationCache().isRevoked(auth.id, () => tokenHash(presentedToken(e)))) e.auth = undefined;
   e.next();
 }
 
@@ -76,18 +98,16 @@ function signOutRealtimeClients(hash: string): void {
 // onBootstrap, before the first request. Without the collection (its migration runs after
 // the bootstrap, on the first start of this version) no token has been revoked yet.
 export function loadRevokedTokens(): void {
-  const store = $app.store();
-  const rows = arrayOf(new DynamicModel({ token_hash: "", expires: "" }));
   if (!$app.hasTable(REVOKED_TOKENS_COLLECTION)) return;
-  $app.db().newQuery(`SELECT token_hash, expires FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires > {:now}`).bind({ now: nowAsPocketBaseDate() }).all(rows);
-  for (const row of rows) store.set(STORE_KEY_PREFIX + row.token_hash, new Date(row.expires.replace(" ", "T")).getTime());
+  const cache = revocationCache();
+  const rows = arrayOf(new DynamicModel({ token_hash: "", pb_id: "", expires: "" }));
+  $app.db().newQuery(`SELECT token_hash, pb_id, expires FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires > {:now}`).bind({ now: nowAsPocketBaseDate() }).all(rows);
+  for (const row of rows) cache.add(row.token_hash, row.pb_id, new Date(row.expires.replace(" ", "T")).getTime());
 }
 
 // Cron: an expired token is refused by PocketBase itself, so its entry is no longer needed.
 export function sweepExpiredRevokedTokens(): void {
-  const store = $app.store();
-  const now = Date.now();
-  for (const key of store.keys()) if (key.startsWith(STORE_KEY_PREFIX) && !(store.get(key) > now)) store.remove(key);
+  revocationCache().sweep(Date.now());
   $app.db().newQuery(`DELETE FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires <= {:now}`).bind({ now: nowAsPocketBaseDate() }).execute();
 }
 

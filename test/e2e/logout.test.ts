@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
+import { runCronJob, waitUntil } from "../support/lifecycle";
 import { realtimeConnection } from "../support/realtime";
 import { exemptLoopbackFromRateLimits, startPocketBase } from "../support/pocketbase";
 import { failures, fieldProblem } from "../support/responses";
@@ -133,6 +134,16 @@ describe("POST /api/wechat/logout", () => {
       const create = await fetch(`${client.baseUrl}/api/collections/bai_revoked_tokens/records`, { method: "POST", headers, body: JSON.stringify({ token_hash: "x", expires: "2099-01-01 00:00:00.000Z" }) });
       expect([list.status, create.status]).toEqual([403, 403]);
     }
+  });
+
+  it("has its expired entries swept by the cron job, and keeps the others", async () => {
+    const denylist = admin.pb.collection("bai_revoked_tokens");
+    const expired = await denylist.create({ token_hash: `expired${uniqueName()}`, pb_id: "x", expires: "2020-01-01 00:00:00.000Z" });
+    const { token } = await client.signIn(uniqueName());
+    expect((await client.post("/api/wechat/logout", undefined, { token })).status).toBe(200);
+    await runCronJob(client.baseUrl, "bai_revoked_tokens_sweep");
+    await waitUntil(async () => (await denylist.getList(1, 1, { filter: `id = "${expired.id}"` })).totalItems === 0);
+    expect((await client.refreshToken(token)).status).toBe(401);
   });
 
   it("refuses a body that is not JSON, and keeps the token alive", async () => {

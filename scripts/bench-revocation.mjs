@@ -4,7 +4,11 @@
 // loaded in turn (A B C, then C B A) with the same scenarios. PocketBase's CPU time per request
 // is the figure to read; req/s moves with whatever else runs on the machine.
 //
-//   node scripts/bench-revocation.mjs [--duration=S] [--rounds=N] [--connections=1,32]
+// With --before=<dir of another checkout, built>, a variant "before" runs that checkout's hooks and
+// migrations, for a before/after of the whole change; --variants picks and orders the variants.
+//
+//   node scripts/bench-revocation.mjs [--duration=S] [--rounds=N] [--connections=1,16]
+//     [--latency-connections=200] [--before=DIR] [--variants=without,with,...] [--scenarios=0,1,2,3,4]
 import { execFile, execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,23 +39,26 @@ const VARIANTS = {
   without: (registration) => registration.replace(GUARD_LINE, ""),
   with: (registration) => registration,
   "with, guests skipped inline": (registration) => registration.replace(GUARD_LINE, GUEST_SHORTCUT),
+  before: (registration) => registration,
 };
+const rootOf = (variant) => (variant === "before" ? values.before : projectRoot);
 
 function hooksCopy(variant) {
   const target = mkdtempSync(join(tmpdir(), "bai-bench-revocation-"));
   cleanups.push(() => rmSync(target, { recursive: true, force: true }));
-  const source = join(projectRoot, "pb_hooks");
+  const source = join(rootOf(variant), "pb_hooks");
   for (const name of readdirSync(source).filter((file) => file.endsWith(".js"))) copyFileSync(join(source, name), join(target, name));
   const registration = readFileSync(join(target, REGISTRATION), "utf8");
-  if (!GUARD_LINE.test(registration)) throw new Error("the built hooks have no refuseRevokedToken registration");
+  if (variant !== "before" && !GUARD_LINE.test(registration)) throw new Error("the built hooks have no refuseRevokedToken registration");
   writeFileSync(join(target, REGISTRATION), VARIANTS[variant](registration));
   return target;
 }
 
-async function start(hooksDir, env) {
+async function start(variant, env) {
   const dataDir = mkdtempSync(join(tmpdir(), "bai-bench-revocation-data-"));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const instance = await startPocketBase({ hooksDir, env, dataDir, extraArgs: ["--hooksPool=400"] });
+  const migrationsDir = join(rootOf(variant), "pb_migrations");
+  const instance = await startPocketBase({ hooksDir: hooksCopy(variant), migrationsDir, env, dataDir, extraArgs: ["--hooksPool=400"] });
   cleanups.push(() => instance.stop());
   const headers = { authorization: await instance.superuserToken(), "content-type": "application/json" };
   const settings = await (await fetch(`${instance.url}/api/settings`, { headers })).json();
@@ -94,12 +101,14 @@ async function main() {
   const simulator = await startWechatSimulator({ appId: WECHAT.appId, secret: WECHAT.secret });
   cleanups.push(() => simulator.close());
   const env = { WECHAT_APPID: WECHAT.appId, WECHAT_SECRET: WECHAT.secret, WECHAT_API_BASE: simulator.url };
-  const names = Object.keys(VARIANTS);
+  const names = values.variants ? values.variants.split(",") : ["without", "with", "with, guests skipped inline"];
+  if (names.includes("before") && !values.before) throw new Error("--variants=before needs --before=<dir>");
   const variants = {};
-  for (const name of names) variants[name] = await start(hooksCopy(name), env);
+  for (const name of names) variants[name] = await start(name, env);
   const header = ["scenario", "conns", ...names.flatMap((name) => [`req/s ${name}`, `CPU ms/req ${name}`]), "errors"];
   const lines = [`| ${header.join(" | ")} |`, `|---|${header.slice(1).map(() => "---:").join("|")}|`];
-  const rows = connectionCounts.flatMap((connections) => [0, 1, 2, 3, 4].map((index) => ({ connections, pick: (variant) => scenarios(variant)[index] })));
+  const picked = values.scenarios.split(",").map(Number);
+  const rows = connectionCounts.flatMap((connections) => picked.map((index) => ({ connections, pick: (variant) => scenarios(variant)[index] })));
   rows.push({ connections: latencyConnections, pick: loginWhileWechatIsSlow, latencyMs: LATENCY_MS });
   for (const { connections, pick, latencyMs } of rows) {
     await fetch(`${simulator.url}/__sim/latency`, { method: "POST", body: JSON.stringify({ ms: latencyMs ?? 0 }) });
@@ -114,7 +123,7 @@ async function main() {
       }
       const cells = names.flatMap((name) => [(totals[name].requests / totals[name].durationS).toFixed(0), (totals[name].cpuMs / totals[name].requests).toFixed(3)]);
       const errors = names.reduce((sum, name) => sum + totals[name].errors, 0);
-      const line = `| ${pick(variants.with).label} | ${connections} | ${cells.join(" | ")} | ${errors} |`;
+      const line = `| ${pick(variants[names[0]]).label} | ${connections} | ${cells.join(" | ")} | ${errors} |`;
       log(line);
       lines.push(line);
     }

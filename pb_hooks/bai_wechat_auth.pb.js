@@ -31,8 +31,9 @@ onRecordUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).auditStaff
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 // A token revoked by a `current` logout is a guest's from here on: just after PocketBase's
-// loadAuthToken (priority -1020), for every route. Realtime connections remember their token.
-routerUse(new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e), -1019, "baiRefuseRevokedToken"));
+// loadAuthToken (priority -1020), for every route. It runs on every request, so a guest's
+// request skips even the require(). Realtime connections remember their token.
+routerUse(new Middleware((e) => { if (!e.auth) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e); }, -1019, "baiRefuseRevokedToken"));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
 
 onBootstrap((e) => {

@@ -19,7 +19,15 @@ import { projectRoot } from "./pocketbase.mjs";
 import { startPocketBase } from "./pocketbase-process.mjs";
 
 const { values } = parseArgs({
-  options: { duration: { type: "string", default: "3" }, rounds: { type: "string", default: "4" }, connections: { type: "string", default: "1,16" }, "latency-connections": { type: "string", default: "200" } },
+  options: {
+    duration: { type: "string", default: "3" },
+    rounds: { type: "string", default: "4" },
+    connections: { type: "string", default: "1,16" },
+    "latency-connections": { type: "string", default: "200" },
+    before: { type: "string" },
+    variants: { type: "string" },
+    scenarios: { type: "string", default: "0,1,2,3,4" },
+  },
 });
 const durationS = Number(values.duration);
 const rounds = Number(values.rounds);

@@ -9,7 +9,9 @@
 //
 //   node scripts/bench-revocation.mjs [--duration=S] [--rounds=N] [--connections=1,16]
 //     [--latency-connections=200] [--before=DIR] [--variants=without,with,...] [--scenarios=0,1,2,3,4]
+import autocannon from "autocannon";
 import { execFile, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +19,25 @@ import { parseArgs, promisify } from "node:util";
 import { startWechatSimulator } from "../sim/wechat-simulator.mjs";
 import { projectRoot } from "./pocketbase.mjs";
 import { startPocketBase } from "./pocketbase-process.mjs";
+
+// `--worker <json>`: this file is also its own load generator, run as a separate process so that
+// it does not share an event loop with the WeChat simulator. Prints requests and errors as JSON.
+if (process.argv[2] === "--worker") {
+  const spec = JSON.parse(process.argv[3]);
+  const runTag = randomBytes(4).toString("hex");
+  let sent = 0;
+  const body = () => (spec.body?.kind === "loginExisting" ? JSON.stringify({ users_wx_code: `u-${spec.body.name}-${runTag}x${++sent}` }) : undefined);
+  const result = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationS,
+    timeout: 10,
+    requests: [{ method: spec.method, path: spec.path, headers: spec.headers ?? {}, setupRequest: (req) => (spec.body ? { ...req, body: body() } : req) }],
+  });
+  const requests = Object.values(result.statusCodeStats).reduce((sum, { count }) => sum + count, 0);
+  process.stdout.write(JSON.stringify({ requests, durationS: result.duration, non2xx: result.non2xx, socketErrors: result.errors }) + "\n");
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +121,7 @@ function cpuMs(pid) {
 async function runLoad(instance, scenario, connections, seconds) {
   const before = cpuMs(instance.pid());
   const spec = { url: instance.url, method: scenario.method, path: scenario.path, headers: scenario.headers, body: scenario.body, connections, durationS: seconds };
-  const { stdout } = await promisify(execFile)(process.execPath, [join(projectRoot, "scripts", "bench-load.mjs"), JSON.stringify(spec)], { maxBuffer: 512 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [join(projectRoot, "scripts", "bench-revocation.mjs"), "--worker", JSON.stringify(spec)], { maxBuffer: 64 * 1024 * 1024 });
   const result = JSON.parse(stdout);
   return { requests: result.requests, durationS: result.durationS, errors: result.non2xx + result.socketErrors, cpuMs: cpuMs(instance.pid()) - before };
 }

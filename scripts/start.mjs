@@ -1,10 +1,12 @@
 // npm start: build the hooks, provide the pinned PocketBase, and serve at http://127.0.0.1:8090.
 //   --with-simulator   also start the local WeChat simulator and point WECHAT_* at it,
-//                      to try the whole flow without a real appid.
+//                      to try the whole flow without a real appid. It answers after 50-150 ms,
+//                      like WeChat from mainland China (WECHAT_SIM_LATENCY_MS=0 for none).
 // Extra arguments after `--` go to `pocketbase serve` (e.g. -- --http=0.0.0.0:8090).
 import { spawn, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
+import { serveFlags } from "./pocketbase-process.mjs";
 
 const withSimulator = process.argv.includes("--with-simulator");
 const serveArgs = process.argv.slice(2).filter((arg) => arg !== "--with-simulator");
@@ -15,27 +17,18 @@ const { bin } = ensurePocketBase();
 const env = { ...process.env };
 let simulator;
 if (withSimulator) {
-  const { startWechatSimulator } = await import("../sim/wechat-simulator.mjs");
-  simulator = await startWechatSimulator({ port: Number(process.env.WECHAT_SIM_PORT ?? 9300), appId: "wx_sim_appid", secret: "sim_secret" });
+  const { startWechatSimulator, parseLatency, DEFAULT_CLI_LATENCY } = await import("../sim/wechat-simulator.mjs");
+  simulator = await startWechatSimulator({
+    port: Number(process.env.WECHAT_SIM_PORT ?? 9300),
+    appId: "wx_sim_appid",
+    secret: "sim_secret",
+    latencyMs: parseLatency(process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
+  });
   Object.assign(env, { WECHAT_APPID: "wx_sim_appid", WECHAT_SECRET: "sim_secret", WECHAT_API_BASE: simulator.url });
   console.log(`WeChat simulator at ${simulator.url}: log in with {"users_wx_code":"u-alice-1"}, phone codes like "p-13800138000-1".`);
 }
 
-const pocketbase = spawn(
-  bin,
-  [
-    "serve",
-    "--http=127.0.0.1:8090",
-    `--dir=${join(projectRoot, "pb_data")}`,
-    `--hooksDir=${join(projectRoot, "pb_hooks")}`,
-    `--migrationsDir=${join(projectRoot, "pb_migrations")}`,
-    "--hooksWatch=false",
-    "--automigrate=false",
-    "--dev=false", // otherwise on by itself when the checkout is under the temp dir
-    ...serveArgs,
-  ],
-  { stdio: "inherit", env },
-);
+const pocketbase = spawn(bin, ["serve", "--http=127.0.0.1:8090", ...serveFlags({ dataDir: join(projectRoot, "pb_data") }), ...serveArgs], { stdio: "inherit", env });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => pocketbase.kill(signal));
 pocketbase.on("exit", async (code) => {

@@ -1,7 +1,8 @@
 // A WeChat login: find or create the user. A login during the cooling-off period of a
 // deletion cancels it; a login after the erasure finds no user with that openid, and registers
 // a new one.
-import { findOrCreateUser, type WechatIdentity } from "../users/users";
+import { findOrCreateUser } from "../users/users";
+import type { WechatSession } from "../wechat/client";
 import { cancelDeletion, isDeletionPending } from "./deletion";
 
 export interface SignIn {
@@ -10,7 +11,7 @@ export interface SignIn {
   deletionCancelled: boolean;
 }
 
-export function signIn(identity: WechatIdentity): SignIn {
+export function signIn(identity: WechatSession): SignIn {
   const found = findOrCreateUser(identity);
   if (!isDeletionPending(found.user)) return { ...found, deletionCancelled: false };
   const resumed = cancelDeletion(found.user.id);

@@ -2,7 +2,8 @@
 // user saw it) and, when WeChat refused, WeChat's errcode.
 import { ApiFailure, failures } from "../errors";
 import { apiFailureForWechatError, isWechatError, WechatErrcodeError } from "../wechat/errors";
-import { USERS_COLLECTION, type WechatIdentity } from "../users/users";
+import { USERS_COLLECTION } from "../users/users";
+import type { WechatSession } from "../wechat/client";
 import { audit, userRequest, type AuditDetails } from "./audit";
 
 export function loginFailureDetails(error: unknown): AuditDetails {
@@ -16,7 +17,7 @@ export function loginFailureDetails(error: unknown): AuditDetails {
 }
 
 // The user is known when WeChat named them and they have an account (a disabled one, say).
-export function auditLoginFailure(e: core.RequestEvent, error: unknown, identity: WechatIdentity | undefined): void {
+export function auditLoginFailure(e: core.RequestEvent, error: unknown, identity: WechatSession | undefined): void {
   audit("login_failed", identity ? findUserByOpenid(identity.openid) : null, userRequest(e), loginFailureDetails(error));
 }
 

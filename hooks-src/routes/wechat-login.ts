@@ -2,12 +2,15 @@ import { signIn } from "../account/sign-in";
 import { audit, userRequest } from "../audit/audit";
 import { auditLoginFailure } from "../audit/login-failures";
 import { failures } from "../errors";
+import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
-import { profileOf, type WechatIdentity } from "../users/users";
+import { profileOf } from "../users/users";
 import { readLoginRequest } from "../validation";
+import type { WechatSession } from "../wechat/client";
+import { WechatErrcodeError } from "../wechat/errors";
 import { claimLoginCode } from "../wechat/login-code-claims";
 import { wechatClientFromEnvironment } from "../wechat/wechat";
 
@@ -15,14 +18,21 @@ export function login(e: core.RequestEvent): void {
   answer(
     e,
     () => {
-      let identity: WechatIdentity | undefined;
+      let session: WechatSession | undefined;
       try {
         const { wechatCode } = readLoginRequest(readJsonObjectBody(e));
         const wechat = wechatClientFromEnvironment();
-        if (!claimLoginCode(wechatCode)) throw failures.duplicateLoginCode();
-        identity = wechat.codeToSession(wechatCode);
-        const { user, created, deletionCancelled } = signIn(identity);
-        $apis.recordAuthResponse(e, user, "wechat", {
+        const claim = claimLoginCode(wechatCode);
+        if (!claim) throw failures.duplicateLoginCode();
+        try {
+          session = wechat.codeToSession(wechatCode);
+        } catch (error) {
+          // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
+          if (!(error instanceof WechatErrcodeError)) claim.release();
+          throw error;
+        }
+        const { user, created, deletionCancelled } = signIn(session);
+        sendAuthResponse(e, user, "wechat", {
           code: 200,
           msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
           data: {
@@ -35,7 +45,7 @@ export function login(e: core.RequestEvent): void {
         audit(created ? "registration" : "login", user, userRequest(e));
         if (deletionCancelled) audit("deletion_cancelled", user, userRequest(e));
       } catch (error) {
-        auditLoginFailure(e, error, identity);
+        auditLoginFailure(e, error, session);
         throw error;
       }
     },

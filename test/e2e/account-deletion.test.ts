@@ -25,6 +25,8 @@ const accountDeleted = { code: 410, msg: "账号已注销", data: {} };
 const nativeStatus = async (token: string, method: string, path: string) =>
   (await fetch(`${client.baseUrl}${path}`, { method, headers: { authorization: token } })).status;
 
+const impersonate = async (id: string) => (await admin.pb.collection("tbl_auth_users").impersonate(id, 60)).authStore.token;
+
 async function registeredUser(name = uniqueName("union")) {
   const { token, user } = await client.signIn(name);
   expect((await client.profile(token, validProfile())).status).toBe(200);
@@ -47,13 +49,18 @@ describe("POST /api/wechat/delete-account", () => {
     expect(stored).toMatchObject({ users_status: "注销中", users_name: "张三" });
     expect(Date.parse(stored.users_deletion_due)).toBe(due);
 
+    // Like any token PocketBase can't verify: 401, learning nothing about the account.
     for (const dead of [token, other.token]) {
-      expect((await client.refreshToken(dead)).body).toEqual(deletionPending);
-      expect((await client.profile(dead, validProfile())).body).toEqual(deletionPending);
-      expect((await client.post("/api/wechat/delete-account", undefined, { token: dead })).body).toEqual(deletionPending);
+      expect((await client.refreshToken(dead)).body).toEqual(failures.invalidToken);
+      expect((await client.profile(dead, validProfile())).body).toEqual(failures.invalidToken);
+      expect((await client.post("/api/wechat/delete-account", undefined, { token: dead })).body).toEqual(failures.invalidToken);
       expect(await nativeStatus(dead, "POST", "/api/collections/tbl_auth_users/auth-refresh")).toBe(401);
       expect(await nativeStatus(dead, "GET", `/api/collections/tbl_auth_users/records/${id}`)).toBe(404);
     }
+    // A token verified after the request, as staff's impersonation, learns the status.
+    const impersonated = await impersonate(id);
+    expect((await client.profile(impersonated, validProfile())).body).toEqual(deletionPending);
+    expect((await client.post("/api/wechat/logout", undefined, { token: impersonated })).body).toEqual(deletionPending);
   });
 
   it("is cancelled by a login during the period, which says so", async () => {
@@ -72,8 +79,10 @@ describe("POST /api/wechat/delete-account", () => {
   });
 
   it("refuses a disabled account", async () => {
-    const { token, user } = await client.signIn(uniqueName());
+    const { user } = await client.signIn(uniqueName());
     await admin.users.update(user.pb_id, { users_status: "禁用" });
+    // The tokens from before the disable are void; a verified one learns why.
+    const token = await impersonate(user.pb_id);
     expect((await client.post("/api/wechat/delete-account", undefined, { token })).body).toEqual(failures.accountDisabled);
     expect((await admin.users.getOne(user.pb_id)).users_status).toBe("禁用");
   });
@@ -112,8 +121,8 @@ describe("the erasure cron", () => {
     });
     expect(await admin.users.getOne(notYet.id)).toMatchObject({ users_status: "注销中", users_name: "张三" });
 
-    expect((await client.refreshToken(due.token)).body).toEqual(accountDeleted);
-    expect((await client.profile(due.token, validProfile())).body).toEqual(accountDeleted);
+    expect((await client.refreshToken(due.token)).body).toEqual(failures.invalidToken);
+    expect((await client.profile(await impersonate(due.id), validProfile())).body).toEqual(accountDeleted);
     const again = await client.login(codes.loginAs(due.name));
     expect(again.body.meta).toMatchObject({ msg: "注册成功", data: { status: "register_success", deletion_cancelled: false } });
     expect(again.body.meta.data.user).toMatchObject({ users_type: "游客", users_name: "", openid: `osim_${due.name}` });
@@ -127,7 +136,7 @@ describe("staff in the admin API", () => {
     const { token, id } = await registeredUser();
     const started = await admin.users.update(id, { users_status: "注销中" });
     expect(Date.parse(started.users_deletion_due)).toBeGreaterThan(Date.now() + 14 * DAY_MS);
-    expect((await client.refreshToken(token)).body).toEqual(deletionPending);
+    expect((await client.refreshToken(token)).body).toEqual(failures.invalidToken);
     const cancelled = await admin.users.update(id, { users_status: "正常" });
     expect(cancelled).toMatchObject({ users_status: "正常", users_deletion_due: "", users_name: "张三" });
   });
@@ -171,7 +180,7 @@ describe("with ACCOUNT_DELETION_COOLOFF_DAYS=0, and under SIGKILL", () => {
       const response = await own.post("/api/wechat/delete-account", undefined, { token });
       expect(response.body).toEqual({ code: 200, msg: "账号已注销", data: { status: "account_deleted", deletion_due: null } });
       expect(await ownAdmin.users.getOne(user.pb_id)).toMatchObject({ users_status: "已注销", openid: "" });
-      expect((await own.refreshToken(token)).body).toEqual(accountDeleted);
+      expect((await own.refreshToken(token)).body).toEqual(failures.invalidToken);
     }
   });
 

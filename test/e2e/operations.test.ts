@@ -1,38 +1,27 @@
 // What ops see: start-up without WeChat settings, migrations on existing data, and logs
 // and console output that never carry a secret. Each case runs its own real PocketBase.
-import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
-import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
-import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
-import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
-
-async function logsText(instance: PocketBaseInstance, mustInclude: string): Promise<string> {
-  const token = await instance.superuserToken();
-  // PocketBase writes request logs in batches; wait until the last request we care about is in.
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const response = await fetch(`${instance.url}/api/logs?perPage=1000&sort=-created`, { headers: { authorization: token } });
-    const text = await response.text();
-    if (text.includes(mustInclude)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the logs never showed ${mustInclude}`);
-}
+import { allLogs } from "../support/logs";
+import { startPocketBase, startWithSimulator, type PocketBaseInstance } from "../support/pocketbase";
+import { codes, simulator, uniqueName, WECHAT_SECRET } from "../support/wechat";
 
 // A simulator and a PocketBase of the test's own, stopped and removed whatever happens.
-async function withOwnInstance(envOverrides: Record<string, string>, use: (instance: PocketBaseInstance) => Promise<void>) {
-  const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-  const instance = await startPocketBase({ env: wechatEnv(sim.url, envOverrides) });
+async function withOwnInstance(
+  envOverrides: Record<string, string>,
+  use: (instance: PocketBaseInstance) => Promise<void>,
+  extraHooks?: Record<string, string>,
+) {
+  const own = await startWithSimulator({ env: envOverrides, extraHooks });
   try {
-    await use(instance);
+    await use(own.instance);
   } finally {
-    await instance.stop();
-    instance.remove();
-    await sim.close();
+    await own.close();
   }
 }
 
@@ -70,31 +59,44 @@ describe("with a wrong WECHAT_SECRET", () => {
   });
 });
 
+// Test-only: sets a day's counter row straight in the database, as many registrations would.
+const SET_USERS_ID_COUNTER_ROUTE = `routerAdd("POST", "/api/test/users-id-counter", (e) => {
+  const body = e.requestInfo().body;
+  $app.db().newQuery("INSERT INTO _bai_users_id_counters VALUES ({:day}, {:last})").bind({ day: body.day, last: body.last }).execute();
+  return e.noContent(204);
+}, $apis.requireSuperuserAuth());`;
+
 describe("users_id past 9999 registrations in a day", () => {
-  it("grows a fifth digit and keeps counting", async () => {
+  it("grows a fifth digit and keeps counting, past what staff gave out", async () => {
     await withOwnInstance({}, async (instance) => {
       const admin = await adminClient(instance.url);
-      const today = `U${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "")}`;
+      const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date()).split("-");
+      const today = `U${parts.join("")}`;
       await admin.users.create({
         openid: "staff-made",
-        users_id: `${today}9999`,
+        users_id: `${today}10000`,
         users_type: "游客",
         users_status: "正常",
         password: "a-password-123",
         passwordConfirm: "a-password-123",
       });
-      const first = await api(instance.url).signIn(uniqueName());
-      const second = await api(instance.url).signIn(uniqueName());
-      expect([first.user.users_id, second.user.users_id]).toEqual([`${today}10000`, `${today}10001`]);
-    });
+      // The day's counter as 9,998 registrations would have left it.
+      const set = await fetch(`${instance.url}/api/test/users-id-counter`, {
+        method: "POST",
+        headers: { authorization: await instance.superuserToken(), "content-type": "application/json" },
+        body: JSON.stringify({ day: today, last: 9998 }),
+      });
+      expect(set.status).toBe(204);
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await api(instance.url).signIn(uniqueName())).user.users_id);
+      expect(ids).toEqual([`${today}9999`, `${today}10001`, `${today}10002`]);
+    }, { "zz_test_users_id_counter.pb.js": SET_USERS_ID_COUNTER_ROUTE });
   });
 });
 
 describe("migrations", () => {
   it("apply to an instance that already has them and keep its users", async () => {
-    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-    const first = await startPocketBase({ env: wechatEnv(sim.url) });
-    try {
+    await withOwnInstance({}, async (first) => {
       const { user } = await api(first.url).signIn(uniqueName());
       await first.stop();
 
@@ -109,7 +111,7 @@ describe("migrations", () => {
         copyFileSync(join(projectRoot, "pb_migrations", file), join(migrationsDir, file));
         copyFileSync(join(projectRoot, "pb_migrations", file), join(migrationsDir, file.replace(/^\d+/, (time) => String(Number(time) + 1))));
       }
-      const again = await startPocketBase({ env: wechatEnv(sim.url), dataDir: first.dataDir, migrationsDir });
+      const again = await startPocketBase({ dataDir: first.dataDir, migrationsDir });
       try {
         const admin = await adminClient(again.url);
         expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_id: user.users_id, openid: user.openid });
@@ -118,27 +120,20 @@ describe("migrations", () => {
         expect(collection.passwordAuth.enabled).toBe(false);
       } finally {
         await again.stop();
+        rmSync(migrationsDir, { recursive: true, force: true });
       }
-    } finally {
-      await first.stop();
-      first.remove();
-      await sim.close();
-    }
+    });
   });
 });
 
 describe("secrets", () => {
+  let own: Awaited<ReturnType<typeof startWithSimulator>>;
   let instance: PocketBaseInstance;
-  let sim: Awaited<ReturnType<typeof startWechatSimulator>>;
   beforeAll(async () => {
-    sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-    instance = await startPocketBase({ env: wechatEnv(sim.url, { WECHAT_TIMEOUT_S: "1" }) });
+    own = await startWithSimulator({ env: { WECHAT_TIMEOUT_S: "1" } });
+    instance = own.instance;
   });
-  afterAll(async () => {
-    await instance.stop();
-    instance.remove();
-    await sim.close();
-  });
+  afterAll(() => own.close());
 
   it("never reach a response, a log or the console, whatever happens", async () => {
     const client = api(instance.url);
@@ -149,16 +144,16 @@ describe("secrets", () => {
       answers.push((await client.profile(token, validProfile({ users_phone_code: codes.scenario(scenario) }))).text);
     }
     answers.push((await client.profile(token, validProfile({ users_phone_code: codes.phone("13812345678") }))).text);
-    await simulator(sim.url).setStableTokenMode("hang");
-    await simulator(sim.url).revokeAccessTokens();
+    await simulator(own.simulator.url).setStableTokenMode("hang");
+    await simulator(own.simulator.url).revokeAccessTokens();
     answers.push((await client.profile(token, validProfile())).text);
-    await simulator(sim.url).setStableTokenMode("ok");
-    const marker = `/api/wechat/refresh-token`;
+    await simulator(own.simulator.url).setStableTokenMode("ok");
     answers.push((await client.refreshToken(token)).text);
 
-    const accessTokens = (await simulator(sim.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
+    const accessTokens = (await simulator(own.simulator.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
     expect(accessTokens.length).toBeGreaterThan(0);
-    const logs = await logsText(instance, marker);
+    const logs = JSON.stringify(await allLogs(instance));
+    expect(logs, "the logs hold every request, the last one included").toContain("/api/wechat/refresh-token");
     for (const [where, text] of [
       ["responses", answers.join("\n")],
       ["logs", logs],

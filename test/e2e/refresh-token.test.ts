@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminClient } from "../support/admin";
-import { api } from "../support/api";
+import { api, expectContract } from "../support/api";
 import { failures } from "../support/responses";
 import { uniqueName } from "../support/wechat";
 
@@ -12,6 +12,18 @@ let admin: Awaited<ReturnType<typeof adminClient>>;
 beforeAll(async () => {
   admin = await adminClient();
 });
+
+// The token with its payload's record id replaced, and so its signature no longer valid.
+function naming(token: string, id: string): string {
+  const [header, payload, signature] = token.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  return [header, Buffer.from(JSON.stringify({ ...claims, id })).toString("base64url"), signature].join(".");
+}
+
+function unsigned(token: string): string {
+  const [, payload] = token.split(".");
+  return [Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url"), payload, "x"].join(".");
+}
 
 function tamper(token: string): string {
   const [header, payload, signature] = token.split(".");
@@ -67,15 +79,22 @@ describe.each([
 
   it("answers 401 for two Authorization headers", async () => {
     const { token } = await client.signIn(uniqueName());
-    const status = await new Promise<number>((resolve, reject) => {
+    // fetch would join the two into one; node's http client sends them as two lines.
+    const answer = await new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
       const request = httpRequest(`${client.baseUrl}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: [`Bearer ${token}`, `Bearer ${token}`] },
       });
-      request.on("response", (response) => resolve(response.statusCode ?? 0)).on("error", reject);
-      request.end("{}");
+      request.on("response", (response) => {
+        let body = "";
+        response.setEncoding("utf8").on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: new Headers(response.headers as Record<string, string>), text: body }));
+      });
+      request.on("error", reject).end("{}");
     });
-    expect(status).toBe(401);
+    const response = expectContract(path, "POST", { ...answer, body: JSON.parse(answer.text) });
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual(failures.invalidToken);
   });
 
   it("answers 401 for a superuser's token", async () => {
@@ -84,12 +103,28 @@ describe.each([
     expect(response.body).toEqual(failures.invalidToken);
   });
 
-  it("answers 404 once the token's user is deleted", async () => {
+  // The signing key went with the record, so the token can no longer be verified.
+  it("answers 401 once the token's user is deleted", async () => {
     const { token, user } = await client.signIn(uniqueName());
     await admin.users.delete(user.pb_id);
     const response = await call({ authorization: `Bearer ${token}` });
-    expect(response.status).toBe(404);
-    expect(response.body).toEqual(failures.userNotFound);
+    expect(response.body).toEqual(failures.invalidToken);
+  });
+
+  // An unsigned or forged token must not tell whether the account it names exists or is disabled.
+  it("answers the same 401 to a forged token, whatever account it names", async () => {
+    const { token } = await client.signIn(uniqueName());
+    const { user: active } = await client.signIn(uniqueName());
+    const { user: disabled } = await client.signIn(uniqueName());
+    await admin.users.update(disabled.pb_id, { users_status: "禁用" });
+    const { user: deleted } = await client.signIn(uniqueName());
+    await admin.users.delete(deleted.pb_id);
+    for (const id of [active.pb_id, disabled.pb_id, deleted.pb_id]) {
+      for (const forged of [naming(token, id), unsigned(naming(token, id))]) {
+        const response = await call({ authorization: `Bearer ${forged}` });
+        expect(response.body, `${id}`).toEqual(failures.invalidToken);
+      }
+    }
   });
 });
 

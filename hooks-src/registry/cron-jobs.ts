@@ -1,4 +1,6 @@
 // Every cron job of ours; pb_hooks/bai_wechat_auth.pb.js registers each with cronAdd.
+import { eraseDueAccounts } from "../account/deletion";
+import { sweepExpiredRevokedTokens } from "../account/token-revocation";
 import { sweepExpiredPendingAvatars } from "../avatars/avatars";
 import { sweepAvatarUploadCounters } from "../avatars/upload-limits";
 import { sweepExpiredPushNonces } from "../push/push-requests";
@@ -12,6 +14,9 @@ export interface CronJob {
 
 export const cronJobs: readonly CronJob[] = [
   { id: "bai_login_code_claims_sweep", schedule: "* * * * *", run: () => sweepExpiredLoginCodeClaims() },
+  // Accounts whose cooling-off period has ended are erased within ten minutes of their due time.
+  { id: "bai_account_erasure", schedule: "*/10 * * * *", run: () => eraseDueAccounts() },
+  { id: "bai_revoked_tokens_sweep", schedule: "23 * * * *", run: () => sweepExpiredRevokedTokens() },
   { id: "bai_push_nonces_sweep", schedule: "* * * * *", run: () => sweepExpiredPushNonces() },
   {
     id: "bai_avatar_sweep",

@@ -6,6 +6,7 @@ import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
 import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { loadRevokedTokens } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -68,6 +69,7 @@ export function afterBootstrap(): void {
   warnIfWechatNotConfigured();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
+  loadRevokedTokens();
 }
 
 export function runCronJob(id: string): void {

@@ -241,6 +241,18 @@ describe("an uploaded avatar in the profile", () => {
     expect((await wechat.stats()).getuserphonenumber).toBe(phoneCallsBefore);
   });
 
+  it("erasing the account (注销) deletes their avatar files, used and pending", async () => {
+    const { token, user } = await client.signIn(uniqueName("erase"));
+    const used = await uploaded(token);
+    await client.profile(token, validProfile({ users_picture: used }));
+    const pending = await uploaded(token);
+    await admin.users.update(user.pb_id, { users_status: "已注销" });
+    expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_picture: "", users_avatar: "", users_flags: [] });
+    expect(await avatarsOf(user.pb_id)).toEqual([]);
+    expect((await fetchWithoutAuth(used)).status).toBe(404);
+    expect((await fetchWithoutAuth(pending)).status).toBe(404);
+  });
+
   it("deleting the user deletes their avatar files", async () => {
     const { token, user } = await client.signIn(uniqueName("erase"));
     const url = await uploaded(token);

@@ -1,0 +1,21 @@
+export { createClient, type BaiClient, type ClientOptions, type LogoutScope, type ProfileUpdate, type RequestOptions } from "./client";
+export { BaiClientError, type FieldError } from "./errors";
+export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
+export { isRenewalDue, tokenExpiry } from "./token";
+export type {
+  CompanyInfo,
+  ErrorResponse,
+  LoginResponse,
+  LoginResult,
+  PostPath,
+  ProfileRequest,
+  ProfileResult,
+  RefreshResponse,
+  RefreshResult,
+  RequestBodyOf,
+  SuccessBodyOf,
+  UserInfo,
+  components,
+  paths,
+} from "./types";
+export type { WxApi } from "./wx";

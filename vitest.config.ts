@@ -14,7 +14,8 @@ export default defineConfig({
         test: {
           name: "client",
           include: ["client/test/**/*.test.ts"],
-          testTimeout: 120_000,
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -50,10 +50,10 @@ afterAll(() => {
 });
 
 describe("the npm tarball", () => {
-  it("holds the bundle, its types and package.json only", () => {
+  it("holds the bundle, its types, README and package.json only", () => {
     expect(tarballFiles).toContain("package/dist/index.js");
     expect(tarballFiles).toContain("package/dist/index.d.ts");
-    expect(tarballFiles.filter((file) => !file.startsWith("package/dist/"))).toEqual(["package/package.json"]);
+    expect(tarballFiles.filter((file) => !file.startsWith("package/dist/"))).toEqual(["package/README.md", "package/package.json"]);
   });
 
   it("declares no runtime dependencies", () => {

@@ -26,8 +26,8 @@ export const failures = {
   invalidToken: () => new ApiFailure(401, "token 无效或已过期,请重新登录"),
   accountDisabled: () => new ApiFailure(403, "账号已被禁用,请联系管理员"),
   userNotFound: () => new ApiFailure(404, "用户不存在"),
-  methodNotAllowed: () => new ApiFailure(405, "请求方法不允许,请使用 POST"),
-  payloadTooLarge: () => new ApiFailure(413, "请求体过大,上限 16 KB"),
+  methodNotAllowed: (allowed: string) => new ApiFailure(405, `请求方法不允许,请使用 ${allowed}`),
+  payloadTooLarge: (maxBytes: number) => new ApiFailure(413, `请求体过大,上限 ${describeSize(maxBytes)}`),
   unsupportedMediaType: () => new ApiFailure(415, "请求体必须为 application/json"),
   duplicateLoginCode: () => new ApiFailure(429, "重复请求过于频繁,请勿重复提交同一登录凭证"),
   rateLimited: () => new ApiFailure(429, "请求过于频繁,请稍后重试"),
@@ -35,8 +35,12 @@ export const failures = {
   wechatNotConfigured: () => new ApiFailure(500, "WeChat is not configured: 服务端未配置微信小程序 appid/secret"),
   wechatMisconfigured: () => new ApiFailure(500, "服务端微信配置错误"),
   internal: () => new ApiFailure(500, "服务器内部错误"),
-  refusedByPocketBase: (status: number) => new ApiFailure(status, "请求被拒绝"),
   wechatUnavailable: () => new ApiFailure(502, "微信服务暂时不可用,请稍后重试"),
   wechatTimeout: () => new ApiFailure(504, "微信服务响应超时,请稍后重试"),
   databaseUnavailable: () => new ApiFailure(503, "数据库不可用"),
 };
+
+// 16384 → "16 KB", 2097152 → "2 MB": the limits are whole KiB or MiB.
+export function describeSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${bytes / 1024} KB`;
+}

@@ -1,30 +1,4 @@
-// The bundle's surface: build.mjs registers each route below with routerAdd. Every function
-// it registers require()s this bundle itself, because PocketBase runs each one alone.
-import { readWechatConfig } from "./config";
-import { logWarning } from "./log";
-
-export { health, helloWorld } from "./routes/system";
-export { login } from "./routes/wechat-login";
-export { profile } from "./routes/wechat-profile";
-export { refreshToken } from "./routes/wechat-refresh-token";
-export { methodNotAllowed, passedPocketBaseChecks } from "./http/responses";
+// The bundle's surface: everything pb_hooks/bai_wechat_auth.pb.js registers and calls. The
+// routes and cron jobs themselves are tables in registry/.
+export { afterBootstrap, dispatch, methodNotAllowed, registrations, runCronJob } from "./registry/registrations";
 export { refuseEmailChange, revokeTokensOfDisabledUser } from "./users/account-hooks";
-export { sweepExpiredLoginCodeClaims } from "./wechat/login-code-claims";
-
-// `envelope: true` routes run in a middleware around PocketBase's rate limiter, so that its
-// refusals get our envelope (see passedPocketBaseChecks). The health checks skip that:
-// monitors want the cheapest possible request.
-export const routes = [
-  { method: "POST", path: "/api/system/health", handler: "health", envelope: false },
-  { method: "POST", path: "/api/system/test-helloworld", handler: "helloWorld", envelope: false },
-  { method: "POST", path: "/api/wechat/login", handler: "login", envelope: true },
-  { method: "POST", path: "/api/wechat/profile", handler: "profile", envelope: true },
-  { method: "POST", path: "/api/wechat/refresh-token", handler: "refreshToken", envelope: true },
-] as const;
-
-export function warnIfWechatNotConfigured(): void {
-  if (!readWechatConfig()) {
-    logWarning("WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET. /api/wechat/login answers 500 until then.");
-    console.warn("[bai] WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET.");
-  }
-}

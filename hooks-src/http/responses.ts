@@ -29,18 +29,18 @@ export function answer(e: core.RequestEvent, handler: () => void, wechatCodeFiel
 }
 
 // Our WeChat routes run as a middleware just outside PocketBase's rate limiter: e.next()
-// runs PocketBase's own checks (the limiter above all), whose refusals get our envelope
-// instead of PocketBase's {status, message, data}. Returns true when the request got through.
+// runs the checks PocketBase makes after ours begin, the rate limiter (429) and the route's
+// $apis.bodyLimit on a declared Content-Length (413), whose refusals get our envelope instead
+// of PocketBase's {status, message, data}. Returns true when the request got through.
 // The route's registered handler is empty; doing the work here keeps one VM per request.
-export function passedPocketBaseChecks(e: core.RequestEvent): boolean {
+export function passedPocketBaseChecks(e: core.RequestEvent, maxBodyBytes: number): boolean {
   try {
     e.next();
   } catch (error) {
     if (e.written()) throw error;
     const status = (error as { value?: { status?: unknown } }).value?.status;
     if (status === 429) sendFailure(e, failures.rateLimited());
-    else if (status === 413) sendFailure(e, failures.payloadTooLarge());
-    else if (typeof status === "number" && status >= 400 && status < 500) sendFailure(e, failures.refusedByPocketBase(status));
+    else if (status === 413) sendFailure(e, failures.payloadTooLarge(maxBodyBytes));
     else {
       logError(`PocketBase refused ${e.request?.url?.path}`, error);
       sendFailure(e, failures.internal());
@@ -48,10 +48,4 @@ export function passedPocketBaseChecks(e: core.RequestEvent): boolean {
     return false;
   }
   return !e.written();
-}
-
-// Registered on our paths for every method but POST, which PocketBase would answer 404.
-export function methodNotAllowed(e: core.RequestEvent): void {
-  e.response.header().set("Allow", "POST");
-  sendFailure(e, failures.methodNotAllowed());
 }

@@ -1,0 +1,73 @@
+// What pb_hooks/bai_wechat_auth.pb.js registers, as plain data it can loop over, and the
+// dispatchers its handlers call. PocketBase serializes each handler as source text and runs
+// it alone in a pooled VM, so a handler cannot close over a table entry: it require()s the
+// bundle and asks it to dispatch on the matched route pattern.
+import { failures } from "../errors";
+import { passedPocketBaseChecks, sendFailure } from "../http/responses";
+import { logError } from "../log";
+import { warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { cronJobs } from "./cron-jobs";
+import { routes, type Route } from "./route-table";
+
+// Answered 405 on our paths; GET also covers HEAD. A method-less pattern would clash with
+// PocketBase's own "GET /{path...}"; OPTIONS stays with PocketBase's CORS handling.
+const ANSWERABLE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"] as const;
+
+export interface RouteRegistration {
+  method: string;
+  path: string;
+  envelope: boolean;
+  maxBodyBytes: number;
+}
+
+export interface Registrations {
+  routes: RouteRegistration[];
+  methodNotAllowed: Array<{ method: string; path: string }>;
+  cronJobs: Array<{ id: string; schedule: string }>;
+}
+
+export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ id: string; schedule: string }>): Registrations {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of table) {
+    const key = `${route.method} ${route.path}`;
+    if (methodsByPath.get(route.path)?.has(route.method)) throw new Error(`route ${key} is declared twice`);
+    methodsByPath.set(route.path, (methodsByPath.get(route.path) ?? new Set()).add(route.method));
+  }
+  return {
+    routes: table.map(({ method, path, envelope, maxBodyBytes }) => ({ method, path, envelope, maxBodyBytes })),
+    methodNotAllowed: [...methodsByPath].flatMap(([path, used]) =>
+      ANSWERABLE_METHODS.filter((method) => !used.has(method)).map((method) => ({ method, path })),
+    ),
+    cronJobs: jobs.map(({ id, schedule }) => ({ id, schedule })),
+  };
+}
+
+export const registrations = (): Registrations => registrationsOf(routes, cronJobs);
+
+const routesByPattern = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
+
+export function dispatch(e: core.RequestEvent): void {
+  const route = routesByPattern.get(e.request!.pattern);
+  if (!route) {
+    logError("No route for a registered pattern", e.request!.pattern);
+    return sendFailure(e, failures.internal());
+  }
+  if (route.envelope && !passedPocketBaseChecks(e, route.maxBodyBytes)) return;
+  route.handle(e);
+}
+
+export function methodNotAllowed(e: core.RequestEvent): void {
+  const allowed = routes.filter((route) => route.path === e.request!.url!.path).map((route) => route.method);
+  e.response.header().set("Allow", allowed.join(", "));
+  sendFailure(e, failures.methodNotAllowed(allowed.join("/")));
+}
+
+export function afterBootstrap(): void {
+  warnIfWechatNotConfigured();
+}
+
+export function runCronJob(id: string): void {
+  const job = cronJobs.find((candidate) => candidate.id === id);
+  if (!job) return logError("No cron job of that id", id);
+  job.run();
+}

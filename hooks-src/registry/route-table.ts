@@ -1,0 +1,27 @@
+// Every HTTP route of ours, in one table. pb_hooks/bai_wechat_auth.pb.js registers each entry
+// (and answers 405 for the other methods on its path), so adding a route is one line here.
+import { MAX_BODY_BYTES } from "../http/request";
+import { health, helloWorld } from "../routes/system";
+import { login } from "../routes/wechat-login";
+import { profile } from "../routes/wechat-profile";
+import { refreshToken } from "../routes/wechat-refresh-token";
+
+export interface Route {
+  method: "GET" | "POST";
+  path: string;
+  handle: (e: core.RequestEvent) => void;
+  // Runs as a middleware just outside PocketBase's rate limiter, so that the limiter's
+  // refusals get our envelope (see passedPocketBaseChecks). Health checks skip that:
+  // monitors want the cheapest possible request.
+  envelope: boolean;
+  // Enforced by PocketBase's $apis.bodyLimit while the body is read, chunked or not.
+  maxBodyBytes: number;
+}
+
+export const routes: readonly Route[] = [
+  { method: "POST", path: "/api/system/health", handle: health, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/system/test-helloworld", handle: helloWorld, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+];

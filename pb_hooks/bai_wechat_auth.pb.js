@@ -1,0 +1,39 @@
+// BAI's registrations with PocketBase. This file is fixed: routes and cron jobs are tables in
+// hooks-src/registry/, read here from the bundle once at load.
+//
+// PocketBase serializes every handler below as source text and runs it alone in a pooled VM,
+// where nothing of this file exists. So no handler may use a variable from out here: each one
+// require()s the bundle and lets it dispatch, on the route pattern PocketBase matched.
+
+const bai = require(`${__hooks}/bai_wechat_auth.js`).registrations();
+
+// PocketBase's rate limiter runs at priority -1000; our envelope routes wrap it, so that its
+// refusals get our {code, msg, data}. Their registered handler stays empty: the middleware does
+// the work, which keeps one VM per request.
+const OUTSIDE_RATE_LIMITER = -1001;
+
+for (const route of bai.routes) {
+  const bodyLimit = $apis.bodyLimit(route.maxBodyBytes);
+  if (route.envelope) {
+    routerAdd(route.method, route.path, () => {}, bodyLimit, new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), OUTSIDE_RATE_LIMITER));
+  } else {
+    routerAdd(route.method, route.path, (e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), bodyLimit);
+  }
+}
+
+for (const { method, path } of bai.methodNotAllowed) {
+  routerAdd(method, path, (e) => require(`${__hooks}/bai_wechat_auth.js`).methodNotAllowed(e));
+}
+
+onRecordUpdate((e) => require(`${__hooks}/bai_wechat_auth.js`).revokeTokensOfDisabledUser(e), "tbl_auth_users");
+onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+onBootstrap((e) => {
+  e.next();
+  require(`${__hooks}/bai_wechat_auth.js`).afterBootstrap();
+});
+
+// cronAdd also takes its handler as source text: the job id is written into it.
+for (const job of bai.cronJobs) {
+  cronAdd(job.id, job.schedule, `() => require(\`\${__hooks}/bai_wechat_auth.js\`).runCronJob(${JSON.stringify(job.id)})`);
+}

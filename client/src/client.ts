@@ -4,6 +4,7 @@
 // 1. No session yet: one wx.login, then POST /api/wechat/login.
 // 2. A session within its renewal margin (read from the token's `exp`): POST /api/wechat/refresh-token
 //    first. An expired token is refreshed too: the server, not the device clock, decides it is dead.
+//    If that early refresh gets no answer while the token is still unexpired, the call uses it anyway.
 // 3. An answer of 401: one renewal (as in 2), then the call is sent once more with the new token.
 // 4. A refresh answered 401 or 404 (token void, user deleted): one fresh wx.login and login.
 // Login and refresh are single-flight: while one is in progress every caller waits on the same promise,
@@ -11,7 +12,7 @@
 // A login whose code WeChat already saw (429 duplicate, 400 used/invalid code) gets one new code.
 import { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 import { BaiClientError, isObject } from "./errors";
-import { isRenewalDue as isTokenRenewalDue } from "./token";
+import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse } from "./transport";
 import type { LoginResponse, LoginResult, PostPath, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
 import type { WxApi } from "./wx";
@@ -115,9 +116,17 @@ export function createClient(options: ClientOptions) {
 
   /** A token to send now: logs in when there is none, renews one that is due. */
   async function usableToken(): Promise<string> {
-    if (!authStore.token) await login();
-    else if (isRenewalDue(authStore.token)) await refresh();
+    const token = authStore.token;
+    if (!token) await login();
+    else if (isRenewalDue(token)) await refresh().catch((error) => keepUnexpiredTokenOn(error, token));
     return requireToken();
+  }
+
+  // Renewing before expiry is a courtesy: when it fails without touching the session (network, 5xx)
+  // and the token has not expired, the call goes on with it.
+  function keepUnexpiredTokenOn(error: unknown, token: string): void {
+    const exp = tokenExpiry(token);
+    if (authStore.token !== token || exp === null || exp * 1000 <= now()) throw error;
   }
 
   /** After `rejected` got a 401: the token another caller renewed meanwhile, else a renewed one. */

@@ -236,6 +236,28 @@ describe("token renewal from exp", () => {
     expect(server.count("/api/wechat/refresh-token")).toBe(1);
   });
 
+  it("goes on with the unexpired token when the early refresh cannot reach the server", async () => {
+    const { client, server } = await signedIn({ refreshMarginSeconds: DAY });
+    const token = client.token;
+    server.nowSeconds += 6 * DAY + 1;
+    server.routes["/api/wechat/refresh-token"] = () => "network-failure";
+
+    await client.request("/api/things");
+    expect(server.requests.map((request) => [request.path, request.token === token])).toEqual([
+      ["/api/wechat/refresh-token", true],
+      ["/api/things", true],
+    ]);
+  });
+
+  it("fails the call when the refresh cannot reach the server and the token has expired", async () => {
+    const { client, server } = await signedIn();
+    server.nowSeconds += 8 * DAY;
+    server.routes["/api/wechat/refresh-token"] = () => "network-failure";
+
+    await expect(client.request("/api/things")).rejects.toMatchObject({ status: 0 });
+    expect(server.count("/api/things")).toBe(0);
+  });
+
   it("asks the server before re-logging in with an expired token: refresh refused, one wx.login", async () => {
     const { client, server, loginCalls, loginsBefore } = await signedIn();
     server.nowSeconds += 8 * DAY;

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type * as Sdk from "../../client/src/index";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
+import { api } from "../support/api";
 import { failures } from "../support/responses";
 import { codes, simulator, uniqueName } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
@@ -26,8 +27,8 @@ afterEach(() => {
   for (const shim of shims.splice(0)) expect(shim.contractProblems).toEqual([]);
 });
 
-function signIn(name = uniqueName("sdk"), storage?: Map<string, string>) {
-  const shim = wxShim(name, storage);
+function signIn(name = uniqueName("sdk"), storage?: Map<string, string>, firstCodes?: string[]) {
+  const shim = wxShim(name, storage, firstCodes);
   shims.push(shim);
   const client = sdk.createClient({ baseUrl: inject("pocketbaseUrl"), wx: shim.wx });
   return { shim, client, name };
@@ -87,6 +88,31 @@ describe("first login, then profile with a phone code, then refresh", () => {
     expect(new Set(users.map((user) => user.pb_id)).size).toBe(1);
     expect(shim.loginCalls()).toBe(1);
     expect(shim.sent.filter((line) => line === "POST /api/wechat/login")).toHaveLength(1);
+  });
+});
+
+describe("a login code the server turns down", () => {
+  it("sent twice within 10 s (429) is replaced by one new code", async () => {
+    const name = uniqueName("sdk");
+    const code = codes.loginAs(name);
+    expect((await api().login(code)).status).toBe(200);
+    const { client, shim } = signIn(name, undefined, [code]);
+
+    expect((await client.login()).user.openid).toBe(`osim_${name}`);
+    expect(shim.loginCalls()).toBe(2);
+  });
+
+  it("that WeChat calls invalid (400 wechat_code_invalid) is replaced by one new code", async () => {
+    const { client, shim } = signIn(undefined, undefined, [codes.scenario("invalid")]);
+    await client.login();
+    expect(shim.loginCalls()).toBe(2);
+  });
+
+  it("that WeChat blocks (400 wechat_code_blocked) is not retried", async () => {
+    const { client, shim } = signIn(undefined, undefined, [codes.scenario("blocked")]);
+    const error: Sdk.BaiClientError = await client.login().catch((caught) => caught);
+    expect(error.fieldErrors.users_wx_code.code).toBe("wechat_code_blocked");
+    expect(shim.loginCalls()).toBe(1);
   });
 });
 

@@ -19,7 +19,8 @@ export interface WxShim {
   contractProblems: string[];
 }
 
-export function wxShim(wechatUser: string, storage = new Map<string, string>()): WxShim {
+/** `firstCodes` are what the first wx.login calls answer, before the shim mints codes for `wechatUser`. */
+export function wxShim(wechatUser: string, storage = new Map<string, string>(), firstCodes: string[] = []): WxShim {
   let loginCalls = 0;
   const sent: string[] = [];
   const problems: string[] = [];
@@ -47,7 +48,7 @@ export function wxShim(wechatUser: string, storage = new Map<string, string>()):
   const wx: WxApi = {
     login(options) {
       loginCalls += 1;
-      const code = codes.loginAs(wechatUser);
+      const code = firstCodes.shift() ?? codes.loginAs(wechatUser);
       setTimeout(() => options.success?.({ code }), 0);
     },
     request(options) {

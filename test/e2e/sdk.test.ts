@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type * as Sdk from "../../client/src/index";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
+import { startNginx } from "../support/nginx";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
 import { codes, simulator, uniqueName } from "../support/wechat";
@@ -27,10 +28,10 @@ afterEach(() => {
   for (const shim of shims.splice(0)) expect(shim.contractProblems).toEqual([]);
 });
 
-function signIn(name = uniqueName("sdk"), storage?: Map<string, string>, firstCodes?: string[]) {
+function signIn(name = uniqueName("sdk"), storage?: Map<string, string>, firstCodes?: string[], baseUrl = inject("pocketbaseUrl")) {
   const shim = wxShim(name, storage, firstCodes);
   shims.push(shim);
-  const client = sdk.createClient({ baseUrl: inject("pocketbaseUrl"), wx: shim.wx });
+  const client = sdk.createClient({ baseUrl, wx: shim.wx });
   return { shim, client, name };
 }
 
@@ -185,5 +186,27 @@ describe("a restart", () => {
     await restarted.client.request(ownRecordPath(restarted.client));
     expect(restarted.shim.loginCalls()).toBe(0);
     expect(restarted.shim.sent).toEqual([`GET ${ownRecordPath(restarted.client)}`]);
+  });
+});
+
+describe("a baseUrl of https://<host>/pb", () => {
+  it("works through deploy/nginx.conf: login, profile, refresh and PocketBase's own API", async () => {
+    const proxy = await startNginx(inject("pocketbaseUrl"));
+    try {
+      const { client, shim } = signIn(undefined, undefined, undefined, `${proxy.url}/pb/`);
+      await client.login();
+      await client.updateProfile({ name: "张三", phoneCode: codes.phone("13800138000"), picture: "https://example.com/a.png" });
+      await sleep(1100);
+      await client.refresh();
+      expect(await client.request<{ users_name: string }>(ownRecordPath(client))).toMatchObject({ users_name: "张三" });
+      expect(shim.sent).toEqual([
+        "POST /pb/api/wechat/login",
+        "POST /pb/api/wechat/profile",
+        "POST /pb/api/wechat/refresh-token",
+        `GET /pb${ownRecordPath(client)}`,
+      ]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

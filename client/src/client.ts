@@ -61,6 +61,13 @@ interface AvatarUploadAnswer {
   data: { url: string };
 }
 
+export interface DeleteAccountResult {
+  /** `deletion_pending`: within the cooling-off period (logging in again cancels it); `account_deleted`: erased. */
+  status: "deletion_pending" | "account_deleted";
+  /** When the account will be erased (ISO 8601), null once it is. */
+  deletion_due: string | null;
+}
+
 const DUPLICATE_LOGIN_CODE_MSG = "重复请求过于频繁,请勿重复提交同一登录凭证";
 const REJECTED_LOGIN_CODE_FIELD_CODES = ["wechat_code_used", "wechat_code_invalid"];
 
@@ -92,7 +99,7 @@ export function createClient(options: ClientOptions) {
         triedNewCode = true;
         continue;
       }
-      if (response.status === 403) authStore.clear();
+      if (isAccountRefusal(response)) authStore.clear();
       throw errorFrom(urlOf("/api/wechat/login"), response);
     }
   });
@@ -110,7 +117,7 @@ export function createClient(options: ClientOptions) {
       authStore.clear();
       return login();
     }
-    if (response.status === 403) authStore.clear();
+    if (isAccountRefusal(response)) authStore.clear();
     throw errorFrom(urlOf("/api/wechat/refresh-token"), response);
   });
 
@@ -218,22 +225,29 @@ export function createClient(options: ClientOptions) {
       const token = authStore.token;
       if (!token) return;
       try {
-        // A token the server already refuses is as good as logged out: no renewal just to log out.
+        // A token the server already refuses (401; 404, 403, 410 for a deleted, disabled or erased
+        // account, whose tokens are all void) is as good as logged out: no renewal just to log out.
         const response = await post("/api/wechat/logout", { scope }, bearer(token));
-        if (response.status !== 200 && response.status !== 401 && response.status !== 404) throw errorFrom(urlOf("/api/wechat/logout"), response);
+        if (response.status !== 200 && [401, 403, 404, 410].indexOf(response.status) < 0) throw errorFrom(urlOf("/api/wechat/logout"), response);
       } finally {
         authStore.clear();
       }
     },
 
-    /** Deletes the user's account on the server, then forgets the session here. */
-    async deleteAccount(): Promise<void> {
-      await request("/api/wechat/delete-account", { method: "POST", body: {} });
+    /** Asks the server to delete the user's account, then forgets the session here. */
+    async deleteAccount(): Promise<DeleteAccountResult> {
+      const answer = await request<{ data: DeleteAccountResult }>("/api/wechat/delete-account", { method: "POST" });
       authStore.clear();
+      return answer.data;
     },
 
     request,
   };
+}
+
+/** 403 (disabled, being deleted) or 410 (deleted): the session is over and a new login would not help. */
+function isAccountRefusal(response: HttpResponse): boolean {
+  return response.status === 403 || response.status === 410;
 }
 
 function loginCodeWasRejected(response: HttpResponse): boolean {

@@ -55,9 +55,12 @@ export class BaiClientError extends Error {
     return this.status === 0;
   }
 
-  /** True for 403: staff disabled the account (BAI's routes answer `账号已被禁用,请联系管理员`). */
-  get isAccountDisabled(): boolean {
-    return this.status === 403;
+  /**
+   * True when the account itself is refused: 403 when staff disabled it (`账号已被禁用,请联系管理员`) or it is
+   * being deleted, 410 once it was deleted. `msg` says which; logging in again is the user's decision.
+   */
+  get isAccountUnavailable(): boolean {
+    return this.status === 403 || this.status === 410;
   }
 }
 

@@ -102,7 +102,7 @@ describe("login", () => {
     server.routes["/api/wechat/login"] = () => failure(403, "账号已被禁用,请联系管理员");
 
     const error: BaiClientError = await client.ensureLogin().catch((caught) => caught);
-    expect(error).toMatchObject({ status: 403, code: 403, msg: "账号已被禁用,请联系管理员", isAccountDisabled: true });
+    expect(error).toMatchObject({ status: 403, code: 403, msg: "账号已被禁用,请联系管理员", isAccountUnavailable: true });
     expect(client.token).toBe("");
   });
 
@@ -180,12 +180,16 @@ describe("a 401", () => {
     expect(server.count("/api/things")).toBe(20);
   });
 
-  it("whose refresh answers 403 (account disabled) ends the session with that error, without wx.login", async () => {
+  it.each([
+    [403, "账号已被禁用,请联系管理员"],
+    [403, "账号注销中,重新登录即可撤销注销"],
+    [410, "账号已注销"],
+  ])("whose refresh answers %s %s ends the session with that error, without wx.login", async (status, msg) => {
     const { client, server, loginCalls, loginsBefore, storage } = await signedIn();
     revokeAllTokens(server);
-    server.routes["/api/wechat/refresh-token"] = () => failure(403, "账号已被禁用,请联系管理员");
+    server.routes["/api/wechat/refresh-token"] = () => failure(status, msg);
 
-    await expect(client.request("/api/things")).rejects.toMatchObject({ status: 403, msg: "账号已被禁用,请联系管理员" });
+    await expect(client.request("/api/things")).rejects.toMatchObject({ status, msg, isAccountUnavailable: true });
     expect(loginCalls()).toBe(loginsBefore);
     expect(client.token).toBe("");
     expect(storage.has("bai_auth")).toBe(false);
@@ -406,12 +410,23 @@ describe("logout and deleteAccount", () => {
     expect(storage.has("bai_auth")).toBe(false);
   });
 
-  it("logout with a token the server already refuses still succeeds, without a refresh or wx.login", async () => {
+  it.each([
+    ["a void token (401)", failure(401, "token 无效或已过期,请重新登录")],
+    ["an account being deleted (403)", failure(403, "账号注销中,重新登录即可撤销注销")],
+    ["an erased account (410)", failure(410, "账号已注销")],
+  ])("logout with %s still succeeds, without a refresh or wx.login", async (_, answer) => {
     const { client, server, loginCalls, loginsBefore } = await signedIn();
-    revokeAllTokens(server);
+    server.routes["/api/wechat/logout"] = () => answer;
     await client.logout();
     expect(server.requests.map((request) => request.path)).toEqual(["/api/wechat/logout"]);
     expect(loginCalls()).toBe(loginsBefore);
+    expect(client.token).toBe("");
+  });
+
+  it("logout rejects with a server error other than a refusal of the token, having forgotten the session", async () => {
+    const { client, server } = await signedIn();
+    server.routes["/api/wechat/logout"] = () => failure(500, "服务器内部错误");
+    await expect(client.logout("all")).rejects.toMatchObject({ status: 500 });
     expect(client.token).toBe("");
   });
 
@@ -428,11 +443,11 @@ describe("logout and deleteAccount", () => {
     expect(server.requests).toEqual([]);
   });
 
-  it("deleteAccount posts with the token, then forgets the session", async () => {
+  it("deleteAccount posts with the token and no body, answers the deletion's status, then forgets the session", async () => {
     const { client, server, storage } = await signedIn();
     const token = client.token;
-    await client.deleteAccount();
-    expect(server.requests).toEqual([expect.objectContaining({ method: "POST", path: "/api/wechat/delete-account", token })]);
+    expect(await client.deleteAccount()).toEqual({ status: "deletion_pending", deletion_due: "2026-04-03T10:00:00.000Z" });
+    expect(server.requests).toEqual([expect.objectContaining({ method: "POST", path: "/api/wechat/delete-account", token, body: undefined })]);
     expect(storage.has("bai_auth")).toBe(false);
   });
 

@@ -83,7 +83,7 @@ export class FakeServer {
     "/api/wechat/delete-account": (request) => {
       if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");
       this.validTokens.clear();
-      return { status: 200, body: { code: 200, msg: "账号已注销", data: {} } };
+      return { status: 200, body: { code: 200, msg: "注销申请已提交,冷静期内重新登录即可撤销", data: { status: "deletion_pending", deletion_due: "2026-04-03T10:00:00.000Z" } } };
     },
     "/api/things": (request) => {
       if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");

@@ -1,12 +1,15 @@
 // The built mini-program SDK (client/dist/index.js) in Node, against the real PocketBase and the
 // WeChat simulator, through a wx that does real HTTP (test/support/wx-shim.ts).
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type * as Sdk from "../../client/src/index";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
+import { spec } from "../support/contract";
 import { startNginx } from "../support/nginx";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
@@ -163,7 +166,7 @@ describe("a disabled account", () => {
 
     const profile: Sdk.BaiClientError = await client.updateProfile({ name: "张三", phoneCode: codes.phone("13800138000"), picture: "https://example.com/a.png" }).catch((caught) => caught);
     expect(profile).toBeInstanceOf(sdk.BaiClientError);
-    expect(profile).toMatchObject({ status: 403, isAccountDisabled: true, msg: failures.accountDisabled.msg });
+    expect(profile).toMatchObject({ status: 403, isAccountUnavailable: true, msg: failures.accountDisabled.msg });
 
     await expect(client.refresh()).rejects.toMatchObject({ status: 403, msg: failures.accountDisabled.msg });
     expect(client.token).toBe("");
@@ -208,5 +211,82 @@ describe("a baseUrl of https://<host>/pb", () => {
     } finally {
       await proxy.stop();
     }
+  });
+});
+
+// These routes arrive from other branches; each describe runs once the contract has its route.
+const specHas = (path: string) => Boolean(spec.paths?.[path]);
+
+/** The same WeChat user signed in on two devices: two storages, two sessions. */
+async function twoDevices() {
+  const phone = signIn();
+  const laptop = signIn(phone.name);
+  await phone.client.login();
+  await laptop.client.login();
+  return { phone, laptop };
+}
+
+describe.skipIf(!specHas("/api/wechat/logout"))("logout", () => {
+  it("current: ends this device's session only", async () => {
+    const { phone, laptop } = await twoDevices();
+    const phoneToken = phone.client.token;
+    await phone.client.logout("current");
+
+    expect(phone.client.token).toBe("");
+    expect(phone.shim.storage.has("bai_auth")).toBe(false);
+    expect((await api().refreshToken(phoneToken)).status).toBe(401);
+    await laptop.client.request(ownRecordPath(laptop.client));
+    expect(laptop.shim.loginCalls()).toBe(1);
+  });
+
+  it("all: the other device's next renewal is refused and it signs in again with one wx.login", async () => {
+    const { phone, laptop } = await twoDevices();
+    const laptopToken = laptop.client.token;
+    await phone.client.logout("all");
+
+    expect((await api().refreshToken(laptopToken)).status).toBe(401);
+    await laptop.client.refresh();
+    expect(laptop.client.token).not.toBe(laptopToken);
+    expect(laptop.shim.loginCalls()).toBe(2);
+  });
+
+  it("with a token already logged out succeeds without a renewal or wx.login", async () => {
+    const { client, shim } = signIn();
+    await client.login();
+    const restarted = signIn(undefined, new Map(shim.storage));
+    await client.logout();
+    await restarted.client.logout();
+    expect(restarted.shim.sent).toEqual(["POST /api/wechat/logout"]);
+    expect(restarted.shim.loginCalls()).toBe(0);
+  });
+});
+
+describe.skipIf(!specHas("/api/wechat/delete-account"))("deleteAccount", () => {
+  it("ends every session; another device's refresh gets 403 without a wx.login, and a login cancels the deletion", async () => {
+    const { phone, laptop } = await twoDevices();
+    const deletion = await phone.client.deleteAccount();
+    expect(deletion.status).toMatch(/^(deletion_pending|account_deleted)$/);
+    expect(phone.client.token).toBe("");
+
+    if (deletion.status === "deletion_pending") {
+      const refused: Sdk.BaiClientError = await laptop.client.refresh().catch((caught) => caught);
+      expect(refused).toMatchObject({ status: 403, isAccountUnavailable: true });
+      expect(laptop.client.token).toBe("");
+      expect(laptop.shim.loginCalls()).toBe(1);
+      expect(await laptop.client.login()).toMatchObject({ status: "login_success", deletion_cancelled: true });
+    }
+  });
+});
+
+describe.skipIf(!specHas("/api/wechat/avatar"))("uploadAvatar", () => {
+  it("uploads a file with wx.uploadFile and answers a URL the profile accepts", async () => {
+    const { client } = signIn();
+    await client.login();
+    const png = join(mkdtempSync(join(tmpdir(), "bai-avatar-")), "avatar.png");
+    writeFileSync(png, Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"));
+    const url = await client.uploadAvatar(png);
+    expect(url).toMatch(/^https?:\/\//);
+    const profile = await client.updateProfile({ name: "张三", phoneCode: codes.phone("13800138000"), picture: url });
+    expect(profile.user.users_picture).toBe(url);
   });
 });

@@ -222,7 +222,11 @@ async function twoDevices() {
   const phone = signIn();
   const laptop = signIn(phone.name);
   await phone.client.login();
+  // PocketBase's tokens hold no per-login nonce: two logins of one user within the same second get the
+  // very same token, and logging one "device" out would log out both.
+  await sleep(1100);
   await laptop.client.login();
+  expect(laptop.client.token).not.toBe(phone.client.token);
   return { phone, laptop };
 }
 

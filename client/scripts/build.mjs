@@ -26,7 +26,12 @@ export async function build() {
   rmSync(join(clientRoot, "dist"), { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", join(clientRoot, "tsconfig.build.json")], { stdio: "inherit" });
-  await esbuild.build({ ...bundleOptions, outfile: bundlePath });
+  await bundle(bundlePath);
+}
+
+/** Writes the bundle alone to `outfile`: what dist/index.js holds, for tests that must not race on dist/. */
+export async function bundle(outfile) {
+  await esbuild.build({ ...bundleOptions, outfile });
 }
 
 /** Bytes of the SDK minified, and minified then gzipped. */

@@ -1,8 +1,8 @@
-// The built mini-program SDK (client/dist/index.js) in Node, against the real PocketBase and the
+// The built mini-program SDK (the bundle client/dist/index.js holds) in Node, against the real PocketBase and the
 // WeChat simulator, through a wx that does real HTTP (test/support/wx-shim.ts).
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
@@ -16,14 +16,18 @@ import { failures } from "../support/responses";
 import { codes, simulator, uniqueName } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
 
+const buildScript = join(projectRoot, "client", "scripts", "build.mjs");
 let sdk: typeof Sdk;
 let admin: Awaited<ReturnType<typeof adminClient>>;
 const wechat = simulator(inject("simulatorUrl"));
 const shims: WxShim[] = [];
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(projectRoot, "client", "scripts", "build.mjs")], { stdio: "pipe" });
-  sdk = createRequire(import.meta.url)(join(projectRoot, "client", "dist", "index.js"));
+  // The bundle that dist/index.js holds, built beside it: the client project packs dist/ meanwhile.
+  const outfile = join(mkdtempSync(join(tmpdir(), "bai-sdk-e2e-")), "index.js");
+  const { bundle } = await import(pathToFileURL(buildScript).href);
+  await bundle(outfile);
+  sdk = createRequire(import.meta.url)(outfile);
   admin = await adminClient();
 }, 60_000);
 

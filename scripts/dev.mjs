@@ -4,25 +4,17 @@
 //     on the persistent (gitignored) pb_data/, with the usual superuser for the admin UI;
 //   - the WeChat simulator answers in WeChat's place, with WECHAT_* pointed at it.
 // Ctrl-C stops all three. BAI_DEV_PORT (8090) and WECHAT_SIM_PORT (9300) move the ports.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startWechatSimulator } from "../sim/wechat-simulator.mjs";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
-import { SUPERUSER } from "./pocketbase-process.mjs";
+import { serveFlags, SUPERUSER, upsertSuperuser } from "./pocketbase-process.mjs";
 
 const port = Number(process.env.BAI_DEV_PORT ?? 8090);
 const simulatorPort = Number(process.env.WECHAT_SIM_PORT ?? 9300);
 const baseUrl = `http://127.0.0.1:${port}`;
-const dataDir = join(projectRoot, "pb_data");
-const pocketbaseArgs = [
-  `--dir=${dataDir}`,
-  `--hooksDir=${join(projectRoot, "pb_hooks")}`,
-  `--migrationsDir=${join(projectRoot, "pb_migrations")}`,
-  "--hooksWatch=true",
-  "--automigrate=false",
-  "--dev=false", // dev mode would log every SQL statement with its data
-];
+const pocketbaseArgs = serveFlags({ dataDir: join(projectRoot, "pb_data"), hooksWatch: true });
 const wechat = { appId: "wx_sim_appid", secret: "sim_secret" };
 
 const { bin } = ensurePocketBase();
@@ -82,7 +74,7 @@ createInterface({ input: watcher.stdout }).on("line", async (line) => {
   if (!line.includes("rebuilt") || stopping) return;
   if (firstBuild) {
     firstBuild = false;
-    execFileSync(bin, ["superuser", "upsert", SUPERUSER.email, SUPERUSER.password, ...pocketbaseArgs], { env, stdio: "ignore" });
+    upsertSuperuser(bin, pocketbaseArgs, env);
     if (await waitUntilHealthy(startPocketBase())) printBanner();
     else console.error(`[dev] PocketBase did not come up at ${baseUrl}; see its output above (port taken? set BAI_DEV_PORT).`);
   } else if (!pocketbase) {

@@ -16,11 +16,21 @@ export interface PocketBaseOptions {
   dataDir?: string;
   hooksDir?: string;
   migrationsDir?: string;
-  hooksWatch?: boolean;
-  port?: number;
+  // Hook files (name → source) added to a copy of the hooks dir, for this instance alone.
+  extraHooks?: Record<string, string>;
   extraArgs?: string[];
 }
 
+export interface ServeFlagsOptions {
+  dataDir: string;
+  hooksDir?: string;
+  migrationsDir?: string;
+  hooksWatch?: boolean;
+}
+
+export function serveFlags(options: ServeFlagsOptions): string[];
+export function upsertSuperuser(bin: string, flags: string[], env: Record<string, string | undefined>): void;
+export function hooksDirWith(extraFiles: Record<string, string>, sourceDir?: string): { dir: string; remove(): void };
 export function freePort(): Promise<number>;
 export function startPocketBase(options?: PocketBaseOptions): Promise<PocketBaseInstance>;
 export function superuserToken(url: string): Promise<string>;

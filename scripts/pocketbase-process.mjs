@@ -1,7 +1,7 @@
 // Runs the pinned PocketBase binary with this project's hooks and migrations on a data dir
 // of its own, the way ops run it. Shared by the tests, the benchmark and the dev scripts.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,29 +26,52 @@ function environmentWithout(prefix) {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith(prefix)));
 }
 
-export async function startPocketBase(options = {}) {
-  const { bin } = ensurePocketBase();
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bai-pb-data-"));
-  const dirArgs = [
+// The flags every `pocketbase serve` of this project runs with, whoever starts it.
+export function serveFlags({ dataDir, hooksDir, migrationsDir, hooksWatch = false }) {
+  return [
     `--dir=${dataDir}`,
-    `--hooksDir=${options.hooksDir ?? process.env.BAI_HOOKS_DIR ?? join(projectRoot, "pb_hooks")}`,
-    `--migrationsDir=${options.migrationsDir ?? process.env.BAI_MIGRATIONS_DIR ?? join(projectRoot, "pb_migrations")}`,
-    `--hooksWatch=${options.hooksWatch ? "true" : "false"}`,
+    `--hooksDir=${hooksDir ?? join(projectRoot, "pb_hooks")}`,
+    `--migrationsDir=${migrationsDir ?? join(projectRoot, "pb_migrations")}`,
+    `--hooksWatch=${hooksWatch}`,
     "--automigrate=false",
     // PocketBase turns dev mode (SQL with data on the console) on by itself when its
     // binary sits under the temp dir, as in a fresh clone there; production never has it.
     "--dev=false",
   ];
-  const env = { ...environmentWithout("WECHAT_"), ...options.env };
-  execFileSync(bin, ["superuser", "upsert", SUPERUSER.email, SUPERUSER.password, ...dirArgs], { env, stdio: "ignore" });
+}
 
-  const port = options.port ?? (await freePort());
+export function upsertSuperuser(bin, flags, env) {
+  execFileSync(bin, ["superuser", "upsert", SUPERUSER.email, SUPERUSER.password, ...flags], { env, stdio: "ignore" });
+}
+
+// A copy of a hooks dir with some files added (name → source), for probes that exist only in a
+// test or a benchmark. The copy also keeps a rebuild of pb_hooks/ from reaching a running instance.
+export function hooksDirWith(extraFiles, sourceDir = process.env.BAI_HOOKS_DIR ?? join(projectRoot, "pb_hooks")) {
+  const dir = mkdtempSync(join(tmpdir(), "bai-pb-hooks-"));
+  for (const name of readdirSync(sourceDir).filter((file) => file.endsWith(".js"))) copyFileSync(join(sourceDir, name), join(dir, name));
+  for (const [name, source] of Object.entries(extraFiles)) writeFileSync(join(dir, name), source);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startPocketBase(options = {}) {
+  const { bin } = ensurePocketBase();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bai-pb-data-"));
+  const extraHooks = options.extraHooks ? hooksDirWith(options.extraHooks, options.hooksDir) : undefined;
+  const flags = serveFlags({
+    dataDir,
+    hooksDir: extraHooks?.dir ?? options.hooksDir ?? process.env.BAI_HOOKS_DIR,
+    migrationsDir: options.migrationsDir ?? process.env.BAI_MIGRATIONS_DIR,
+  });
+  const env = { ...environmentWithout("WECHAT_"), ...options.env };
+  upsertSuperuser(bin, flags, env);
+
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   let child;
 
   async function launch() {
-    child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, ...dirArgs, ...(options.extraArgs ?? [])], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, ...flags, ...(options.extraArgs ?? [])], { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     await waitUntilHealthy(url, child, () => output);
@@ -70,7 +93,10 @@ export async function startPocketBase(options = {}) {
     superuserToken: () => superuserToken(url),
     stop,
     restart: launch,
-    remove: () => rmSync(dataDir, { recursive: true, force: true }),
+    remove: () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      extraHooks?.remove();
+    },
   };
 }
 

@@ -5,6 +5,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
+import { serveFlags } from "./pocketbase-process.mjs";
 
 const withSimulator = process.argv.includes("--with-simulator");
 const serveArgs = process.argv.slice(2).filter((arg) => arg !== "--with-simulator");
@@ -21,21 +22,7 @@ if (withSimulator) {
   console.log(`WeChat simulator at ${simulator.url}: log in with {"users_wx_code":"u-alice-1"}, phone codes like "p-13800138000-1".`);
 }
 
-const pocketbase = spawn(
-  bin,
-  [
-    "serve",
-    "--http=127.0.0.1:8090",
-    `--dir=${join(projectRoot, "pb_data")}`,
-    `--hooksDir=${join(projectRoot, "pb_hooks")}`,
-    `--migrationsDir=${join(projectRoot, "pb_migrations")}`,
-    "--hooksWatch=false",
-    "--automigrate=false",
-    "--dev=false", // otherwise on by itself when the checkout is under the temp dir
-    ...serveArgs,
-  ],
-  { stdio: "inherit", env },
-);
+const pocketbase = spawn(bin, ["serve", "--http=127.0.0.1:8090", ...serveFlags({ dataDir: join(projectRoot, "pb_data") }), ...serveArgs], { stdio: "inherit", env });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => pocketbase.kill(signal));
 pocketbase.on("exit", async (code) => {

@@ -1,38 +1,23 @@
 // What ops see: start-up without WeChat settings, migrations on existing data, and logs
 // and console output that never carry a secret. Each case runs its own real PocketBase.
-import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
-import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
-import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
-import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
-
-async function logsText(instance: PocketBaseInstance, mustInclude: string): Promise<string> {
-  const token = await instance.superuserToken();
-  // PocketBase writes request logs in batches; wait until the last request we care about is in.
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const response = await fetch(`${instance.url}/api/logs?perPage=1000&sort=-created`, { headers: { authorization: token } });
-    const text = await response.text();
-    if (text.includes(mustInclude)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the logs never showed ${mustInclude}`);
-}
+import { allLogs } from "../support/logs";
+import { startPocketBase, startWithSimulator, type PocketBaseInstance } from "../support/pocketbase";
+import { codes, simulator, uniqueName, WECHAT_SECRET } from "../support/wechat";
 
 // A simulator and a PocketBase of the test's own, stopped and removed whatever happens.
 async function withOwnInstance(envOverrides: Record<string, string>, use: (instance: PocketBaseInstance) => Promise<void>) {
-  const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-  const instance = await startPocketBase({ env: wechatEnv(sim.url, envOverrides) });
+  const own = await startWithSimulator({ env: envOverrides });
   try {
-    await use(instance);
+    await use(own.instance);
   } finally {
-    await instance.stop();
-    instance.remove();
-    await sim.close();
+    await own.close();
   }
 }
 
@@ -92,9 +77,7 @@ describe("users_id past 9999 registrations in a day", () => {
 
 describe("migrations", () => {
   it("apply to an instance that already has them and keep its users", async () => {
-    const sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-    const first = await startPocketBase({ env: wechatEnv(sim.url) });
-    try {
+    await withOwnInstance({}, async (first) => {
       const { user } = await api(first.url).signIn(uniqueName());
       await first.stop();
 
@@ -109,7 +92,7 @@ describe("migrations", () => {
         copyFileSync(join(projectRoot, "pb_migrations", file), join(migrationsDir, file));
         copyFileSync(join(projectRoot, "pb_migrations", file), join(migrationsDir, file.replace(/^\d+/, (time) => String(Number(time) + 1))));
       }
-      const again = await startPocketBase({ env: wechatEnv(sim.url), dataDir: first.dataDir, migrationsDir });
+      const again = await startPocketBase({ dataDir: first.dataDir, migrationsDir });
       try {
         const admin = await adminClient(again.url);
         expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_id: user.users_id, openid: user.openid });
@@ -118,27 +101,20 @@ describe("migrations", () => {
         expect(collection.passwordAuth.enabled).toBe(false);
       } finally {
         await again.stop();
+        rmSync(migrationsDir, { recursive: true, force: true });
       }
-    } finally {
-      await first.stop();
-      first.remove();
-      await sim.close();
-    }
+    });
   });
 });
 
 describe("secrets", () => {
+  let own: Awaited<ReturnType<typeof startWithSimulator>>;
   let instance: PocketBaseInstance;
-  let sim: Awaited<ReturnType<typeof startWechatSimulator>>;
   beforeAll(async () => {
-    sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-    instance = await startPocketBase({ env: wechatEnv(sim.url, { WECHAT_TIMEOUT_S: "1" }) });
+    own = await startWithSimulator({ env: { WECHAT_TIMEOUT_S: "1" } });
+    instance = own.instance;
   });
-  afterAll(async () => {
-    await instance.stop();
-    instance.remove();
-    await sim.close();
-  });
+  afterAll(() => own.close());
 
   it("never reach a response, a log or the console, whatever happens", async () => {
     const client = api(instance.url);
@@ -149,16 +125,16 @@ describe("secrets", () => {
       answers.push((await client.profile(token, validProfile({ users_phone_code: codes.scenario(scenario) }))).text);
     }
     answers.push((await client.profile(token, validProfile({ users_phone_code: codes.phone("13812345678") }))).text);
-    await simulator(sim.url).setStableTokenMode("hang");
-    await simulator(sim.url).revokeAccessTokens();
+    await simulator(own.simulator.url).setStableTokenMode("hang");
+    await simulator(own.simulator.url).revokeAccessTokens();
     answers.push((await client.profile(token, validProfile())).text);
-    await simulator(sim.url).setStableTokenMode("ok");
-    const marker = `/api/wechat/refresh-token`;
+    await simulator(own.simulator.url).setStableTokenMode("ok");
     answers.push((await client.refreshToken(token)).text);
 
-    const accessTokens = (await simulator(sim.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
+    const accessTokens = (await simulator(own.simulator.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
     expect(accessTokens.length).toBeGreaterThan(0);
-    const logs = await logsText(instance, marker);
+    const logs = JSON.stringify(await allLogs(instance));
+    expect(logs, "the logs hold every request, the last one included").toContain("/api/wechat/refresh-token");
     for (const [where, text] of [
       ["responses", answers.join("\n")],
       ["logs", logs],

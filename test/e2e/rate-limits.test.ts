@@ -1,28 +1,22 @@
 // The built-in PocketBase rate limiter, configured by our migration, on an instance of its
 // own. Clients are told apart by X-Real-IP, which the instance trusts as a proxy would set it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
-import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
-import { WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
+import { startWithSimulator, type PocketBaseInstance } from "../support/pocketbase";
 
+let own: Awaited<ReturnType<typeof startWithSimulator>>;
 let instance: PocketBaseInstance;
-let sim: Awaited<ReturnType<typeof startWechatSimulator>>;
 
 beforeAll(async () => {
-  sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-  instance = await startPocketBase({ env: wechatEnv(sim.url) });
+  own = await startWithSimulator();
+  instance = own.instance;
   const admin = await adminClient(instance.url);
   await admin.pb.settings.update({ trustedProxy: { headers: ["X-Real-IP"], useLeftmostIP: false } });
 });
 
-afterAll(async () => {
-  await instance.stop();
-  instance.remove();
-  await sim.close();
-});
+afterAll(() => own.close());
 
 const refreshFrom = (ip: string) => api(instance.url).post("/api/wechat/refresh-token", undefined, { headers: { "x-real-ip": ip } });
 

@@ -4,10 +4,10 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
-import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
-import { exemptLoopbackFromRateLimits, startPocketBase } from "./pocketbase";
 import { findLeaks } from "./leaks";
-import { simulator, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
+import { allLogs } from "./logs";
+import { exemptLoopbackFromRateLimits, startWithSimulator } from "./pocketbase";
+import { simulator } from "./wechat";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -18,22 +18,32 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   if (process.env.BAI_SKIP_BUILD !== "1") execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
-  const simulatorInstance = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
-  const pocketbase = await startPocketBase({ env: wechatEnv(simulatorInstance.url) });
+  const shared = await startWithSimulator();
+  const { instance: pocketbase } = shared;
   await exemptLoopbackFromRateLimits(pocketbase);
   project.provide("pocketbaseUrl", pocketbase.url);
-  project.provide("simulatorUrl", simulatorInstance.url);
+  project.provide("simulatorUrl", shared.simulator.url);
   return async () => {
-    // After every file has run against this instance: nothing secret may be in its logs.
-    const accessTokens = (await simulator(simulatorInstance.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
-    await pocketbase.stop();
-    const leaks = findLeaks(pocketbase, accessTokens.filter(Boolean));
-    await simulatorInstance.close();
-    pocketbase.remove();
-    if (leaks.length > 0) {
-      // vitest reports an error thrown here but still exits 0, so fail the run explicitly.
-      console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
+    // After every file has run against this instance: nothing secret may be in its logs or console.
+    // vitest reports an error thrown here but still exits 0, so every failure sets the exit code.
+    try {
+      const calls = await simulator(shared.simulator.url).calls("/wxa/business/getuserphonenumber");
+      const logs = await allLogs(pocketbase);
+      await pocketbase.stop();
+      const places: Array<[string, string]> = [
+        ["PocketBase's logs", JSON.stringify(logs)],
+        ["PocketBase's console", pocketbase.output()],
+      ];
+      const leaks = findLeaks(places, calls.map((call) => call.query.access_token).filter(Boolean));
+      if (leaks.length > 0) {
+        console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
+        process.exitCode = 1;
+      }
+    } catch (error) {
+      console.error("The scan for leaked secrets failed:", error);
       process.exitCode = 1;
+    } finally {
+      await shared.close();
     }
   };
 }

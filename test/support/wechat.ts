@@ -38,7 +38,6 @@ export function simulator(url: string) {
     return response.json();
   };
   return {
-    reset: () => control("reset", {}),
     expireAccessTokens: () => control("access-token/expire", {}),
     revokeAccessTokens: () => control("access-token/revoke", {}),
     setStableTokenMode: (mode: string) => control("stable-token/mode", { mode }),

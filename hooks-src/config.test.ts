@@ -16,6 +16,7 @@ describe("readWechatConfig", () => {
       secret: "s",
       apiBase: "https://api.weixin.qq.com",
       timeoutSeconds: 5,
+      forcedRefreshDailyBudget: 15,
     });
   });
 
@@ -29,5 +30,17 @@ describe("readWechatConfig", () => {
   ])("reads WECHAT_TIMEOUT_S=%s as %i s", (raw, seconds) => {
     const config = readWechatConfig(environment({ WECHAT_APPID: "wx1", WECHAT_SECRET: "s", WECHAT_TIMEOUT_S: raw }));
     expect(config?.timeoutSeconds).toBe(seconds);
+  });
+
+  it.each([
+    ["0", 0],
+    ["19", 19],
+    ["20", 15],
+    ["-1", 15],
+    ["2.5", 15],
+    ["", 15],
+  ])("reads WECHAT_FORCED_REFRESH_DAILY_BUDGET=%s as %i", (raw, budget) => {
+    const config = readWechatConfig(environment({ WECHAT_APPID: "wx1", WECHAT_SECRET: "s", WECHAT_FORCED_REFRESH_DAILY_BUDGET: raw }));
+    expect(config?.forcedRefreshDailyBudget).toBe(budget);
   });
 });

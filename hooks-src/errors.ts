@@ -38,6 +38,8 @@ export const failures = {
   wechatUnavailable: () => new ApiFailure(502, "微信服务暂时不可用,请稍后重试"),
   wechatTimeout: () => new ApiFailure(504, "微信服务响应超时,请稍后重试"),
   databaseUnavailable: () => new ApiFailure(503, "数据库不可用"),
+  wechatAccessTokenRefreshing: () => new ApiFailure(503, "微信接口凭据正在刷新,请稍后重试"),
+  wechatAccessTokenBudgetSpent: () => new ApiFailure(503, "微信接口凭据今日刷新次数已用尽,请稍后重试"),
 };
 
 // 16384 → "16 KB", 2097152 → "2 MB": the limits are whole KiB or MiB.

@@ -56,6 +56,20 @@ describe("readProfileRequest", () => {
     ["an emoji sequence joined by ZWJ", "👨‍👩‍👧 一家"],
     ["64 characters", "名".repeat(64)],
     ["64 astral characters", "😀".repeat(64)],
+    ["a combining diaeresis", "Zoe\u0308"],
+    ["two stacked combining marks", "Nguye\u0302\u0303n"],
+    ["a Tibetan stack", "བསྒྲུབས"],
+    ["Thai vowel and tone marks", "สมชาย ใจดี"],
+    ["Devanagari", "सत्यम्"],
+    ["Arabic", "محمد"],
+    ["a middle dot", "阿卜杜勒·阿齐兹"],
+    ["an apostrophe", "O'Brien"],
+    ["full-width brackets", "张三（销售）"],
+    ["an ideographic space", "张\u3000三"],
+    ["an emoji with U+FE0F", "小红❤️"],
+    ["a keycap", "1️⃣号"],
+    ["a flag sequence with U+FE0F before the joiner", "🏳️‍🌈"],
+    ["a skin tone", "👍🏽"],
   ])("accepts a name with %s", (_, users_name) => {
     expect(readProfileRequest({ ...validProfile, users_name }).name).toBe(users_name);
   });
@@ -69,6 +83,26 @@ describe("readProfileRequest", () => {
     ["a stray zero-width joiner", "张\u200D三", "validation_invalid_characters"],
     ["a right-to-left override", "张\u202E三", "validation_invalid_characters"],
     ["a BOM", "\uFEFF张三", "validation_invalid_characters"],
+    ["a line separator (Zl)", "张\u2028三", "validation_invalid_characters"],
+    ["a paragraph separator (Zp)", "张\u2029三", "validation_invalid_characters"],
+    ["a tag character (Cf)", "张\u{E0041}三", "validation_invalid_characters"],
+    ["a cancel tag (Cf)", "张三\u{E007F}", "validation_invalid_characters"],
+    ["a subdivision flag, made of tag characters", "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}", "validation_invalid_characters"],
+    ["a combining grapheme joiner (Mn, shows nothing)", "张\u034F三", "validation_invalid_characters"],
+    ["a musical begin beam (Cf)", "张\u{1D173}三", "validation_invalid_characters"],
+    ["an ideographic variation selector (Mn, shows nothing)", "葛\u{E0100}", "validation_invalid_characters"],
+    ["a lone U+FE0F", "\uFE0F", "validation_invalid_characters"],
+    ["U+FE0F after a space", "张 \uFE0F三", "validation_invalid_characters"],
+    ["a text presentation selector", "❤\uFE0E", "validation_invalid_characters"],
+    ["a stack of 60 combining marks", "Z" + "\u0301".repeat(60), "validation_invalid_characters"],
+    ["six marks on one character", "e" + "\u0301\u0302\u0303\u0304\u0305\u0306", "validation_invalid_characters"],
+    ["a combining mark first", "\u0301张三", "validation_invalid_characters"],
+    ["a combining mark after a space", "张 \u0301三", "validation_invalid_characters"],
+    ["only braille blanks (So, shows nothing)", "\u2800\u2800\u2800", "validation_invalid_characters"],
+    ["a Hangul filler (Lo, shows nothing)", "\u3164", "validation_invalid_characters"],
+    ["a private-use character (Co)", "张\uE000", "validation_invalid_characters"],
+    ["an unassigned code point (Cn)", "张\u0378", "validation_invalid_characters"],
+    ["a lone surrogate (Cs)", "张\uD800三", "validation_invalid_characters"],
     ["a number", 42, "validation_invalid_type"],
   ])("refuses a name with %s", (_, users_name, code) => {
     expect(problemsOf(() => readProfileRequest({ ...validProfile, users_name })).users_name.code).toBe(code);
@@ -111,5 +145,36 @@ describe("readProfileRequest", () => {
     [`https://example.com/${"a".repeat(1010)}`, "validation_too_long"],
   ])("refuses the picture %s", (users_picture, code) => {
     expect(problemsOf(() => readProfileRequest({ ...validProfile, users_picture })).users_picture.code).toBe(code);
+  });
+
+  // What PocketBase's url field does with a host (is.URL = govalidator.IsURL); each verdict
+  // was checked against that Go code. Our check must refuse exactly what it refuses.
+  it.each([
+    ["https://x.y.com/x.png", false],
+    ["http://a.bc.d/avatar.png", false],
+    ["http://0.0.0.0/a.png", false],
+    ["http://224.0.0.1/a.png", false],
+    ["https://x.com/x.png", true],
+    ["http://a.b/x.png", true],
+    ["https://ab.y.com/x.png", true],
+    ["https://a.bc.de/x.png", true],
+    ["https://a.b.c.example.com/x.png", true],
+    ["https://www.a.com/x.png", true],
+    ["http://a---b.com/x.png", true],
+    ["http://1.0.0.0/a.png", true],
+    ["http://223.255.255.255/a.png", true],
+    ["http://239.255.255.255/a.png", true],
+    ["http://240.0.0.1/a.png", true],
+  ])("agrees with PocketBase's url field on %s (accepted: %s)", (users_picture, accepted) => {
+    const read = () => readProfileRequest({ ...validProfile, users_picture });
+    if (accepted) expect(read().pictureUrl).toBe(users_picture);
+    else expect(problemsOf(read).users_picture.code).toBe("validation_invalid_url");
+  });
+
+  it.each([
+    ["a host over 253 characters", `https://${"a".repeat(60)}.`.repeat(4) + "com/x"],
+    ["a label over 63 characters", `https://${"a".repeat(64)}.com/x`],
+  ])("refuses a picture with %s, as DNS would", (_, users_picture) => {
+    expect(problemsOf(() => readProfileRequest({ ...validProfile, users_picture })).users_picture.code).toBe("validation_invalid_url");
   });
 });

@@ -1,6 +1,7 @@
 // Field checks for request bodies. Everything here runs before any WeChat call or write,
 // because getuserphonenumber is billed per call and a failed request must change nothing.
 import { failures, type FieldProblem, type FieldProblems } from "./errors";
+import { CATEGORY_GROUP, categoryGroupOf } from "./unicode-categories";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -10,12 +11,34 @@ export const WECHAT_CODE_MAX_LENGTH = 128;
 export const USERS_NAME_MAX_LENGTH = 64;
 export const USERS_PICTURE_MAX_LENGTH = 1024;
 // Lowercase http(s), a host of DNS labels, an optional port, then only RFC 3986 characters
-// and %XX escapes. Every URL this accepts, PocketBase's url field accepts too: a picture
-// refused only at save time would have cost a billed WeChat call for nothing.
+// and %XX escapes. Every URL this accepts, PocketBase's url field accepts too (see
+// POCKETBASE_URL_HOST): a picture refused only at save time would have cost a billed
+// WeChat call for nothing.
 const PICTURE_URL_PATTERN =
   /^https?:\/\/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?(?:[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]]|%[0-9A-Fa-f]{2})*)?$/;
-// C0/C1 controls, soft hyphen, bidi controls, zero-width and invisible formatting characters.
-const INVISIBLE_CHARACTER = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]/;
+// PocketBase's url field (core/field_url.go) uses ozzo-validation's is.URL, which is
+// govalidator.IsURL: its pattern (patterns.go, URL) takes a host as an IPv4 address whose
+// first octet is 1-223 or 240-255, or as [A | Subdomain] B [.C]. Transcribed here for the
+// ASCII hosts PICTURE_URL_PATTERN lets through, with its nested repetitions rewritten into
+// equivalent ones that cannot backtrack for long. So "x.y.com" (one-letter first label
+// before two more), "a.bc.d", "0.0.0.0" and "224.0.0.1" are refused, as PocketBase does.
+const HOST_ALNUM = "[A-Za-z0-9]";
+const GOVALIDATOR_IP = String.raw`(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3]|24\d|25[0-5])(?:\.(?:\d{1,2}|1\d\d|2[0-4]\d|25[0-5])){2}\.(?:[0-9]\d?|1\d\d|2[0-4]\d|25[0-5])`;
+const GOVALIDATOR_A = `${HOST_ALNUM}(?:[A-Za-z0-9_-]+)?${HOST_ALNUM}(?:[-.]${HOST_ALNUM}+)*`;
+const GOVALIDATOR_SUBDOMAIN = String.raw`(?:www\.|${HOST_ALNUM}+(?:[-_.]${HOST_ALNUM}+)*${HOST_ALNUM}\.${HOST_ALNUM}+)`;
+const GOVALIDATOR_B = `${HOST_ALNUM}+(?:--?${HOST_ALNUM}+)*`; // = ([X]+-?-?)*[X]+
+const POCKETBASE_URL_HOST = new RegExp(`^(?:${GOVALIDATOR_IP}|(?:${GOVALIDATOR_A}|${GOVALIDATOR_SUBDOMAIN})?${GOVALIDATOR_B}(?:\\.[A-Za-z]+)?)$`);
+// Characters of a visible category that show nothing: the default-ignorable letters and
+// marks (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian and
+// other variation selectors) and the braille blank.
+const RENDERS_NOTHING: ReadonlyArray<readonly [number, number]> = [
+  [0x034f, 0x034f], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180d], [0x180f, 0x180f], [0x2800, 0x2800],
+  [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xffa0, 0xffa0], [0xe0100, 0xe01ef],
+];
+const ZERO_WIDTH_JOINER = 0x200d;
+const EMOJI_PRESENTATION_SELECTOR = 0xfe0f;
+// Enough for any script's stacked diacritics (Vietnamese, Thai, Tibetan), not for "Zalgo" text.
+const MAX_MARKS_ON_ONE_CHARACTER = 5;
 
 const problem = {
   required: (): FieldProblem => ({ code: "validation_required", message: "不能为空" }),
@@ -37,24 +60,57 @@ function checkWechatCode(value: string): FieldProblem | undefined {
 function checkUsersName(value: string): FieldProblem | undefined {
   if (value.trim() === "") return problem.required();
   if (Array.from(value).length > USERS_NAME_MAX_LENGTH) return problem.tooLong(USERS_NAME_MAX_LENGTH);
-  if (INVISIBLE_CHARACTER.test(value) || hasStrayZeroWidthJoiner(value)) return problem.invisibleCharacters();
+  if (!hasOnlyNameCharacters(value) || hasStrayZeroWidthJoiner(value)) return problem.invisibleCharacters();
   return undefined;
 }
 
 function checkPictureUrl(value: string): FieldProblem | undefined {
   if (value.length > USERS_PICTURE_MAX_LENGTH) return problem.tooLong(USERS_PICTURE_MAX_LENGTH);
   const match = PICTURE_URL_PATTERN.exec(value);
-  if (!match || !isHostName(match[1]) || (match[2] !== undefined && !(Number(match[2]) >= 1 && Number(match[2]) <= 65535))) {
+  if (!match || !isHostName(match[1]) || !POCKETBASE_URL_HOST.test(match[1]) || (match[2] !== undefined && !(Number(match[2]) >= 1 && Number(match[2]) <= 65535))) {
     return problem.notAPictureUrl();
   }
   return undefined;
 }
 
-// A name whose last label has a letter (example.com, localhost), or an IPv4 address.
+// A name whose last label has a letter (example.com, localhost), or an IPv4 address; within
+// DNS's limits (253 characters, 63 per label), which also bounds POCKETBASE_URL_HOST's work.
 function isHostName(host: string): boolean {
   const labels = host.split(".");
+  if (host.length > 253 || labels.some((label) => label.length > 63)) return false;
   if (/[A-Za-z]/.test(labels[labels.length - 1])) return true;
   return labels.length === 4 && labels.every((label) => /^\d{1,3}$/.test(label) && Number(label) <= 255);
+}
+
+// What a name may hold, by Unicode general category (unicode-categories.ts):
+// - letters, numbers, punctuation and symbols (L, N, P, S), except those in RENDERS_NOTHING;
+// - spaces (Zs), which trim() also takes off both ends;
+// - combining marks (M), right after one of the above and at most MAX_MARKS_ON_ONE_CHARACTER;
+// - as emoji sequences use them: U+FE0F right after a visible character, and U+200D between
+//   two emoji (hasStrayZeroWidthJoiner).
+// Nothing else: no control or format characters (tags included), line or paragraph
+// separators, surrogates, private-use or unassigned code points.
+function hasOnlyNameCharacters(value: string): boolean {
+  let marks = 0;
+  let afterVisible = false;
+  for (const character of value) {
+    const codePoint = character.codePointAt(0)!;
+    if (codePoint === ZERO_WIDTH_JOINER) {
+      afterVisible = false;
+      continue;
+    }
+    const presentsEmoji: boolean = codePoint === EMOJI_PRESENTATION_SELECTOR && afterVisible && marks === 0;
+    if (!presentsEmoji && RENDERS_NOTHING.some(([first, last]) => codePoint >= first && codePoint <= last)) return false;
+    const group: number = presentsEmoji ? CATEGORY_GROUP.mark : categoryGroupOf(codePoint);
+    if (group === CATEGORY_GROUP.other) return false;
+    if (group === CATEGORY_GROUP.mark) {
+      if (!afterVisible || ++marks > MAX_MARKS_ON_ONE_CHARACTER) return false;
+      continue;
+    }
+    marks = 0;
+    afterVisible = group === CATEGORY_GROUP.visible;
+  }
+  return true;
 }
 
 // U+200D joins emoji into one glyph (👨‍👩‍👧), so it is allowed only between two emoji.

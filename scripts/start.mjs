@@ -1,6 +1,7 @@
 // npm start: build the hooks, provide the pinned PocketBase, and serve at http://127.0.0.1:8090.
 //   --with-simulator   also start the local WeChat simulator and point WECHAT_* at it,
-//                      to try the whole flow without a real appid.
+//                      to try the whole flow without a real appid. It answers after 50-150 ms,
+//                      like WeChat from mainland China (WECHAT_SIM_LATENCY_MS=0 for none).
 // Extra arguments after `--` go to `pocketbase serve` (e.g. -- --http=0.0.0.0:8090).
 import { spawn, execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -16,8 +17,13 @@ const { bin } = ensurePocketBase();
 const env = { ...process.env };
 let simulator;
 if (withSimulator) {
-  const { startWechatSimulator } = await import("../sim/wechat-simulator.mjs");
-  simulator = await startWechatSimulator({ port: Number(process.env.WECHAT_SIM_PORT ?? 9300), appId: "wx_sim_appid", secret: "sim_secret" });
+  const { startWechatSimulator, parseLatency, DEFAULT_CLI_LATENCY } = await import("../sim/wechat-simulator.mjs");
+  simulator = await startWechatSimulator({
+    port: Number(process.env.WECHAT_SIM_PORT ?? 9300),
+    appId: "wx_sim_appid",
+    secret: "sim_secret",
+    latencyMs: parseLatency(process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
+  });
   Object.assign(env, { WECHAT_APPID: "wx_sim_appid", WECHAT_SECRET: "sim_secret", WECHAT_API_BASE: simulator.url });
   console.log(`WeChat simulator at ${simulator.url}: log in with {"users_wx_code":"u-alice-1"}, phone codes like "p-13800138000-1".`);
 }

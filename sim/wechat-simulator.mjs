@@ -4,16 +4,20 @@
 //   GET  /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code   (answers text/plain)
 //   POST /cgi-bin/stable_token                       {"grant_type":"client_credential","appid","secret","force_refresh"}
 //   POST /wxa/business/getuserphonenumber?access_token=TOKEN   {"code":"..."}
+// Every errmsg ends in " rid: xxxxxxxx-xxxxxxxx-xxxxxxxx", as WeChat's do.
 //
 // The scenario is chosen by the VALUE of the code the client sends. Codes use only [A-Za-z0-9_-],
 // with "-" as separator; a trailing "-<nonce>" keeps each code unique (codes are single-use).
 //
 //   login code (js_code)            phone code                    answer
 //   u-<name>-<nonce>                p-<digits>-<nonce>            success: openid "osim_<name>" (+ unionid "usim_<name>"
-//                                                                 when <name> contains "union") / phone number <digits>
+//                                                                 when <name> contains "union") / phone number <digits>,
+//                                                                 countryCode "86" (a string)
+//   -                               pnum-<digits>-<nonce>         the same, with countryCode 86 (a number, as in WeChat's own example)
 //   slow-<ms>-<name>-<nonce>        slow-<ms>-<digits>-<nonce>    success after <ms> ms (max 60000)
 //   invalid-...                     invalid-...                   errcode 40029 "invalid code"
 //   blocked-...                     -                             errcode 40226 "code blocked" (high-risk user)
+//   -                               wrongapp-...                  errcode 40013 "invalid appid" (a phone code issued to another appid)
 //   ratelimit-...                   ratelimit-...                 errcode 45011 "api minute-quota reach limit ..."
 //   busy-...                        busy-...                      errcode -1 "system error"
 //   http500-...                     http500-...                   HTTP 500 with an HTML body
@@ -21,25 +25,43 @@
 //   truncated-...                   truncated-...                 HTTP 200, cut-off JSON body
 //   reset-...                       reset-...                     socket destroyed without an answer
 //   hang-...                        hang-...                      never answers
+//   consumed_reset-...              consumed_reset-...            uses the code up, then resets the socket
+//   consumed_truncated-...          consumed_truncated-...        uses the code up, then answers cut-off JSON
+//   consumed_hang-...               consumed_hang-...             uses the code up, then never answers
 //   anything else                   anything else                 errcode 40029 "invalid code"
 //
 // Reusing a code that got a WeChat answer (success or errcode) gives 40163 "code been used" for login
-// codes and 40029 "invalid code" for phone codes. The transport failures (http500, garbage, truncated,
-// reset, hang) do not consume the code, so a retry gets the same failure.
+// codes and 40029 "invalid code" for phone codes. The plain transport failures (http500, garbage,
+// truncated, reset, hang) do not consume the code, so a retry gets the same failure; the consumed_*
+// ones do, as real WeChat may have handled a request whose answer never arrived.
+//
+// Access tokens (stable_token) behave as WeChat documents them:
+//   - normal mode hands out the current token; once it has under 5 minutes left (accessTokenRotationSeconds,
+//     by default 300, or 1/24 of shorter lifetimes) it issues the next one, and the old one keeps working
+//     until it expires;
+//   - force_refresh issues a new token and invalidates the current one, at most once per 30 s
+//     (forceRefreshIntervalSeconds; a sooner forced call hands back the current token, not refreshed)
+//     and 20 times a day (forceRefreshDailyLimit; every forced call counts; then errcode 45009).
 //
 // Control API (JSON, never delayed by the simulated latency):
-//   POST /__sim/reset                  forget used codes, calls, tokens, modes; latency back to its start value
+//   POST /__sim/reset                  forget used codes, calls, tokens, modes, forced refreshes; latency back to its start value
 //   POST /__sim/access-token/expire    every issued access_token now answers 42001
 //   POST /__sim/access-token/revoke    every issued access_token now answers 40001
-//   POST /__sim/stable-token/mode      {"mode":"ok"|"busy"|"ratelimit"|"http500"|"garbage"|"truncated"|"reset"|"hang"}
-//   POST /__sim/latency                {"ms":100}  delay every WeChat answer
+//   POST /__sim/access-token/reject    {"errcode":40001|40014,"times":n}  the current access_token answers errcode to its next
+//                                      n uses (without "times": until a forced refresh replaces it), while stable_token
+//                                      keeps handing it out: WeChat's spurious 40001 for a token that is still valid
+//   POST /__sim/stable-token/mode      {"mode":"ok"|"busy"|"ratelimit"|"ip-not-whitelisted"|"ip-needs-confirmation"|
+//                                      "appid-missing"|"secret-missing"|"http500"|"garbage"|"truncated"|"reset"|"hang"}
+//                                      errcodes -1, 45009, 40164, 89503, 41002, 41004, or the transport failure
+//   POST /__sim/stable-token/forced-refreshes   {"used":n}  forced refreshes already used today (20 reaches the cap)
+//   POST /__sim/latency                {"ms":100} or {"ms":[50,150]}  delay every WeChat answer (a range: random within it)
 //   GET  /__sim/calls[?path=/sns/jscode2session]   {"calls":[{path,method,query,body,at}]} (last 10k)
-//   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"getuserphonenumber":n}
+//   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n}
 //   GET  /__sim/health                 {"ok":true}
 //
 // CLI: node sim/wechat-simulator.mjs [--port 9300] [--host 127.0.0.1] [--appid wx_sim_appid]
-//      [--secret sim_secret] [--latency-ms 0]  (env: WECHAT_SIM_PORT, WECHAT_SIM_HOST, WECHAT_APPID,
-//      WECHAT_SECRET, WECHAT_SIM_LATENCY_MS)
+//      [--secret sim_secret] [--latency-ms 50-150]  (env: WECHAT_SIM_PORT, WECHAT_SIM_HOST, WECHAT_APPID,
+//      WECHAT_SECRET, WECHAT_SIM_LATENCY_MS; latency is "<ms>" or "<min>-<max>", 50-150 by default)
 
 import http from "node:http";
 import { randomBytes } from "node:crypto";
@@ -55,16 +77,55 @@ const MAX_CALL_LOG = 10_000;
 const MAX_TOKENS = 10_000;
 const MAX_SLOW_MS = 60_000;
 const MAX_BODY_BYTES = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000; // WeChat's daily quotas restart at midnight, Beijing time
+// What a call to api.weixin.qq.com takes from a server in mainland China, roughly: the CLI's default.
+export const DEFAULT_CLI_LATENCY = "50-150";
 
 const INVALID_CODE = [40029, "invalid code"];
 const RATE_LIMITED = [45011, "api minute-quota reach limit mustslower retry next minute"];
 const SYSTEM_BUSY = [-1, "system error"];
+const DAILY_QUOTA_REACHED = [45009, "reach max api daily quota limit"];
 const LOGIN_CODE_ERRORS = { invalid: INVALID_CODE, blocked: [40226, "code blocked"], ratelimit: RATE_LIMITED, busy: SYSTEM_BUSY };
-const PHONE_CODE_ERRORS = { invalid: INVALID_CODE, ratelimit: RATE_LIMITED, busy: SYSTEM_BUSY };
+const PHONE_CODE_ERRORS = { invalid: INVALID_CODE, wrongapp: [40013, "invalid appid"], ratelimit: RATE_LIMITED, busy: SYSTEM_BUSY };
 const TRANSPORT_FAILURES = new Set(["http500", "garbage", "truncated", "reset", "hang"]);
-const STABLE_TOKEN_MODES = new Set(["ok", "busy", "ratelimit", ...TRANSPORT_FAILURES]);
+// The code is used up first, then the answer is lost: consumed_reset → "reset", …
+const CONSUMED_THEN_FAILED = new Set(["consumed_reset", "consumed_truncated", "consumed_hang"]);
+const STABLE_TOKEN_ERRORS = {
+  busy: SYSTEM_BUSY,
+  ratelimit: DAILY_QUOTA_REACHED,
+  "ip-not-whitelisted": [40164, "invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist"],
+  "ip-needs-confirmation": [89503, "此次调用需要管理员确认，请耐心等候"],
+  "appid-missing": [41002, "appid missing"],
+  "secret-missing": [41004, "appsecret missing"],
+};
+const STABLE_TOKEN_MODES = new Set(["ok", ...Object.keys(STABLE_TOKEN_ERRORS), ...TRANSPORT_FAILURES]);
+const REJECTION_ERRCODES = new Set([40001, 40014]);
+const REJECTION_ERRMSGS = {
+  40001: "invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken",
+  40014: "invalid access_token",
+};
 
-const wechatError = (errcode, errmsg) => ({ errcode, errmsg });
+const requestId = () => [4, 4, 4].map((bytes) => randomBytes(bytes).toString("hex")).join("-");
+const wechatError = (errcode, errmsg) => ({ errcode, errmsg: `${errmsg} rid: ${requestId()}` });
+
+/** "100" → 100, "50-150" → [50, 150]; throws on anything else. */
+export function parseLatency(text) {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?$/.exec(String(text));
+  if (!match) throw new Error(`latency must be "<ms>" or "<min>-<max>", got "${text}"`);
+  const min = Number(match[1]);
+  if (match[2] === undefined) return min;
+  const max = Number(match[2]);
+  if (max < min) throw new Error(`latency range must go from low to high, got "${text}"`);
+  return [min, max];
+}
+
+function isLatency(value) {
+  if (Array.isArray(value)) return value.length === 2 && value.every((ms) => Number.isFinite(ms) && ms >= 0) && value[0] <= value[1];
+  return Number.isFinite(value) && value >= 0;
+}
+
+const latencySample = (latency) => (Array.isArray(latency) ? latency[0] + Math.random() * (latency[1] - latency[0]) : latency);
 
 /** Reads the scenario out of a code, e.g. "u-alice-1" → { kind: "user", subject: "alice" }. */
 function parseCode(code) {
@@ -72,12 +133,14 @@ function parseCode(code) {
   let match;
   if ((match = /^u-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "user", subject: match[1] };
   if ((match = /^p-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1] };
+  if ((match = /^pnum-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1], numericCountryCode: true };
   if ((match = /^slow-(\d+)-([A-Za-z0-9_]+)(-|$)/.exec(code))) {
     return { kind: "slow", delayMs: Math.min(Number(match[1]), MAX_SLOW_MS), subject: match[2] };
   }
   const dash = code.indexOf("-");
   const prefix = dash === -1 ? code : code.slice(0, dash);
-  if (Object.hasOwn(LOGIN_CODE_ERRORS, prefix) || TRANSPORT_FAILURES.has(prefix)) return { kind: prefix };
+  if (Object.hasOwn(LOGIN_CODE_ERRORS, prefix) || Object.hasOwn(PHONE_CODE_ERRORS, prefix)) return { kind: prefix };
+  if (TRANSPORT_FAILURES.has(prefix) || CONSUMED_THEN_FAILED.has(prefix)) return { kind: prefix };
   return { kind: "unknown" };
 }
 
@@ -133,17 +196,22 @@ export async function startWechatSimulator({
   secret = "sim_secret",
   latencyMs = 0,
   accessTokenTtlSeconds = 7200,
+  accessTokenRotationSeconds = accessTokenTtlSeconds > 300 ? 300 : accessTokenTtlSeconds / 24,
+  forceRefreshIntervalSeconds = 30,
+  forceRefreshDailyLimit = 20,
 } = {}) {
+  if (!isLatency(latencyMs)) throw new Error("latencyMs must be a number >= 0 or a [min, max] range");
   const state = {};
   function resetState() {
     state.latencyMs = latencyMs;
     state.usedLoginCodes = new Set();
     state.usedPhoneCodes = new Set();
-    state.tokens = new Map(); // access_token → { value, expiresAt, expired, revoked }
+    state.tokens = new Map(); // access_token → { value, expiresAt, expired, revoked, rejection }
     state.currentToken = null;
     state.stableTokenMode = "ok";
+    state.forcedRefreshes = { day: -1, used: 0, lastRefreshedAt: -Infinity };
     state.callLog = [];
-    state.stats = { jscode2session: 0, stable_token: 0, getuserphonenumber: 0 };
+    state.stats = { jscode2session: 0, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0 };
   }
   resetState();
 
@@ -161,17 +229,45 @@ export async function startWechatSimulator({
   // ---- access tokens ----------------------------------------------------------------------------
 
   function issueAccessToken() {
-    const token = { value: randomBytes(48).toString("base64url"), expiresAt: Date.now() + accessTokenTtlSeconds * 1000, expired: false, revoked: false };
+    const token = { value: randomBytes(48).toString("base64url"), expiresAt: Date.now() + accessTokenTtlSeconds * 1000, expired: false, revoked: false, rejection: null };
     state.tokens.set(token.value, token);
     if (state.tokens.size > MAX_TOKENS) state.tokens.delete(state.tokens.keys().next().value);
     state.currentToken = token;
     return token;
   }
 
-  function accessTokenStatus(token) {
-    if (!token || token.revoked) return "invalid";
-    if (token.expired || Date.now() >= token.expiresAt) return "expired";
-    return "valid";
+  const isUsable = (token) => Boolean(token) && !token.revoked && !token.expired && Date.now() < token.expiresAt;
+
+  /** The errcode a call made with this token gets, or 0. A pending rejection is used up by the call. */
+  function accessTokenErrcode(token) {
+    if (!token || token.revoked) return 40001;
+    if (token.expired || Date.now() >= token.expiresAt) return 42001;
+    const rejection = token.rejection;
+    if (rejection && rejection.remaining !== 0) {
+      if (rejection.remaining !== undefined) rejection.remaining -= 1;
+      return rejection.errcode;
+    }
+    return 0;
+  }
+
+  /** force_refresh: counted against the daily cap; refreshes only if the last refresh is 30 s old. */
+  function forceRefresh() {
+    const forced = state.forcedRefreshes;
+    const today = Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS);
+    if (forced.day !== today) Object.assign(forced, { day: today, used: 0 });
+    if (forced.used >= forceRefreshDailyLimit) return null;
+    forced.used += 1;
+    if (Date.now() - forced.lastRefreshedAt < forceRefreshIntervalSeconds * 1000 && isUsable(state.currentToken)) return state.currentToken;
+    forced.lastRefreshedAt = Date.now();
+    if (state.currentToken) state.currentToken.revoked = true;
+    return issueAccessToken();
+  }
+
+  /** Normal mode: the current token, or the next one once the current one is in its last minutes. */
+  function currentAccessToken() {
+    const token = state.currentToken;
+    if (isUsable(token) && token.expiresAt - Date.now() > accessTokenRotationSeconds * 1000) return token;
+    return issueAccessToken();
   }
 
   // ---- WeChat endpoints -------------------------------------------------------------------------
@@ -185,10 +281,12 @@ export async function startWechatSimulator({
     if (!code) return reply(wechatError(41008, "missing code"));
 
     const scenario = parseCode(code);
-    if (TRANSPORT_FAILURES.has(scenario.kind)) {
-      return sendTransportFailure(req, res, scenario.kind, TEXT_PLAIN, '{"openid":"o');
-    }
+    const truncatedSession = '{"openid":"o';
+    if (TRANSPORT_FAILURES.has(scenario.kind)) return sendTransportFailure(req, res, scenario.kind, TEXT_PLAIN, truncatedSession);
     if (!claimCode(state.usedLoginCodes, code)) return reply(wechatError(40163, "code been used"));
+    if (CONSUMED_THEN_FAILED.has(scenario.kind)) {
+      return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), TEXT_PLAIN, truncatedSession);
+    }
 
     if (scenario.kind === "slow") await delay(scenario.delayMs);
     if (scenario.kind === "user" || scenario.kind === "slow") {
@@ -206,43 +304,50 @@ export async function startWechatSimulator({
     const mode = state.stableTokenMode;
     if (TRANSPORT_FAILURES.has(mode)) return sendTransportFailure(req, res, mode, WECHAT_JSON, '{"access_token":"');
     if (!body) return reply(wechatError(47001, "data format error"));
+    if (!body.appid) return reply(wechatError(41002, "appid missing"));
+    if (!body.secret) return reply(wechatError(41004, "appsecret missing"));
     if (body.appid !== appId) return reply(wechatError(40013, "invalid appid"));
     if (body.secret !== secret) return reply(wechatError(40125, "invalid appsecret"));
     if (body.grant_type !== "client_credential") return reply(wechatError(40002, "invalid grant_type"));
-    if (mode === "busy") return reply(wechatError(-1, "system error"));
-    if (mode === "ratelimit") return reply(wechatError(45009, "reach max api daily quota limit"));
+    if (Object.hasOwn(STABLE_TOKEN_ERRORS, mode)) return reply(wechatError(...STABLE_TOKEN_ERRORS[mode]));
 
-    // Like the real stable_token: the same token while it is valid; force_refresh replaces it.
-    if (body.force_refresh === true && state.currentToken) state.currentToken.revoked = true;
-    let token = state.currentToken;
-    if (accessTokenStatus(token) !== "valid") token = issueAccessToken();
-    const expiresIn = Math.ceil((token.expiresAt - Date.now()) / 1000);
-    return reply({ access_token: token.value, expires_in: expiresIn });
+    let token;
+    if (body.force_refresh === true) {
+      state.stats.stable_token_forced += 1;
+      token = forceRefresh();
+      if (!token) return reply(wechatError(...DAILY_QUOTA_REACHED));
+    } else {
+      token = currentAccessToken();
+    }
+    return reply({ access_token: token.value, expires_in: Math.round((token.expiresAt - Date.now()) / 1000) });
   }
 
   async function handleGetUserPhoneNumber(req, res, query, body) {
     const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
     const accessToken = query.get("access_token");
     if (!accessToken) return reply(wechatError(41001, "access_token missing"));
-    const tokenStatus = accessTokenStatus(state.tokens.get(accessToken));
-    if (tokenStatus === "invalid") return reply(wechatError(40001, "invalid credential, access_token is invalid or not latest"));
-    if (tokenStatus === "expired") return reply(wechatError(42001, "access_token expired"));
+    const tokenErrcode = accessTokenErrcode(state.tokens.get(accessToken));
+    if (tokenErrcode === 42001) return reply(wechatError(42001, "access_token expired"));
+    if (tokenErrcode !== 0) return reply(wechatError(tokenErrcode, REJECTION_ERRMSGS[tokenErrcode]));
     if (!body) return reply(wechatError(47001, "data format error"));
     const code = body.code;
     if (typeof code !== "string" || code === "") return reply(wechatError(41008, "missing code"));
 
     const scenario = parseCode(code);
-    if (TRANSPORT_FAILURES.has(scenario.kind)) {
-      return sendTransportFailure(req, res, scenario.kind, WECHAT_JSON, '{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"1');
+    const truncatedPhoneInfo = '{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"1';
+    if (TRANSPORT_FAILURES.has(scenario.kind)) return sendTransportFailure(req, res, scenario.kind, WECHAT_JSON, truncatedPhoneInfo);
+    if (!claimCode(state.usedPhoneCodes, code)) return reply(wechatError(...INVALID_CODE));
+    if (CONSUMED_THEN_FAILED.has(scenario.kind)) {
+      return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), WECHAT_JSON, truncatedPhoneInfo);
     }
-    if (!claimCode(state.usedPhoneCodes, code)) return reply(wechatError(40029, "invalid code"));
 
     const isPhoneSuccess = scenario.kind === "phone" || (scenario.kind === "slow" && /^\d+$/.test(scenario.subject));
     if (scenario.kind === "slow" && isPhoneSuccess) await delay(scenario.delayMs);
     if (isPhoneSuccess) {
       const phoneNumber = scenario.subject;
       const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: appId };
-      return reply({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber, purePhoneNumber: phoneNumber, countryCode: "86", watermark } });
+      const countryCode = scenario.numericCountryCode ? 86 : "86";
+      return reply({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber, purePhoneNumber: phoneNumber, countryCode, watermark } });
     }
     const [errcode, errmsg] = PHONE_CODE_ERRORS[scenario.kind] ?? INVALID_CODE;
     return reply(wechatError(errcode, errmsg));
@@ -263,7 +368,8 @@ export async function startWechatSimulator({
     const route = wechatRoutes[`${req.method} ${url.pathname}`];
     if (!route) return send(res, 404, WECHAT_JSON, JSON.stringify(wechatError(-1, "not found")));
     state.stats[route.stat] += 1;
-    if (state.latencyMs > 0) await delay(state.latencyMs);
+    const latency = latencySample(state.latencyMs);
+    if (latency > 0) await delay(latency);
     return route.handle(req, res, url.searchParams, body);
   }
 
@@ -284,12 +390,22 @@ export async function startWechatSimulator({
       case "POST /__sim/access-token/revoke":
         for (const token of state.tokens.values()) token.revoked = true;
         return reply(200, { ok: true });
+      case "POST /__sim/access-token/reject": {
+        if (!REJECTION_ERRCODES.has(body.errcode)) return reply(400, { ok: false, error: `errcode must be one of ${[...REJECTION_ERRCODES].join(", ")}` });
+        if (body.times !== undefined && !(Number.isInteger(body.times) && body.times >= 1)) return reply(400, { ok: false, error: "times must be an integer >= 1" });
+        currentAccessToken().rejection = { errcode: body.errcode, remaining: body.times };
+        return reply(200, { ok: true });
+      }
       case "POST /__sim/stable-token/mode":
         if (!STABLE_TOKEN_MODES.has(body.mode)) return reply(400, { ok: false, error: `mode must be one of ${[...STABLE_TOKEN_MODES].join(", ")}` });
         state.stableTokenMode = body.mode;
         return reply(200, { ok: true });
+      case "POST /__sim/stable-token/forced-refreshes":
+        if (!(Number.isInteger(body.used) && body.used >= 0)) return reply(400, { ok: false, error: "used must be an integer >= 0" });
+        Object.assign(state.forcedRefreshes, { day: Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS), used: body.used });
+        return reply(200, { ok: true });
       case "POST /__sim/latency":
-        if (!Number.isFinite(body.ms) || body.ms < 0) return reply(400, { ok: false, error: "ms must be a number >= 0" });
+        if (!isLatency(body.ms)) return reply(400, { ok: false, error: "ms must be a number >= 0 or a [min, max] range" });
         state.latencyMs = body.ms;
         return reply(200, { ok: true });
       case "GET /__sim/calls": {
@@ -362,7 +478,7 @@ async function main() {
     host: values.host ?? process.env.WECHAT_SIM_HOST ?? "127.0.0.1",
     appId: values.appid ?? process.env.WECHAT_APPID ?? "wx_sim_appid",
     secret: values.secret ?? process.env.WECHAT_SECRET ?? "sim_secret",
-    latencyMs: toNumber(values["latency-ms"] ?? process.env.WECHAT_SIM_LATENCY_MS ?? 0, "--latency-ms"),
+    latencyMs: parseLatency(values["latency-ms"] ?? process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
   });
   console.log(`WeChat simulator listening on ${simulator.url}`);
   const shutdown = () => simulator.close().then(() => process.exit(0));

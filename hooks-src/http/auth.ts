@@ -1,8 +1,11 @@
 // Who is calling: the tbl_auth_users record behind `Authorization: Bearer <token>`.
 // PocketBase has already verified the token (signature, expiry, the record's tokenKey)
 // and set e.auth; here we insist on the scheme, one token, and the collection.
-import { failures, type ApiFailure } from "../errors";
-import { isDisabled, USERS_COLLECTION } from "../users/users";
+// A token PocketBase could not verify gets one 401 whatever account it names, so that a
+// forged token learns nothing; only a verified token learns that its account is disabled.
+// A deleted user's token can no longer be verified (its key went with the record): 401 too.
+import { failures } from "../errors";
+import { isDisabled, isDisabledNow, USERS_COLLECTION } from "../users/users";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -15,9 +18,9 @@ function bearerTokenOf(e: core.RequestEvent): string {
 }
 
 export function requireWechatUser(e: core.RequestEvent): core.Record {
-  const token = bearerTokenOf(e);
+  bearerTokenOf(e);
   const user = e.auth;
-  if (!user) throw failureForUnverifiedToken(token);
+  if (!user) throw failures.invalidToken();
   if (user.collection().name !== USERS_COLLECTION) throw failures.invalidToken();
   if (isDisabled(user)) throw failures.accountDisabled();
   return user;
@@ -29,26 +32,14 @@ export function requireRefreshableToken(e: core.RequestEvent): void {
   if ($security.parseUnverifiedJWT(bearerTokenOf(e)).refreshable !== true) throw failures.invalidToken();
 }
 
-// PocketBase could not verify the token. Two cases deserve more than a 401, so that the
-// mini-program shows the right thing: the user was deleted (404; the signing key went with
-// the record), or staff disabled the account, which rotated the key (403). Both need a
-// well-formed, unexpired auth token of our collection.
-function failureForUnverifiedToken(token: string): ApiFailure {
-  let claims: Record<string, unknown>;
+// $apis.recordAuthResponse, but a staff disable that landed after our own check is our 403:
+// PocketBase checks the collection's authRule (users_status = "正常") again before it
+// issues the token, and would otherwise end the request in a 500.
+export function sendAuthResponse(e: core.RequestEvent, user: core.Record, authMethod: string, meta: object): void {
   try {
-    claims = $security.parseUnverifiedJWT(token);
-  } catch {
-    return failures.invalidToken();
+    $apis.recordAuthResponse(e, user, authMethod, meta);
+  } catch (error) {
+    if (isDisabledNow(user)) throw failures.accountDisabled();
+    throw error;
   }
-  if (claims.type !== "auth" || typeof claims.id !== "string" || typeof claims.exp !== "number") return failures.invalidToken();
-  if (claims.exp * 1000 <= Date.now()) return failures.invalidToken();
-  const users = $app.findCachedCollectionByNameOrId(USERS_COLLECTION);
-  if (users.id !== claims.collectionId) return failures.invalidToken();
-  let user: core.Record;
-  try {
-    user = $app.findRecordById(users, claims.id);
-  } catch {
-    return failures.userNotFound();
-  }
-  return isDisabled(user) ? failures.accountDisabled() : failures.invalidToken();
 }

@@ -11,17 +11,23 @@ export function readJsonObjectBody(e: core.RequestEvent): JsonObject {
   const request = e.request!;
   const contentType = request.header.get("Content-Type").toLowerCase();
   if (!/^application\/json\s*(;|$)/.test(contentType)) throw failures.unsupportedMediaType();
-  try {
-    e.requestInfo();
-  } catch (error) {
-    throw isBodyTooLarge(error) ? failures.payloadTooLarge(MAX_BODY_BYTES) : failures.malformedJson();
-  }
-  // PocketBase rewinds the body after decoding it, so it can be read again here.
+  // Media types are case-insensitive, but PocketBase decodes JSON only for a lowercase one.
+  request.header.set("Content-Type", contentType);
   let raw: string;
   try {
     raw = toString(request.body, MAX_BODY_BYTES + 1);
   } catch (error) {
     throw isBodyTooLarge(error) ? failures.payloadTooLarge(MAX_BODY_BYTES) : failures.malformedJson();
+  }
+  // PocketBase keeps a copy of a body read to the end, but its body-limit reader stays at
+  // EOF until told to reread, as PocketBase's own decoder does after decoding.
+  (request.body as unknown as { reread?: () => void }).reread?.();
+  let decodedByPocketBase = true;
+  try {
+    e.requestInfo();
+  } catch (error) {
+    if (isBodyTooLarge(error)) throw failures.payloadTooLarge(MAX_BODY_BYTES);
+    decodedByPocketBase = false;
   }
   let body: unknown;
   try {
@@ -29,7 +35,9 @@ export function readJsonObjectBody(e: core.RequestEvent): JsonObject {
   } catch {
     throw failures.malformedJson();
   }
+  // PocketBase decodes into an object, so it also refuses valid JSON that is no object.
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw failures.bodyNotAnObject();
+  if (!decodedByPocketBase) throw failures.malformedJson();
   return body as JsonObject;
 }
 

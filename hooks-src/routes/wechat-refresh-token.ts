@@ -1,4 +1,4 @@
-import { requireWechatUser, requireRefreshableToken } from "../http/auth";
+import { requireWechatUser, requireRefreshableToken, sendAuthResponse } from "../http/auth";
 import { answer } from "../http/responses";
 import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
@@ -8,7 +8,7 @@ export function refreshToken(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
     requireRefreshableToken(e);
-    $apis.recordAuthResponse(e, user, "", {
+    sendAuthResponse(e, user, "", {
       code: 200,
       msg: "token 刷新成功",
       data: { is_info_complete: isInfoComplete(profileOf(user)), user: userInfoOf(user) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isInfoComplete, maskPhone, nextUsersId, usersIdPrefix, usersTypeAfterUpdate } from "./user-profile";
+import { isInfoComplete, maskPhone, usersTypeAfterUpdate } from "./user-profile";
 
 const empty = { users_name: "", users_phone: "", users_picture: "" };
 const full = { users_name: "张三", users_phone: "13800138000", users_picture: "https://example.com/a.png" };
@@ -34,23 +34,5 @@ describe("maskPhone", () => {
     ["12345678", "12****78"],
   ])("%s -> %s", (phone, masked) => {
     expect(maskPhone(phone)).toBe(masked);
-  });
-});
-
-describe("users_id", () => {
-  it("uses the date in Asia/Shanghai", () => {
-    expect(usersIdPrefix(new Date("2026-03-19T15:59:59Z"))).toBe("U20260319");
-    expect(usersIdPrefix(new Date("2026-03-19T16:00:00Z"))).toBe("U20260320");
-  });
-
-  it("counts up within the day and starts at 0001", () => {
-    expect(nextUsersId("U20260319", "")).toBe("U202603190001");
-    expect(nextUsersId("U20260319", "U202603190041")).toBe("U202603190042");
-    expect(nextUsersId("U20260319", "U202603189999")).toBe("U202603190001");
-  });
-
-  it("grows a fifth digit after 9999 instead of colliding", () => {
-    expect(nextUsersId("U20260319", "U202603199999")).toBe("U2026031910000");
-    expect(nextUsersId("U20260319", "U2026031910000")).toBe("U2026031910001");
   });
 });

@@ -33,17 +33,3 @@ export function maskPhone(phone: string): string {
   const kept = Math.floor(phone.length / 3);
   return phone.slice(0, kept) + "*".repeat(phone.length - 2 * kept) + phone.slice(phone.length - kept);
 }
-
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000; // China has no daylight saving time
-
-// "U" + the Asia/Shanghai date as YYYYMMDD, e.g. "U20260319".
-export function usersIdPrefix(now: Date): string {
-  return "U" + new Date(now.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, "");
-}
-
-// The next users_id of a day, given the day's highest one so far ("" when none).
-// The sequence has four digits and simply grows a fifth past 9999 rather than failing.
-export function nextUsersId(prefix: string, lastOfDay: string): string {
-  const lastSequence = lastOfDay.startsWith(prefix) ? Number(lastOfDay.slice(prefix.length)) : 0;
-  return prefix + String(lastSequence + 1).padStart(4, "0");
-}

@@ -1,16 +1,15 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
 import { failures } from "../errors";
+import type { WechatSession } from "../wechat/client";
 import type { ProfileFields } from "./user-profile";
-import { USERS_TYPE_GUEST, nextUsersId, usersIdPrefix, usersTypeAfterUpdate } from "./user-profile";
+import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
+import { nextFreeUsersId, usersIdPrefix } from "./users-id";
 
 export const USERS_COLLECTION = "tbl_auth_users";
+// A plain table (migration 1764100000), not a collection: neither the API nor the admin UI reach it.
+const USERS_ID_COUNTERS_TABLE = "_bai_users_id_counters";
 const USERS_STATUS_ACTIVE = "正常";
 const USERS_STATUS_DISABLED = "禁用";
-
-export interface WechatIdentity {
-  openid: string;
-  unionid: string;
-}
 
 function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
@@ -20,26 +19,33 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
-// The first login of an openid runs in a transaction. PocketBase funnels every write
-// transaction through one connection, so the check for an existing openid, the read of
-// the day's last users_id and the insert see no other registration in between:
-// simultaneous first logins make one user, and users_id never collides.
-// The unique indexes on openid and users_id back this up.
-export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { user: core.Record; created: boolean } {
+// A login that only reads needs no transaction. Every write runs in one, on the user as
+// re-read there: PocketBase funnels write transactions through one connection, so nothing
+// lands between that read and the save. A save writes every column, so saving the record
+// read before would undo any staff edit made since, a disable included.
+// For a first login this also means that simultaneous first logins of an openid make one
+// user, and that users_id never collides. The unique indexes on openid and users_id back
+// this up.
+export function findOrCreateUser(identity: WechatSession, now = new Date()): { user: core.Record; created: boolean } {
   const existing = findByOpenid($app, identity.openid);
-  if (existing) return { user: recordUnionid(requireActive(existing), identity.unionid), created: false };
+  if (existing && !gainsUnionid(existing, identity)) return { user: requireActive(existing), created: false };
 
   let outcome: { user: core.Record; created: boolean } | undefined;
   $app.runInTransaction((txApp) => {
-    const raced = findByOpenid(txApp, identity.openid);
-    if (raced) {
-      outcome = { user: requireActive(raced), created: false };
+    const current = findByOpenid(txApp, identity.openid);
+    if (current) {
+      requireActive(current);
+      if (gainsUnionid(current, identity)) {
+        current.set("unionid", identity.unionid);
+        txApp.save(current);
+      }
+      outcome = { user: current, created: false };
       return;
     }
     const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
     user.set("openid", identity.openid);
     user.set("unionid", identity.unionid);
-    user.set("users_id", nextUsersId(usersIdPrefix(now), lastUsersIdOfDay(txApp, usersIdPrefix(now))));
+    user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
     user.set("users_type", USERS_TYPE_GUEST);
     user.set("users_status", USERS_STATUS_ACTIVE);
     user.setRandomPassword();
@@ -49,8 +55,23 @@ export function findOrCreateUser(identity: WechatIdentity, now = new Date()): { 
   return outcome!;
 }
 
+// WeChat returns a unionid only once the app is bound to an open-platform account, so a
+// user may gain one on a later login. A unionid already recorded is kept.
+function gainsUnionid(user: core.Record, identity: WechatSession): boolean {
+  return identity.unionid !== "" && user.getString("unionid") === "";
+}
+
 export function isDisabled(user: core.Record): boolean {
   return user.getString("users_status") === USERS_STATUS_DISABLED;
+}
+
+// The user's status as stored right now, for a record read a while ago.
+export function isDisabledNow(user: core.Record): boolean {
+  try {
+    return isDisabled($app.findRecordById(USERS_COLLECTION, user.id));
+  } catch {
+    return false;
+  }
 }
 
 function requireActive(user: core.Record): core.Record {
@@ -58,34 +79,31 @@ function requireActive(user: core.Record): core.Record {
   return user;
 }
 
-// The day's highest users_id, in two index lookups: ids past 9999 have a fifth digit and
-// sort wrongly as text, so they are looked for first, longest then greatest, through the
-// (length(users_id), users_id) index; without any, the plain greatest id of the day is last.
-function lastUsersIdOfDay(txApp: CoreApp, prefix: string): string {
-  const row = new DynamicModel({ last: "" });
+// Counts the day on in its counter row and skips any users_id staff already gave out.
+// Runs inside the registration transaction, so a failed registration gives its number back.
+function allocateUsersId(txApp: CoreApp, prefix: string): string {
+  const counter = new DynamicModel({ last_sequence: 0 });
+  txApp
+    .db()
+    .newQuery(`SELECT COALESCE((SELECT last_sequence FROM ${USERS_ID_COUNTERS_TABLE} WHERE prefix = {:prefix}), 0) AS last_sequence`)
+    .bind({ prefix })
+    .one(counter);
+  const { usersId, sequence } = nextFreeUsersId(prefix, counter.last_sequence, (candidate) => isUsersIdTaken(txApp, candidate));
   txApp
     .db()
     .newQuery(
-      `SELECT COALESCE(
-         (SELECT users_id FROM ${USERS_COLLECTION} INDEXED BY idx_tbl_auth_users_users_id_length
-          WHERE length(users_id) > {:fourDigitLength} AND users_id >= {:from} AND users_id < {:to}
-          ORDER BY length(users_id) DESC, users_id DESC LIMIT 1),
-         (SELECT MAX(users_id) FROM ${USERS_COLLECTION} WHERE users_id >= {:from} AND users_id < {:to}),
-         '') AS last`,
+      `INSERT INTO ${USERS_ID_COUNTERS_TABLE} (prefix, last_sequence) VALUES ({:prefix}, {:sequence})
+       ON CONFLICT (prefix) DO UPDATE SET last_sequence = excluded.last_sequence`,
     )
-    .bind({ fourDigitLength: prefix.length + 4, from: prefix, to: prefix + "~" })
-    .one(row);
-  return row.last;
+    .bind({ prefix, sequence })
+    .execute();
+  return usersId;
 }
 
-// WeChat returns a unionid only once the app is bound to an open platform account,
-// so a user may gain one on a later login.
-function recordUnionid(user: core.Record, unionid: string): core.Record {
-  if (unionid !== "" && user.getString("unionid") === "") {
-    user.set("unionid", unionid);
-    $app.save(user);
-  }
-  return user;
+function isUsersIdTaken(txApp: CoreApp, usersId: string): boolean {
+  const row = new DynamicModel({ taken: 0 });
+  txApp.db().newQuery(`SELECT EXISTS (SELECT 1 FROM ${USERS_COLLECTION} WHERE users_id = {:usersId}) AS taken`).bind({ usersId }).one(row);
+  return row.taken === 1;
 }
 
 function findUserById(app: CoreApp, userId: string): core.Record {

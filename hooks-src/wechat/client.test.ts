@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { asStore, MemoryStore } from "../test-doubles";
 import { storeAccessTokenCache } from "./access-token-cache";
-import { createWechatClient } from "./client";
-import { WechatErrcodeError, WechatHttpStatusError, WechatNetworkError, WechatUnreadableResponseError } from "./errors";
+import { createWechatClient, type WechatClientOptions } from "./client";
+import { WechatAccessTokenUnavailableError, WechatErrcodeError, WechatHttpStatusError, WechatNetworkError, WechatUnreadableResponseError } from "./errors";
+import { storeForcedRefreshGate } from "./forced-refresh";
 import type { WechatHttpRequest, WechatHttpResponse } from "./transport";
 
 const APP_ID = "wx_test";
@@ -26,7 +27,19 @@ const phoneAnswer = (phone = "13800138000", appid = APP_ID) =>
   json({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber: phone, purePhoneNumber: phone, countryCode: "86", watermark: { timestamp: 1, appid } } });
 const tokenAnswer = (token: string, expires_in = 7200) => json({ access_token: token, expires_in });
 
-function clientWith(wechat: ReturnType<typeof fakeWechat>, memory = new MemoryStore(), now = () => 1_000_000) {
+// Log lines the client wrote for ops, as [level, message].
+function opsLog() {
+  const lines: Array<["warn" | "error", string]> = [];
+  return { lines, warn: (message: string) => lines.push(["warn", message]), error: (message: string) => lines.push(["error", message]) };
+}
+
+function clientWith(
+  wechat: ReturnType<typeof fakeWechat>,
+  memory = new MemoryStore(),
+  now = () => 1_000_000,
+  { dailyBudget = 15, ...overrides }: Partial<WechatClientOptions> & { dailyBudget?: number } = {},
+) {
+  const log = opsLog();
   const client = createWechatClient({
     appId: APP_ID,
     secret: SECRET,
@@ -34,9 +47,21 @@ function clientWith(wechat: ReturnType<typeof fakeWechat>, memory = new MemorySt
     timeoutSeconds: 3,
     send: wechat.send,
     accessTokens: storeAccessTokenCache(asStore(memory), now),
+    forcedRefreshes: storeForcedRefreshGate(dailyBudget, 4_000, asStore(memory), now),
+    sleep: () => {
+      throw new Error("unexpected wait");
+    },
+    now,
+    log,
+    ...overrides,
   });
-  return { client, memory };
+  return { client, memory, log };
 }
+
+const urlsOf = (wechat: ReturnType<typeof fakeWechat>) =>
+  wechat.requests.map((request) =>
+    request.url.endsWith("stable_token") ? `stable_token${JSON.parse(request.body!).force_refresh ? " (forced)" : ""}` : request.url.split("?")[1],
+  );
 
 describe("codeToSession", () => {
   it("calls jscode2session with WeChat's parameters and the timeout", () => {
@@ -70,14 +95,10 @@ describe("codeToSession", () => {
     expect(() => clientWith(fakeWechat(answer)).client.codeToSession("c")).toThrow(errorType);
   });
 
-  it("keeps the errcode WeChat gave", () => {
-    try {
-      clientWith(fakeWechat(json({ errcode: 40163, errmsg: "code been used" }))).client.codeToSession("c");
-    } catch (error) {
-      expect(error).toMatchObject({ errcode: 40163 });
-      return;
-    }
-    throw new Error("expected an error");
+  it("keeps the errcode WeChat gave, and which API gave it", () => {
+    expect(() => clientWith(fakeWechat(json({ errcode: 40163, errmsg: "code been used rid: 1-2-3" }))).client.codeToSession("c")).toThrow(
+      expect.objectContaining({ errcode: 40163, errmsg: "code been used rid: 1-2-3", api: "jscode2session" }),
+    );
   });
 });
 
@@ -97,14 +118,44 @@ describe("getPhoneNumber", () => {
     expect(memory.get("bai.wechat.accessToken")).toMatchObject({ token: "T1" });
   });
 
-  it("refetches the token five minutes before it expires", () => {
+  it("keeps the token until it is 4.5 minutes from expiry, inside WeChat's 5-minute handover, then refetches", () => {
     let now = 0;
-    const wechat = fakeWechat(tokenAnswer("T1", 7200), phoneAnswer(), tokenAnswer("T2"), phoneAnswer());
+    const wechat = fakeWechat(tokenAnswer("T1", 7200), phoneAnswer(), phoneAnswer(), tokenAnswer("T2"), phoneAnswer());
     const { client } = clientWith(wechat, new MemoryStore(), () => now);
     client.getPhoneNumber("p1");
-    now = (7200 - 300) * 1000;
+    now = 6930 * 1000 - 1;
     client.getPhoneNumber("p2");
-    expect(wechat.requests[3].url).toContain("access_token=T2");
+    now = 6930 * 1000;
+    client.getPhoneNumber("p3");
+    expect(urlsOf(wechat)).toEqual(["stable_token", "access_token=T1", "access_token=T1", "stable_token", "access_token=T2"]);
+  });
+
+  it("uses the last 1/24 of a lifetime of 5 minutes or less as the window (short-lived test tokens)", () => {
+    let now = 0;
+    const wechat = fakeWechat(tokenAnswer("T1", 240), phoneAnswer(), phoneAnswer(), tokenAnswer("T2", 240), phoneAnswer());
+    const { client } = clientWith(wechat, new MemoryStore(), () => now);
+    client.getPhoneNumber("p1");
+    now = 231 * 1000 - 1; // 240 s less 0.9 of a 10 s window
+    client.getPhoneNumber("p2");
+    now = 231 * 1000;
+    client.getPhoneNumber("p3");
+    expect(urlsOf(wechat)).toEqual(["stable_token", "access_token=T1", "access_token=T1", "stable_token", "access_token=T2"]);
+  });
+
+  it("fetches once per rotation when WeChat hands out the next token in the last 5 minutes", () => {
+    let now = 0;
+    // WeChat's normal mode: the current token, or a new one of 7200 s once it has 300 s or less.
+    let current = { name: "", expiresAtMs: 0 };
+    const requests: WechatHttpRequest[] = [];
+    const send = (request: WechatHttpRequest): WechatHttpResponse => {
+      requests.push(request);
+      if (!request.url.endsWith("stable_token")) return phoneAnswer();
+      if (current.expiresAtMs - now <= 300_000) current = { name: `T${now}`, expiresAtMs: now + 7200_000 };
+      return tokenAnswer(current.name, Math.round((current.expiresAtMs - now) / 1000));
+    };
+    const { client } = clientWith(fakeWechat(), new MemoryStore(), () => now, { send });
+    for (now = 0; now < 3 * 7200_000; now += 10_000) client.getPhoneNumber("p");
+    expect(requests.filter((request) => request.url.endsWith("stable_token")).map((request) => request.url)).toHaveLength(4); // at 0, 6930, 13860 and 20790 s
   });
 
   it.each([40001, 40014, 42001])("retries once with a new token after errcode %i", (errcode) => {
@@ -115,24 +166,141 @@ describe("getPhoneNumber", () => {
     expect(memory.get("bai.wechat.accessToken")).toMatchObject({ token: "T2" });
   });
 
-  it("forces a refresh only when WeChat hands back the rejected token", () => {
-    const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode: 40001 }), tokenAnswer("T1"), tokenAnswer("T2"), phoneAnswer());
-    clientWith(wechat).client.getPhoneNumber("p1");
-    expect(JSON.parse(wechat.requests[2].body!).force_refresh).toBe(false);
-    expect(JSON.parse(wechat.requests[3].body!).force_refresh).toBe(true);
-    expect(wechat.requests[4].url).toContain("access_token=T2");
+  it.each([40001, 42001, 40014])("tries the same token once more when WeChat hands it back after %i, without forcing", (errcode) => {
+    const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode }), tokenAnswer("T1"), phoneAnswer());
+    const { client, log } = clientWith(wechat);
+    expect(client.getPhoneNumber("p1")).toBe("13800138000");
+    expect(urlsOf(wechat)).toEqual(["stable_token", "access_token=T1", "stable_token", "access_token=T1"]);
+    expect(log.lines).toEqual([]);
+  });
+
+  it.each([40001, 42001])("forces a new token when WeChat rejects the token it hands back twice with %i", (errcode) => {
+    const memory = new MemoryStore();
+    const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode }), tokenAnswer("T1"), json({ errcode }), tokenAnswer("T2"), phoneAnswer());
+    const { client, log } = clientWith(wechat, memory);
+    expect(client.getPhoneNumber("p1")).toBe("13800138000");
+    expect(urlsOf(wechat)).toEqual(["stable_token", "access_token=T1", "stable_token", "access_token=T1", "stable_token (forced)", "access_token=T2"]);
+    expect(memory.get("bai.wechat.accessToken")).toMatchObject({ token: "T2", forcedAway: "T1" });
+    expect(log.lines).toEqual([["warn", expect.stringContaining("forced a new one (1 of 15 forced refreshes allowed today)")]]);
+    expect(JSON.stringify(log.lines)).not.toMatch(/T1|T2/);
+  });
+
+  it("never forces a new token for 40014, even when WeChat calls the token it hands back illegal twice", () => {
+    const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode: 40014 }), tokenAnswer("T1"), json({ errcode: 40014, errmsg: "invalid access_token rid: 1-2-3" }));
+    expect(() => clientWith(wechat).client.getPhoneNumber("p1")).toThrow(expect.objectContaining({ errcode: 40014, message: expect.stringMatching(/illegal; not forcing/) }));
+    expect(wechat.requests).toHaveLength(4);
+  });
+
+  it("never caches the forced-away token again, though a late stable_token answer brings it back", () => {
+    const memory = new MemoryStore();
+    const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode: 40001 }), tokenAnswer("T1"), json({ errcode: 40001 }), tokenAnswer("T2"), phoneAnswer());
+    const { client } = clientWith(wechat, memory);
+    client.getPhoneNumber("p1");
+    storeAccessTokenCache(asStore(memory), () => 1_000_000).set("T1", 7000); // another VM's stale answer
+    expect(memory.get("bai.wechat.accessToken")).toMatchObject({ token: "T2" });
+  });
+
+  describe("forced refreshes across VMs", () => {
+    // WeChat rejecting T1 twice while handing it back: the path to a forced refresh.
+    const rejectingT1 = (...rest: Array<WechatHttpResponse | Error>) =>
+      fakeWechat(tokenAnswer("T1"), json({ errcode: 40001 }), tokenAnswer("T1"), json({ errcode: 40001 }), ...rest);
+
+    it("waits for another VM's forced refresh and uses its token", () => {
+      const memory = new MemoryStore();
+      let now = 1_000_000;
+      const otherVm = storeForcedRefreshGate(15, 4_000, asStore(memory), () => now);
+      const wechat = rejectingT1(phoneAnswer());
+      let waits = 0;
+      const { client } = clientWith(wechat, memory, () => now, {
+        send: (request) => {
+          if (wechat.requests.length === 3) expect(otherVm.claim()).toMatchObject({ kind: "go" }); // it claims before our second try fails
+          return wechat.send(request);
+        },
+        sleep: (ms) => {
+          now += ms;
+          if (++waits === 3) storeAccessTokenCache(asStore(memory), () => now).replaceForcedAway("T1", "T2", 7200);
+        },
+      });
+      expect(client.getPhoneNumber("p1")).toBe("13800138000");
+      expect(urlsOf(wechat)).toEqual(["stable_token", "access_token=T1", "stable_token", "access_token=T1", "access_token=T2"]);
+    });
+
+    it("answers 503 'refreshing' when the other VM's forced refresh brings no new token", () => {
+      const memory = new MemoryStore();
+      let now = 1_000_000;
+      const otherVm = storeForcedRefreshGate(15, 4_000, asStore(memory), () => now);
+      const wechat = rejectingT1();
+      const { client } = clientWith(wechat, memory, () => now, {
+        send: (request) => {
+          if (wechat.requests.length === 3) otherVm.claim();
+          return wechat.send(request);
+        },
+        sleep: (ms) => {
+          now += ms;
+          if (now > 1_000_500) otherVm.finish(); // it failed
+        },
+      });
+      expect(() => client.getPhoneNumber("p1")).toThrow(new WechatAccessTokenUnavailableError("refreshing"));
+    });
+
+    it("never forces twice within 30 s: the second answers 503 'refreshing'", () => {
+      const memory = new MemoryStore();
+      let now = 1_000_000;
+      clientWith(rejectingT1(tokenAnswer("T2"), phoneAnswer()), memory, () => now).client.getPhoneNumber("p1");
+      now += 29_999;
+      memory.remove("bai.wechat.accessToken");
+      const second = fakeWechat(tokenAnswer("T2"), json({ errcode: 40001 }), tokenAnswer("T2"), json({ errcode: 40001 }));
+      expect(() => clientWith(second, memory, () => now).client.getPhoneNumber("p2")).toThrow(new WechatAccessTokenUnavailableError("refreshing"));
+      expect(urlsOf(second)).not.toContain("stable_token (forced)");
+      now += 1;
+      memory.remove("bai.wechat.accessToken");
+      const third = fakeWechat(tokenAnswer("T2"), json({ errcode: 40001 }), tokenAnswer("T2"), json({ errcode: 40001 }), tokenAnswer("T3"), phoneAnswer());
+      expect(clientWith(third, memory, () => now).client.getPhoneNumber("p3")).toBe("13800138000");
+    });
+
+    it("logs an error with each forced refresh once 5 or fewer are left, then answers 503 'budget spent' and says so once", () => {
+      const memory = new MemoryStore();
+      let now = 1_000_000;
+      const log = opsLog();
+      for (let i = 1; i <= 8; i++) {
+        memory.remove("bai.wechat.accessToken");
+        const wechat = fakeWechat(tokenAnswer(`T${i}`), json({ errcode: 40001 }), tokenAnswer(`T${i}`), json({ errcode: 40001 }), tokenAnswer(`F${i}`), phoneAnswer());
+        const { client } = clientWith(wechat, memory, () => now, { dailyBudget: 7, log });
+        if (i <= 7) client.getPhoneNumber("p");
+        else expect(() => client.getPhoneNumber("p")).toThrow(new WechatAccessTokenUnavailableError("budget-spent"));
+        now += 30_000;
+      }
+      memory.remove("bai.wechat.accessToken");
+      const again = fakeWechat(tokenAnswer("T8"), json({ errcode: 40001 }), tokenAnswer("T8"), json({ errcode: 40001 }));
+      expect(() => clientWith(again, memory, () => now, { dailyBudget: 7, log }).client.getPhoneNumber("p")).toThrow(WechatAccessTokenUnavailableError);
+      expect(log.lines.map(([level]) => level)).toEqual(["warn", "error", "error", "error", "error", "error", "error", "error"]);
+      expect(log.lines[1][1]).toContain("(2 of 7 forced refreshes allowed today, only 5 left");
+      expect(log.lines[7][1]).toContain("today's 7 forced refreshes are spent");
+    });
+
+    it("takes WeChat's 45009 on a forced refresh as the day's budget spent", () => {
+      const memory = new MemoryStore();
+      let now = 1_000_000;
+      const wechat = rejectingT1(json({ errcode: 45009, errmsg: "reach max api daily quota limit rid: 1-2-3" }));
+      const { client, log } = clientWith(wechat, memory, () => now);
+      expect(() => client.getPhoneNumber("p1")).toThrow(new WechatAccessTokenUnavailableError("budget-spent"));
+      expect(log.lines).toEqual([["error", expect.stringContaining("daily cap of forced refreshes is reached (45009)")]]);
+      now += 60_000;
+      expect(storeForcedRefreshGate(15, 4_000, asStore(memory), () => now).claim()).toEqual({ kind: "spent", firstRefusal: false });
+    });
+
+    it("answers 503 'refreshing' when the forced call hands back the same token (refreshed elsewhere under 30 s ago)", () => {
+      const memory = new MemoryStore();
+      expect(() => clientWith(rejectingT1(tokenAnswer("T1")), memory).client.getPhoneNumber("p1")).toThrow(new WechatAccessTokenUnavailableError("refreshing"));
+      expect(memory.get("bai.wechat.forcedRefresh")).toMatchObject({ inFlightUntilMs: 0 });
+    });
   });
 
   it("uses a token another VM already refreshed instead of asking WeChat", () => {
     const memory = new MemoryStore();
     const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode: 42001 }), phoneAnswer());
     let calls = 0;
-    const client = createWechatClient({
-      appId: APP_ID,
-      secret: SECRET,
-      baseUrl: "https://wechat.test",
-      timeoutSeconds: 3,
-      accessTokens: storeAccessTokenCache(asStore(memory), () => 1_000_000),
+    const { client } = clientWith(wechat, memory, undefined, {
       send: (request) => {
         // Another VM stores T2 while our first phone call is in flight.
         if (++calls === 2) memory.set("bai.wechat.accessToken", { token: "T2", refreshAtMs: Infinity });
@@ -140,10 +308,10 @@ describe("getPhoneNumber", () => {
       },
     });
     expect(client.getPhoneNumber("p1")).toBe("13800138000");
-    expect(wechat.requests.map((request) => request.url.split("?")[1] ?? "stable_token")).toEqual(["stable_token", "access_token=T1", "access_token=T2"]);
+    expect(urlsOf(wechat)).toEqual(["stable_token", "access_token=T1", "access_token=T2"]);
   });
 
-  it("retries only once", () => {
+  it("retries only once with a newer token", () => {
     const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode: 40001 }), tokenAnswer("T2"), json({ errcode: 40001 }));
     expect(() => clientWith(wechat).client.getPhoneNumber("p1")).toThrow(WechatErrcodeError);
     expect(wechat.requests).toHaveLength(4);
@@ -181,5 +349,13 @@ describe("getPhoneNumber", () => {
       phone_info: { phoneNumber: "+14155550123", purePhoneNumber: "4155550123", countryCode: "1", watermark: { appid: APP_ID } },
     });
     expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe("+14155550123");
+  });
+
+  it.each([["86"], [86]])("takes countryCode %j as mainland China", (countryCode) => {
+    const answer = json({
+      errcode: 0,
+      phone_info: { phoneNumber: "+8613800138000", purePhoneNumber: "13800138000", countryCode, watermark: { appid: APP_ID } },
+    });
+    expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe("13800138000");
   });
 });

@@ -1,18 +1,32 @@
 // WeChat's mini-program server API: code2Session for login, getuserphonenumber for the
 // profile. Every call has the timeout; session_key is dropped the moment it arrives.
+import { redact } from "../log";
 import { storeAccessTokenCache, type AccessTokenCache } from "./access-token-cache";
-import { WechatErrcodeError, WechatHttpStatusError, WechatUnreadableResponseError } from "./errors";
+import { WechatAccessTokenUnavailableError, WechatErrcodeError, WechatHttpStatusError, WechatUnreadableResponseError, type WechatApi } from "./errors";
+import { DEFAULT_DAILY_FORCED_REFRESH_BUDGET, FEW_FORCED_REFRESHES_LEFT, storeForcedRefreshGate, type ForcedRefreshGate } from "./forced-refresh";
 import { sendWithPocketBase, type SendWechatRequest, type WechatHttpRequest } from "./transport";
+
+export interface OpsLog {
+  warn(message: string): void;
+  error(message: string): void;
+}
 
 export interface WechatClientOptions {
   appId: string;
   secret: string;
   baseUrl: string;
   timeoutSeconds: number;
+  forcedRefreshDailyBudget?: number;
   send?: SendWechatRequest;
   accessTokens?: AccessTokenCache;
+  forcedRefreshes?: ForcedRefreshGate;
+  // A VM waiting for another one's forced refresh polls the store: goja has no blocking wait.
+  sleep?: (milliseconds: number) => void;
+  now?: () => number;
+  log?: OpsLog;
 }
 
+// Who logged in, as code2Session tells it.
 export interface WechatSession {
   openid: string;
   unionid: string;
@@ -23,30 +37,46 @@ export interface WechatClient {
   getPhoneNumber(phoneCode: string): string;
 }
 
-// errcodes that mean "this access token is no good": refresh it and retry once.
+// errcodes that mean "this access token is no good": 40001 invalid or replaced, 42001 expired,
+// 40014 illegal. Only the first two can be cured by forcing a new token (see getPhoneNumber).
 const STALE_ACCESS_TOKEN_ERRCODES = new Set([40001, 40014, 42001]);
+const ILLEGAL_ACCESS_TOKEN = 40014;
+const DAILY_QUOTA_REACHED = 45009;
+const WAIT_POLL_MS = 50;
 
 type JsonObject = Record<string, unknown>;
+
+const pocketBaseLog: OpsLog = {
+  warn: (message) => $app.logger().warn(redact(message)),
+  error: (message) => $app.logger().error(redact(message)),
+};
 
 export function createWechatClient(options: WechatClientOptions): WechatClient {
   const { appId, secret, timeoutSeconds } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const send = options.send ?? sendWithPocketBase;
   const accessTokens = options.accessTokens ?? storeAccessTokenCache();
+  // A forced refresh holds the claim for at most its own timeout, plus a second of slack.
+  const forcedRefreshWindowMs = (timeoutSeconds + 1) * 1000;
+  const forcedRefreshes =
+    options.forcedRefreshes ?? storeForcedRefreshGate(options.forcedRefreshDailyBudget ?? DEFAULT_DAILY_FORCED_REFRESH_BUDGET, forcedRefreshWindowMs);
+  const pause = options.sleep ?? ((milliseconds: number) => sleep(milliseconds));
+  const now = options.now ?? Date.now;
+  const log = options.log ?? pocketBaseLog;
 
-  function call(request: Omit<WechatHttpRequest, "timeoutSeconds">): JsonObject {
+  function call(api: WechatApi, request: Omit<WechatHttpRequest, "timeoutSeconds">): JsonObject {
     const response = send({ ...request, timeoutSeconds });
     if (response.statusCode !== 200) throw new WechatHttpStatusError(response.statusCode);
     const answer = parseJsonObject(response.body);
     const errcode = answer.errcode;
     if (errcode !== undefined && errcode !== 0) {
-      throw new WechatErrcodeError(typeof errcode === "number" ? errcode : NaN, String(answer.errmsg ?? ""));
+      throw new WechatErrcodeError(typeof errcode === "number" ? errcode : NaN, String(answer.errmsg ?? ""), api);
     }
     return answer;
   }
 
-  function fetchAccessToken(forceRefresh: boolean): string {
-    const answer = call({
+  function requestAccessToken(forceRefresh: boolean): { token: string; expiresIn: number } {
+    const answer = call("stable_token", {
       method: "POST",
       url: `${baseUrl}/cgi-bin/stable_token`,
       body: JSON.stringify({ grant_type: "client_credential", appid: appId, secret, force_refresh: forceRefresh }),
@@ -56,53 +86,129 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     if (typeof token !== "string" || token === "" || typeof expiresIn !== "number" || !(expiresIn > 0)) {
       throw new WechatUnreadableResponseError("stable_token answered without a usable access_token");
     }
+    return { token, expiresIn };
+  }
+
+  function fetchAccessToken(): string {
+    const { token, expiresIn } = requestAccessToken(false);
     accessTokens.set(token, expiresIn);
     return token;
   }
 
-  function currentAccessToken(): string {
-    return accessTokens.get() ?? fetchAccessToken(false);
-  }
+  const tokenOtherThan = (rejected: string) => {
+    const shared = accessTokens.get();
+    return shared !== undefined && shared !== rejected ? shared : undefined;
+  };
 
-  // After WeChat rejects a token: use one another VM already fetched, else ask for the
-  // current stable token, and force a new one only if WeChat hands back the rejected one.
-  // Forcing first would invalidate tokens that other VMs are using right now.
+  // After WeChat rejects a token: one another VM already fetched, else WeChat's current stable
+  // token, which may be the rejected one again.
   function replacementAccessToken(rejected: string): string {
     accessTokens.discard(rejected);
-    const shared = accessTokens.get();
-    if (shared && shared !== rejected) return shared;
-    const current = fetchAccessToken(false);
-    return current !== rejected ? current : fetchAccessToken(true);
+    return tokenOtherThan(rejected) ?? fetchAccessToken();
+  }
+
+  // WeChat keeps rejecting the token it keeps handing out. One VM forces a new one; the others
+  // wait for it, and nobody forces again within 30 s or past the day's budget.
+  function forcedAccessToken(rejected: string): string {
+    const decision = forcedRefreshes.claim();
+    if (decision.kind === "go") return forceRefresh(rejected, decision.usedToday);
+    if (decision.kind === "in-flight") return awaitForcedRefresh(rejected, decision.untilMs);
+    if (decision.kind === "too-soon") {
+      const newer = tokenOtherThan(rejected);
+      if (newer) return newer;
+      throw new WechatAccessTokenUnavailableError("refreshing");
+    }
+    if (decision.firstRefusal) {
+      log.error(
+        `WeChat keeps rejecting its current access token and today's ${forcedRefreshes.dailyBudget} forced refreshes are spent: ` +
+          "phone-number calls answer 503 until WeChat accepts the token or midnight, Beijing time",
+      );
+    }
+    throw new WechatAccessTokenUnavailableError("budget-spent");
+  }
+
+  function forceRefresh(rejected: string, usedToday: number): string {
+    try {
+      const { token, expiresIn } = requestAccessToken(true);
+      if (token === rejected) throw new WechatAccessTokenUnavailableError("refreshing"); // WeChat's 30 s rule: not refreshed
+      accessTokens.replaceForcedAway(rejected, token, expiresIn);
+      const left = forcedRefreshes.dailyBudget - usedToday;
+      const report = `WeChat rejected its own current access token twice; forced a new one (${usedToday} of ${forcedRefreshes.dailyBudget} forced refreshes allowed today`;
+      if (left <= FEW_FORCED_REFRESHES_LEFT) log.error(`${report}, only ${left} left: then phone-number calls answer 503 until midnight, Beijing time)`);
+      else log.warn(`${report})`);
+      return token;
+    } catch (error) {
+      if (error instanceof WechatErrcodeError && error.errcode === DAILY_QUOTA_REACHED) {
+        forcedRefreshes.dailyCapReached();
+        log.error("WeChat refused to force a new access token: its daily cap of forced refreshes is reached (45009); is another service forcing with this appid?");
+        throw new WechatAccessTokenUnavailableError("budget-spent");
+      }
+      throw error;
+    } finally {
+      forcedRefreshes.finish();
+    }
+  }
+
+  function awaitForcedRefresh(rejected: string, untilMs: number): string {
+    while (now() < untilMs) {
+      const newer = tokenOtherThan(rejected);
+      if (newer) return newer;
+      if (!forcedRefreshes.isInFlight()) break;
+      pause(WAIT_POLL_MS);
+    }
+    const newer = tokenOtherThan(rejected);
+    if (newer) return newer;
+    throw new WechatAccessTokenUnavailableError("refreshing");
   }
 
   function requestPhoneNumber(accessToken: string, phoneCode: string): JsonObject {
-    return call({
+    return call("getuserphonenumber", {
       method: "POST",
       url: `${baseUrl}/wxa/business/getuserphonenumber?access_token=${encodeURIComponent(accessToken)}`,
       body: JSON.stringify({ code: phoneCode }),
     });
   }
 
+  // The answer, or the errcode error when WeChat rejected the access token.
+  function tryPhoneNumber(accessToken: string, phoneCode: string): JsonObject | WechatErrcodeError {
+    try {
+      return requestPhoneNumber(accessToken, phoneCode);
+    } catch (error) {
+      if (error instanceof WechatErrcodeError && STALE_ACCESS_TOKEN_ERRCODES.has(error.errcode)) return error;
+      throw error;
+    }
+  }
+
+  // A rejected token is replaced by a newer one if there is one. Forcing one would invalidate the
+  // token other VMs are using and spend one of WeChat's 20 a day, so when WeChat hands back the
+  // very token it rejected, it is taken at its word: the rejection looks spurious (WeChat is
+  // known to answer 40001 now and then for valid tokens) and the call is tried once more with
+  // it. Only a second rejection forces a new token, and never for 40014: WeChat calling its own
+  // current token illegal is not cured by replacing it (as WxJava and chanxuehong/wechat, which
+  // never force for it).
+  function phoneNumberAnswer(phoneCode: string): JsonObject {
+    const accessToken = accessTokens.get() ?? fetchAccessToken();
+    const first = tryPhoneNumber(accessToken, phoneCode);
+    if (!(first instanceof WechatErrcodeError)) return first;
+    const replacement = replacementAccessToken(accessToken);
+    if (replacement !== accessToken) return requestPhoneNumber(replacement, phoneCode);
+    const second = tryPhoneNumber(accessToken, phoneCode);
+    if (!(second instanceof WechatErrcodeError)) return second;
+    if (second.errcode === ILLEGAL_ACCESS_TOKEN) throw second;
+    return requestPhoneNumber(forcedAccessToken(accessToken), phoneCode);
+  }
+
   return {
     codeToSession(loginCode) {
       const query = `appid=${encodeURIComponent(appId)}&secret=${encodeURIComponent(secret)}&js_code=${encodeURIComponent(loginCode)}&grant_type=authorization_code`;
-      const answer = call({ method: "GET", url: `${baseUrl}/sns/jscode2session?${query}` });
+      const answer = call("jscode2session", { method: "GET", url: `${baseUrl}/sns/jscode2session?${query}` });
       if (typeof answer.openid !== "string" || answer.openid === "") {
         throw new WechatUnreadableResponseError("code2Session answered without an openid");
       }
       return { openid: answer.openid, unionid: typeof answer.unionid === "string" ? answer.unionid : "" };
     },
-
     getPhoneNumber(phoneCode) {
-      const accessToken = currentAccessToken();
-      let answer: JsonObject;
-      try {
-        answer = requestPhoneNumber(accessToken, phoneCode);
-      } catch (error) {
-        if (!(error instanceof WechatErrcodeError && STALE_ACCESS_TOKEN_ERRCODES.has(error.errcode))) throw error;
-        answer = requestPhoneNumber(replacementAccessToken(accessToken), phoneCode);
-      }
-      return readPhoneNumber(answer, appId);
+      return readPhoneNumber(phoneNumberAnswer(phoneCode), appId);
     },
   };
 }
@@ -121,7 +227,8 @@ function parseJsonObject(body: string): JsonObject {
 }
 
 // Mainland numbers are stored without the country code, as WeChat's purePhoneNumber;
-// others keep it (phoneNumber). The watermark must name our own appid.
+// others keep it (phoneNumber). countryCode comes as "86" or 86: WeChat's own documentation
+// shows both. The watermark must name our own appid.
 function readPhoneNumber(answer: JsonObject, appId: string): string {
   const info = answer.phone_info;
   if (typeof info !== "object" || info === null) throw new WechatUnreadableResponseError("no phone_info");
@@ -129,7 +236,7 @@ function readPhoneNumber(answer: JsonObject, appId: string): string {
   if (typeof watermark !== "object" || watermark === null || (watermark as JsonObject).appid !== appId) {
     throw new WechatUnreadableResponseError("phone_info watermark is not for this appid");
   }
-  const phone = countryCode === "86" ? purePhoneNumber : phoneNumber;
+  const phone = countryCode === "86" || countryCode === 86 ? purePhoneNumber : phoneNumber;
   if (typeof phone !== "string" || !/^\+?[0-9][0-9 -]{3,24}$/.test(phone)) {
     throw new WechatUnreadableResponseError("phone_info holds no phone number");
   }

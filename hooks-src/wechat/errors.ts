@@ -1,5 +1,9 @@
-// The four ways a WeChat call fails, and the one place they become our HTTP answers.
+// The ways a WeChat call fails, and the one place they become our HTTP answers: the four upstream
+// failures (network or timeout, errcode, HTTP status, unreadable body), and our own refusal to
+// force yet another access token.
 import { ApiFailure, failures } from "../errors";
+
+export type WechatApi = "jscode2session" | "stable_token" | "getuserphonenumber";
 
 export class WechatNetworkError extends Error {
   constructor(readonly timedOut: boolean) {
@@ -11,8 +15,10 @@ export class WechatErrcodeError extends Error {
   constructor(
     readonly errcode: number,
     readonly errmsg: string,
+    readonly api: WechatApi,
   ) {
-    super(`WeChat answered errcode ${errcode}`);
+    const cause = CONFIGURATION_FAILURES[errcode] ?? NOTABLE_ERRCODES[errcode];
+    super(`WeChat answered errcode ${errcode} on ${api}${cause && !isUserInput(errcode, api) ? `: ${cause}` : ""} (errmsg "${errmsg}")`);
   }
 }
 
@@ -28,33 +34,81 @@ export class WechatUnreadableResponseError extends Error {
   }
 }
 
-export type WechatError = WechatNetworkError | WechatErrcodeError | WechatHttpStatusError | WechatUnreadableResponseError;
+// WeChat keeps rejecting the access token and we won't force another one now: one is being
+// forced, was forced under 30 s ago, or today's budget of forced refreshes is spent.
+export class WechatAccessTokenUnavailableError extends Error {
+  constructor(readonly reason: "refreshing" | "budget-spent") {
+    super(
+      reason === "refreshing"
+        ? "WeChat rejects the access token and a forced refresh is under way or just ran"
+        : "WeChat rejects the access token and today's forced refreshes are spent",
+    );
+  }
+}
+
+export type WechatError = WechatNetworkError | WechatErrcodeError | WechatHttpStatusError | WechatUnreadableResponseError | WechatAccessTokenUnavailableError;
 
 export function isWechatError(error: unknown): error is WechatError {
   return (
     error instanceof WechatNetworkError ||
     error instanceof WechatErrcodeError ||
     error instanceof WechatHttpStatusError ||
-    error instanceof WechatUnreadableResponseError
+    error instanceof WechatUnreadableResponseError ||
+    error instanceof WechatAccessTokenUnavailableError
   );
 }
 
-const rejectedCodeProblems: Record<number, { code: string; message: string }> = {
+// errcodes that mean this server's WeChat setup is wrong: an ops problem, not the client's. Each
+// names what ops must fix; the log line of the 500 carries it (docs/security.md lists them).
+export const CONFIGURATION_FAILURES: Record<number, string> = {
+  40002: "WeChat refused our grant_type (a bug in this server, not configuration)",
+  40013: "WECHAT_APPID is not a valid mini-program AppID",
+  40125: "WECHAT_SECRET is wrong: copy the AppSecret again from mp.weixin.qq.com (开发管理 → 开发设置), or reset it there",
+  40164: "this server's outbound IP is not in the mini-program's IP whitelist: add it on mp.weixin.qq.com (开发管理 → 开发设置 → IP白名单)",
+  41002: "WeChat received no appid: check WECHAT_APPID",
+  41004: "WeChat received no secret: check WECHAT_SECRET",
+  61024: "WECHAT_APPID belongs to a third-party platform account, not to the mini-program",
+  89503: "calls from this server's IP wait for an administrator's confirmation: the mini-program's administrator must approve them in WeChat",
+  89506: "an administrator refused calls from this server's IP: WeChat blocks it for 24 hours; agree with the administrator, then retry",
+  89507: "an administrator refused calls from this server's IP: WeChat blocks it for 1 hour; agree with the administrator, then retry",
+};
+
+const NOTABLE_ERRCODES: Record<number, string> = {
+  40014: "WeChat calls the access token it hands out illegal; not forcing a new one for that",
+  45009: "a daily quota is spent until midnight, Beijing time",
+};
+
+interface CodeProblem {
+  code: string;
+  message: string;
+}
+
+// WeChat's answers about the code the mini-program sent; in each case it must get a new code.
+const rejectedCodeProblems: Record<number, CodeProblem> = {
   40029: { code: "wechat_code_invalid", message: "微信 code 无效或已过期" },
   40163: { code: "wechat_code_used", message: "微信 code 已被使用" },
   40226: { code: "wechat_code_blocked", message: "微信判定该用户存在风险,已拦截登录" },
 };
 
-// errcodes that mean our appid/secret are wrong: an ops problem, not the client's.
-const CONFIGURATION_ERRCODES = new Set([40002, 40013, 40125, 40164, 41002, 41004, 61024]);
+// On getuserphonenumber our appid is already proven by the access token, so 40013 means the phone
+// code was issued to another appid: the mini-program sent a code that isn't ours.
+const phoneCodeOfAnotherApp: CodeProblem = { code: "wechat_code_wrong_app", message: "手机号 code 不属于本小程序" };
+
+function isUserInput(errcode: number, api: WechatApi): boolean {
+  return errcode === 40013 && api === "getuserphonenumber";
+}
 
 // codeField names the request field whose code WeChat judged, for field-level 400s.
 export function apiFailureForWechatError(error: WechatError, codeField: string): ApiFailure {
   if (error instanceof WechatNetworkError) return error.timedOut ? failures.wechatTimeout() : failures.wechatUnavailable();
+  if (error instanceof WechatAccessTokenUnavailableError) {
+    return error.reason === "refreshing" ? failures.wechatAccessTokenRefreshing() : failures.wechatAccessTokenBudgetSpent();
+  }
   if (!(error instanceof WechatErrcodeError)) return failures.wechatUnavailable();
+  if (isUserInput(error.errcode, error.api)) return failures.wechatCodeRejected(codeField, phoneCodeOfAnotherApp);
   const rejected = rejectedCodeProblems[error.errcode];
   if (rejected) return failures.wechatCodeRejected(codeField, rejected);
   if (error.errcode === 45011) return failures.wechatRateLimited();
-  if (CONFIGURATION_ERRCODES.has(error.errcode)) return failures.wechatMisconfigured();
+  if (CONFIGURATION_FAILURES[error.errcode]) return failures.wechatMisconfigured();
   return failures.wechatUnavailable();
 }

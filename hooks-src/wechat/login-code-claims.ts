@@ -4,14 +4,23 @@
 export const LOGIN_CODE_CLAIM_MS = 10_000;
 const KEY_PREFIX = "bai.loginCode.";
 
-export function claimLoginCode(code: string, store: store.Store<string, any> = $app.store(), now = Date.now()): boolean {
+export interface LoginCodeClaim {
+  // For a code WeChat never used (its answer was lost in transit): the same code may be
+  // tried again at once. Releases only this claim, never a later one of the same code.
+  release(): void;
+}
+
+export function claimLoginCode(code: string, store: store.Store<string, any> = $app.store(), now = Date.now()): LoginCodeClaim | null {
+  const key = KEY_PREFIX + code;
+  const claimedUntil = now + LOGIN_CODE_CLAIM_MS;
   let claimed = false;
-  store.setFunc(KEY_PREFIX + code, (claimedUntil: number | null | undefined) => {
-    if (typeof claimedUntil === "number" && claimedUntil > now) return claimedUntil;
+  store.setFunc(key, (current: number | null | undefined) => {
+    if (typeof current === "number" && current > now) return current;
     claimed = true;
-    return now + LOGIN_CODE_CLAIM_MS;
+    return claimedUntil;
   });
-  return claimed;
+  if (!claimed) return null;
+  return { release: () => store.setFunc(key, (current: number | null | undefined) => (current === claimedUntil ? 0 : current)) };
 }
 
 export function sweepExpiredLoginCodeClaims(store: store.Store<string, any> = $app.store(), now = Date.now()): void {

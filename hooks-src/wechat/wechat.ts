@@ -5,5 +5,11 @@ import { createWechatClient, type WechatClient } from "./client";
 export function wechatClientFromEnvironment(): WechatClient {
   const config = readWechatConfig();
   if (!config) throw failures.wechatNotConfigured();
-  return createWechatClient({ appId: config.appId, secret: config.secret, baseUrl: config.apiBase, timeoutSeconds: config.timeoutSeconds });
+  return createWechatClient({
+    appId: config.appId,
+    secret: config.secret,
+    baseUrl: config.apiBase,
+    timeoutSeconds: config.timeoutSeconds,
+    forcedRefreshDailyBudget: config.forcedRefreshDailyBudget,
+  });
 }

@@ -13,6 +13,27 @@ beforeAll(async () => {
   admin = await adminClient();
 });
 
+// "U" + today's date in Asia/Shanghai, computed by ICU rather than by the hooks' own formula.
+function todaysPrefix(): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `U${part("year")}${part("month")}${part("day")}`;
+}
+
+// A user staff create by hand in the admin UI, with the users_id they typed.
+function createdByStaff(usersId: string, fields: Record<string, string> = {}) {
+  const password = "staff-typed-password-1";
+  return admin.users.create({
+    users_id: usersId,
+    openid: `staff_${uniqueName()}`,
+    ...fields,
+    users_type: "游客",
+    users_status: "正常",
+    password,
+    passwordConfirm: password,
+  });
+}
+
 // Runs a request and proves it wrote nothing and, unless said otherwise, never reached WeChat.
 async function expectNoWrite(send: () => Promise<unknown>, { reachesWechat = false } = {}) {
   const usersBefore = await admin.countUsers();
@@ -72,8 +93,7 @@ describe("POST /api/wechat/login", () => {
 
   it("uses the Asia/Shanghai date and a 4-digit daily sequence for users_id", async () => {
     const { user } = await client.signIn(uniqueName());
-    const shanghaiDate = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "");
-    expect(user.users_id).toMatch(new RegExp(`^U${shanghaiDate}\\d{4}$`));
+    expect(user.users_id).toMatch(new RegExp(`^${todaysPrefix()}\\d{4}$`));
     const next = await client.signIn(uniqueName());
     expect(Number(next.user.users_id.slice(9))).toBe(Number(user.users_id.slice(9)) + 1);
   });
@@ -86,6 +106,26 @@ describe("POST /api/wechat/login", () => {
     expect(stored.unionid).toBe(`usim_${name}`);
     expect(response.text).not.toMatch(/session_key/i);
     expect(JSON.stringify(stored)).not.toMatch(/session_key/i);
+  });
+
+  // WeChat returns a unionid only once the app is bound to an open-platform account.
+  describe("a user from before the open-platform binding", () => {
+    it("gains the unionid on a later login, and nothing else changes", async () => {
+      const name = uniqueName("union");
+      const staffUser = await createdByStaff(`${todaysPrefix()}9${Date.now() % 100_000}`, { openid: `osim_${name}`, users_name: "老用户" });
+      const response = await client.login(codes.loginAs(name));
+      expect(response.body.meta.data.status).toBe("login_success");
+      expect(response.body.meta.data.user).toMatchObject({ pb_id: staffUser.id, users_id: staffUser.users_id, users_name: "老用户" });
+      const stored = await admin.users.getOne(staffUser.id);
+      expect(stored).toEqual({ ...staffUser, unionid: `usim_${name}`, updated: expect.any(String) });
+    });
+
+    it("keeps a unionid it already has", async () => {
+      const name = uniqueName("union");
+      const staffUser = await createdByStaff(`${todaysPrefix()}8${Date.now() % 100_000}`, { openid: `osim_${name}`, unionid: "set_by_staff" });
+      expect((await client.login(codes.loginAs(name))).status).toBe(200);
+      expect((await admin.users.getOne(staffUser.id)).unionid).toBe("set_by_staff");
+    });
   });
 
   describe("refuses bad input before calling WeChat, writing nothing", () => {
@@ -112,9 +152,11 @@ describe("POST /api/wechat/login", () => {
       ["malformed JSON", '{"users_wx_code":', failures.malformedJson],
       ["trailing garbage", '{"users_wx_code":"u-x-1"} trailing', failures.malformedJson],
       ["duplicate keys", '{"users_wx_code":"u-a-1","users_wx_code":"u-b-1"}', failures.malformedJson],
-      ["an array", "[]", failures.malformedJson],
-      ["a string", '"u-x-1"', failures.malformedJson],
-      ["a number", "42", failures.malformedJson],
+      ["an array", "[]", failures.notAnObject],
+      ["an array of an object", '[{"users_wx_code":"u-x-1"}]', failures.notAnObject],
+      ["a string", '"s"', failures.notAnObject],
+      ["a number", "42", failures.notAnObject],
+      ["null", "null", failures.notAnObject],
     ])("a body with %s", async (_, rawBody, expected) => {
       await expectNoWrite(async () => {
         const response = await client.post("/api/wechat/login", undefined, { rawBody });
@@ -139,11 +181,6 @@ describe("POST /api/wechat/login", () => {
       expect(response.body).toEqual(failures.malformedJson);
     });
 
-    it("a null body", async () => {
-      const response = await client.post("/api/wechat/login", undefined, { rawBody: "null" });
-      expect(response.status).toBe(400);
-    });
-
     it.each([
       ["text/plain", "text/plain"],
       ["form data", "application/x-www-form-urlencoded"],
@@ -160,6 +197,15 @@ describe("POST /api/wechat/login", () => {
     });
   });
 
+  // Media types are case-insensitive (RFC 9110 §8.3.1).
+  it.each(["APPLICATION/JSON", "Application/Json; Charset=UTF-8"])("accepts the content type %s", async (contentType) => {
+    const response = await client.post("/api/wechat/login", undefined, {
+      rawBody: JSON.stringify({ users_wx_code: codes.loginAs(uniqueName()) }),
+      headers: { "content-type": contentType },
+    });
+    expect(response.status).toBe(200);
+  });
+
   describe("the same code twice within 10 s", () => {
     it("answers 429 without calling WeChat again", async () => {
       const code = codes.loginAs(uniqueName());
@@ -168,6 +214,30 @@ describe("POST /api/wechat/login", () => {
       expect(again.status).toBe(429);
       expect(again.body).toEqual(failures.duplicateLoginCode);
       expect(await wechat.calls("/sns/jscode2session").then((calls) => calls.filter((call) => call.query.js_code === code))).toHaveLength(1);
+    });
+
+    // Those failures happened before WeChat used the code (see the simulator), so the
+    // same code may be tried again at once: it reaches WeChat a second time.
+    it.each([
+      ["a reset connection", "reset", failures.wechatUnavailable],
+      ["an HTTP 500", "http500", failures.wechatUnavailable],
+      ["garbage", "garbage", failures.wechatUnavailable],
+      ["a truncated answer", "truncated", failures.wechatUnavailable],
+      ["no answer before the timeout", "hang", failures.wechatTimeout],
+    ])("is retried, not refused, after %s", async (_, scenario, expected) => {
+      const code = codes.scenario(scenario);
+      const callsOf = async () => (await wechat.calls("/sns/jscode2session")).filter((call) => call.query.js_code === code).length;
+      const first = await client.login(code);
+      const callsAfterFirst = await callsOf();
+      const retry = await client.login(code);
+      expect([first.body, retry.body]).toEqual([expected, expected]);
+      expect(await callsOf()).toBeGreaterThan(callsAfterFirst);
+    });
+
+    it("still answers 429 after WeChat refused the code", async () => {
+      const code = codes.scenario("invalid");
+      expect((await client.login(code)).status).toBe(400);
+      expect((await client.login(code)).body).toEqual(failures.duplicateLoginCode);
     });
 
     it("lets exactly one of many concurrent duplicates through", async () => {
@@ -235,6 +305,42 @@ describe("POST /api/wechat/login", () => {
       expect(responses.every((response) => response.status === 200)).toBe(true);
       const ids = responses.map((response) => response.body.meta.data.user.users_id);
       expect(new Set(ids).size).toBe(30);
+    });
+  });
+
+  describe("users_id, whatever staff typed or removed", () => {
+    it("skips the ids staff already gave out today", async () => {
+      const { user } = await client.signIn(uniqueName());
+      const sequence = Number(user.users_id.slice(9));
+      const usedByStaff = [1, 2].map((step) => `${todaysPrefix()}${String(sequence + step).padStart(4, "0")}`);
+      for (const usersId of usedByStaff) await createdByStaff(usersId);
+      const next = await client.signIn(uniqueName());
+      expect(next.user.users_id).toBe(`${todaysPrefix()}${String(sequence + 3).padStart(4, "0")}`);
+    });
+
+    // The pattern allows it, and it once read as the day's last id and made every later
+    // registration collide with it.
+    it("keeps registering after staff typed today's prefix plus five digits", async () => {
+      await createdByStaff(`${todaysPrefix()}00001`);
+      const responses = await Promise.all(Array.from({ length: 5 }, () => client.login(codes.loginAs(uniqueName()))));
+      expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+      const ids = responses.map((response) => response.body.meta.data.user.users_id);
+      expect(new Set(ids).size).toBe(5);
+      for (const id of ids) expect(id).toMatch(new RegExp(`^${todaysPrefix()}\\d{4}$`));
+    });
+
+    it("keeps registering, uniquely, after staff dropped every users_id index", async () => {
+      const collection = await admin.pb.collections.getOne("tbl_auth_users");
+      await admin.pb.collections.update("tbl_auth_users", { indexes: collection.indexes.filter((sql: string) => !sql.includes("users_id")) });
+      try {
+        const responses = await Promise.all(Array.from({ length: 20 }, () => client.login(codes.loginAs(uniqueName()))));
+        expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+        expect(new Set(responses.map((response) => response.body.meta.data.user.users_id)).size).toBe(20);
+      } finally {
+        await admin.pb.collections.update("tbl_auth_users", { indexes: collection.indexes });
+      }
+      const all = await admin.users.getFullList({ fields: "users_id" });
+      expect(new Set(all.map((user) => user.users_id)).size).toBe(all.length);
     });
   });
 

@@ -12,8 +12,12 @@ import { startPocketBase, startWithSimulator, type PocketBaseInstance } from "..
 import { codes, simulator, uniqueName, WECHAT_SECRET } from "../support/wechat";
 
 // A simulator and a PocketBase of the test's own, stopped and removed whatever happens.
-async function withOwnInstance(envOverrides: Record<string, string>, use: (instance: PocketBaseInstance) => Promise<void>) {
-  const own = await startWithSimulator({ env: envOverrides });
+async function withOwnInstance(
+  envOverrides: Record<string, string>,
+  use: (instance: PocketBaseInstance) => Promise<void>,
+  extraHooks?: Record<string, string>,
+) {
+  const own = await startWithSimulator({ env: envOverrides, extraHooks });
   try {
     await use(own.instance);
   } finally {
@@ -55,23 +59,38 @@ describe("with a wrong WECHAT_SECRET", () => {
   });
 });
 
+// Test-only: sets a day's counter row straight in the database, as many registrations would.
+const SET_USERS_ID_COUNTER_ROUTE = `routerAdd("POST", "/api/test/users-id-counter", (e) => {
+  const body = e.requestInfo().body;
+  $app.db().newQuery("INSERT INTO _bai_users_id_counters VALUES ({:day}, {:last})").bind({ day: body.day, last: body.last }).execute();
+  return e.noContent(204);
+}, $apis.requireSuperuserAuth());`;
+
 describe("users_id past 9999 registrations in a day", () => {
-  it("grows a fifth digit and keeps counting", async () => {
+  it("grows a fifth digit and keeps counting, past what staff gave out", async () => {
     await withOwnInstance({}, async (instance) => {
       const admin = await adminClient(instance.url);
-      const today = `U${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "")}`;
+      const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date()).split("-");
+      const today = `U${parts.join("")}`;
       await admin.users.create({
         openid: "staff-made",
-        users_id: `${today}9999`,
+        users_id: `${today}10000`,
         users_type: "游客",
         users_status: "正常",
         password: "a-password-123",
         passwordConfirm: "a-password-123",
       });
-      const first = await api(instance.url).signIn(uniqueName());
-      const second = await api(instance.url).signIn(uniqueName());
-      expect([first.user.users_id, second.user.users_id]).toEqual([`${today}10000`, `${today}10001`]);
-    });
+      // The day's counter as 9,998 registrations would have left it.
+      const set = await fetch(`${instance.url}/api/test/users-id-counter`, {
+        method: "POST",
+        headers: { authorization: await instance.superuserToken(), "content-type": "application/json" },
+        body: JSON.stringify({ day: today, last: 9998 }),
+      });
+      expect(set.status).toBe(204);
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await api(instance.url).signIn(uniqueName())).user.users_id);
+      expect(ids).toEqual([`${today}9999`, `${today}10001`, `${today}10002`]);
+    }, { "zz_test_users_id_counter.pb.js": SET_USERS_ID_COUNTER_ROUTE });
   });
 });
 

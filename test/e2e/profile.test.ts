@@ -72,12 +72,44 @@ describe("POST /api/wechat/profile", () => {
       expect(response.body.data.user.users_type).toBe("注册用户");
     });
 
-    it("promotes exactly once under concurrent updates of one user", async () => {
+    // The rule must judge the record it replaces: here staff fill the name while WeChat is
+    // still looking up the phone number, so the update no longer starts from an empty profile.
+    it("judges the promotion on the record as it is when saved, not as read before the phone call", async () => {
+      const { token, user } = await client.signIn(uniqueName());
+      const update = client.profile(token, validProfile({ users_phone_code: codes.slow(1500, "13800138000") }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await admin.users.update(user.pb_id, { users_name: "staff wrote this" });
+      const response = await update;
+      expect(response.status).toBe(200);
+      expect(response.body.data.user).toMatchObject({ users_type: "游客", users_name: "张三", users_phone: "13800138000" });
+      expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_type: "游客", users_name: "张三" });
+    });
+
+    it("lets concurrent updates of one user all succeed, ending a 注册用户", async () => {
       const { token, user } = await client.signIn(uniqueName());
       const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => client.profile(token, validProfile({ users_name: `并发${i}` }))));
       expect(responses.every((response) => response.status === 200)).toBe(true);
       expect(responses.every((response) => response.body.data.user.users_type === "注册用户")).toBe(true);
       expect((await admin.users.getOne(user.pb_id)).users_type).toBe("注册用户");
+    });
+  });
+
+  describe("is_info_complete", () => {
+    it("is true on the next login and refresh once name, phone and picture are filled", async () => {
+      const name = uniqueName();
+      const { token } = await client.signIn(name);
+      expect((await client.profile(token, validProfile())).status).toBe(200);
+      expect((await client.login(codes.loginAs(name))).body.meta.data.is_info_complete).toBe(true);
+      expect((await client.refreshToken(token)).body.meta.data.is_info_complete).toBe(true);
+    });
+
+    it("is false again once staff empty one of them", async () => {
+      const name = uniqueName();
+      const { token, user } = await client.signIn(name);
+      await client.profile(token, validProfile());
+      await admin.users.update(user.pb_id, { users_picture: "" });
+      expect((await client.login(codes.loginAs(name))).body.meta.data.is_info_complete).toBe(false);
+      expect((await client.refreshToken(token)).body.meta.data.is_info_complete).toBe(false);
     });
   });
 
@@ -224,6 +256,38 @@ describe("POST /api/wechat/profile", () => {
   });
 });
 
+// The hooks run in goja, not Node: these prove the name rule works there (goja has no \p{…}).
+describe("names", () => {
+  it.each([
+    ["U+2028", "张\u2028三"],
+    ["U+2029", "张\u2029三"],
+    ["a tag character", "张\u{E0041}三"],
+    ["U+034F", "张\u034F三"],
+    ["U+1D173", "张\u{1D173}三"],
+    ["U+E0100", "葛\u{E0100}"],
+    ["a lone U+FE0F", "\uFE0F"],
+    ["60 combining marks", "Z" + "\u0301".repeat(60)],
+    ["only braille blanks", "\u2800\u2800\u2800"],
+  ])("refuses a name with %s before calling WeChat, writing nothing", async (_, users_name) => {
+    const { token, user } = await client.signIn(uniqueName());
+    await expectNoWriteNorPhoneCall(user.pb_id, async () => {
+      const response = await client.profile(token, validProfile({ users_name }));
+      expect(response.body).toEqual(fieldProblem("users_name", "validation_invalid_characters"));
+    });
+  });
+
+  it.each([
+    ["combining marks", "Nguye\u0302\u0303n Zoe\u0308"],
+    ["an emoji ZWJ sequence", "👨‍👩‍👧 一家"],
+    ["a keycap", "1️⃣号"],
+    ["Tibetan", "བསྒྲུབས"],
+  ])("saves a name with %s", async (_, users_name) => {
+    const { token } = await client.signIn(uniqueName());
+    const response = await client.profile(token, validProfile({ users_name }));
+    expect(response.body.data.user.users_name).toBe(users_name);
+  });
+});
+
 describe("picture URLs", () => {
   // Whatever our check lets through must also pass PocketBase's own url field,
   // or the user would be refused only after the billed phone-number call.
@@ -235,10 +299,28 @@ describe("picture URLs", () => {
     "https://example.com/a%20b?q=[1]&r=2#frag",
     "https://example.com/~u/a+b=c;d,e!f*g(h)i$j@k:l",
     "https://xn--fiqs8s.example/a.png",
+    "https://ab.y.com/x.png",
+    "https://a.bc.de/x.png",
+    "http://a---b.com/x.png",
+    "http://239.255.255.255/a.png",
+    "http://240.0.0.1/a.png",
   ])("saves %s", async (users_picture) => {
     const { token } = await client.signIn(uniqueName());
     const response = await client.profile(token, validProfile({ users_picture }));
     expect(response.status).toBe(200);
     expect(response.body.data.user.users_picture).toBe(users_picture);
   });
+
+  // PocketBase's url field refuses these; our check used to pass them, and the save failed
+  // with a 500 after the billed phone-number call.
+  it.each(["https://x.y.com/x.png", "http://a.bc.d/avatar.png", "http://0.0.0.0/a.png", "http://224.0.0.1/a.png"])(
+    "refuses %s before calling WeChat, writing nothing",
+    async (users_picture) => {
+      const { token, user } = await client.signIn(uniqueName());
+      await expectNoWriteNorPhoneCall(user.pb_id, async () => {
+        const response = await client.profile(token, validProfile({ users_picture }));
+        expect(response.body).toEqual(fieldProblem("users_picture", "validation_invalid_url"));
+      });
+    },
+  );
 });

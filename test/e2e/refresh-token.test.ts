@@ -13,6 +13,18 @@ beforeAll(async () => {
   admin = await adminClient();
 });
 
+// The token with its payload's record id replaced, and so its signature no longer valid.
+function naming(token: string, id: string): string {
+  const [header, payload, signature] = token.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  return [header, Buffer.from(JSON.stringify({ ...claims, id })).toString("base64url"), signature].join(".");
+}
+
+function unsigned(token: string): string {
+  const [, payload] = token.split(".");
+  return [Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url"), payload, "x"].join(".");
+}
+
 function tamper(token: string): string {
   const [header, payload, signature] = token.split(".");
   return [header, payload, (signature[0] === "A" ? "B" : "A") + signature.slice(1)].join(".");
@@ -91,12 +103,28 @@ describe.each([
     expect(response.body).toEqual(failures.invalidToken);
   });
 
-  it("answers 404 once the token's user is deleted", async () => {
+  // The signing key went with the record, so the token can no longer be verified.
+  it("answers 401 once the token's user is deleted", async () => {
     const { token, user } = await client.signIn(uniqueName());
     await admin.users.delete(user.pb_id);
     const response = await call({ authorization: `Bearer ${token}` });
-    expect(response.status).toBe(404);
-    expect(response.body).toEqual(failures.userNotFound);
+    expect(response.body).toEqual(failures.invalidToken);
+  });
+
+  // An unsigned or forged token must not tell whether the account it names exists or is disabled.
+  it("answers the same 401 to a forged token, whatever account it names", async () => {
+    const { token } = await client.signIn(uniqueName());
+    const { user: active } = await client.signIn(uniqueName());
+    const { user: disabled } = await client.signIn(uniqueName());
+    await admin.users.update(disabled.pb_id, { users_status: "禁用" });
+    const { user: deleted } = await client.signIn(uniqueName());
+    await admin.users.delete(deleted.pb_id);
+    for (const id of [active.pb_id, disabled.pb_id, deleted.pb_id]) {
+      for (const forged of [naming(token, id), unsigned(naming(token, id))]) {
+        const response = await call({ authorization: `Bearer ${forged}` });
+        expect(response.body, `${id}`).toEqual(failures.invalidToken);
+      }
+    }
   });
 });
 

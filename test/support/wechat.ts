@@ -14,6 +14,8 @@ export const codes = {
   // A login code for WeChat user <name>; the simulator answers openid "osim_<name>".
   loginAs: (name: string) => `u-${name}-${nonce()}`,
   phone: (digits: string) => `p-${digits}-${nonce()}`,
+  // The same, but WeChat gives countryCode as the number 86.
+  phoneWithNumericCountryCode: (digits: string) => `pnum-${digits}-${nonce()}`,
   scenario: (scenario: string) => `${scenario}-${nonce()}`,
   slow: (ms: number, name: string) => `slow-${ms}-${name}-${nonce()}`,
 };
@@ -40,8 +42,11 @@ export function simulator(url: string) {
   return {
     expireAccessTokens: () => control("access-token/expire", {}),
     revokeAccessTokens: () => control("access-token/revoke", {}),
+    // The current token answers errcode to its next `times` uses (all, until a forced refresh), while stable_token hands it out.
+    rejectAccessToken: (errcode: 40001 | 40014, times?: number) => control("access-token/reject", { errcode, times }),
     setStableTokenMode: (mode: string) => control("stable-token/mode", { mode }),
-    stats: () => control("stats") as Promise<{ jscode2session: number; stable_token: number; getuserphonenumber: number }>,
+    setForcedRefreshesUsedToday: (used: number) => control("stable-token/forced-refreshes", { used }),
+    stats: () => control("stats") as Promise<{ jscode2session: number; stable_token: number; stable_token_forced: number; getuserphonenumber: number }>,
     calls: async (path?: string) => ((await control(path ? `calls?path=${encodeURIComponent(path)}` : "calls")) as { calls: SimulatorCall[] }).calls,
   };
 }

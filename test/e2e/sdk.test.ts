@@ -163,7 +163,9 @@ describe("an expiring token", () => {
 });
 
 describe("a disabled account", () => {
-  it("surfaces as a 403 BaiClientError saying so, ends the session, and never loops on wx.login", async () => {
+  // Disabling rotates the user's token key: the old token is then as void as a forged one (401), so the
+  // SDK spends one wx.login to find out, and the login's 403 says why.
+  it("surfaces as a 403 BaiClientError saying so and ends the session, one wx.login per call", async () => {
     const { client, shim } = signIn();
     const { user } = await client.login();
     await admin.users.update(user.pb_id, { users_status: "禁用" });
@@ -171,13 +173,13 @@ describe("a disabled account", () => {
     const profile: Sdk.BaiClientError = await client.updateProfile({ name: "张三", phoneCode: codes.phone("13800138000"), picture: "https://example.com/a.png" }).catch((caught) => caught);
     expect(profile).toBeInstanceOf(sdk.BaiClientError);
     expect(profile).toMatchObject({ status: 403, isAccountUnavailable: true, msg: failures.accountDisabled.msg });
-
-    await expect(client.refresh()).rejects.toMatchObject({ status: 403, msg: failures.accountDisabled.msg });
+    expect(shim.sent).toEqual(["POST /api/wechat/login", "POST /api/wechat/profile", "POST /api/wechat/refresh-token", "POST /api/wechat/login"]);
     expect(client.token).toBe("");
     expect(shim.storage.has("bai_auth")).toBe(false);
+    expect(shim.loginCalls()).toBe(2);
 
     await expect(client.ensureLogin()).rejects.toMatchObject({ status: 403, msg: failures.accountDisabled.msg });
-    expect(shim.loginCalls()).toBe(2);
+    expect(shim.loginCalls()).toBe(3);
   });
 });
 

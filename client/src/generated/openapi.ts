@@ -58,6 +58,8 @@ export interface paths {
          *
          *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` → 检查服务端微信配置 →
          *     同一 code 10 秒内重复提交直接返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
+         *     若与微信的通信失败(连接中断、超时、HTTP 错误、无法解析的应答,即 502/504),微信并未给出对该 code 的答复,
+         *     可以立即用同一 code 重试,不会得到 429。
          */
         post: operations["wechatLogin"];
         delete?: never;
@@ -166,10 +168,15 @@ export interface components {
              *     - `wechat_code_invalid`:微信返回 40029,code 无效或已过期
              *     - `wechat_code_used`:微信返回 40163,code 已被使用
              *     - `wechat_code_blocked`:微信返回 40226,用户存在风险被拦截
+             *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
+             *
+             *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
+             *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
+             *     或 `wechat_code_invalid`(手机号)。
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -525,6 +532,7 @@ export interface components {
          * @description 未登录或 token 不可用,`code` 为 401:缺少 `Authorization` 请求头(`缺少 Authorization: Bearer <token>`);
          *     请求头不是 `Bearer <token>` 格式或出现多个;token 无效、签名不符或已过期;
          *     token 属于其他集合或超级管理员;刷新 token 时使用了不可刷新的模拟登录(impersonate)token。
+         *     无法验证的 token(伪造、未签名、用户已删除或已被禁用导致密钥已轮换)无论指向哪个账号,回答都相同。
          *     除第一种外 `msg` 均为 `token 无效或已过期,请重新登录`。
          */
         Unauthorized: {
@@ -547,8 +555,9 @@ export interface components {
             };
         };
         /**
-         * @description 账号已被管理员禁用(`users_status` 为 `禁用`),`code` 为 403:登录、修改资料、刷新 token 均被拒绝,
-         *     且禁用时该用户已持有的全部 token 立即失效。
+         * @description 账号已被管理员禁用(`users_status` 为 `禁用`),`code` 为 403:登录被拒绝。
+         *     禁用时该用户已持有的全部 token 立即失效(修改资料、刷新 token 对其回答 401);
+         *     只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)才会在这两个接口得到 403。
          */
         Forbidden: {
             headers: {
@@ -570,8 +579,8 @@ export interface components {
             };
         };
         /**
-         * @description 用户不存在,`code` 为 404:token 格式正确且未过期,但对应的 `tbl_auth_users` 用户已被删除
-         *     (小程序应重新调用登录接口)。
+         * @description 用户不存在,`code` 为 404:token 验证通过后、资料保存前,该用户被管理员删除(极少见;小程序应重新调用登录接口)。
+         *     已删除用户的 token 无法再验证,回答 401。
          */
         NotFound: {
             headers: {
@@ -635,7 +644,7 @@ export interface components {
         /**
          * @description 请求过于频繁,`code` 为 429:
          *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,直接拒绝、不调用微信
-         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);
+         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
          *       每 30 秒 300 次、修改资料每 30 秒 60 次,运维可在管理后台 Settings → Rate limits 调整)。
@@ -662,7 +671,7 @@ export interface components {
         /**
          * @description 服务端错误,`code` 为 500:服务端未配置微信 appid/secret
          *     (`WeChat is not configured: 服务端未配置微信小程序 appid/secret`);
-         *     微信判定 appid/secret 等配置错误(`服务端微信配置错误`);其他意外错误(`服务器内部错误`,不返回内部细节)。
+         *     微信判定 appid/secret、服务器 IP 白名单等配置错误(`服务端微信配置错误`,日志写明运维该修正什么);其他意外错误(`服务器内部错误`,不返回内部细节)。
          */
         InternalError: {
             headers: {
@@ -722,6 +731,30 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 504;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 微信一再拒绝服务端的接口调用凭据(access_token),而服务端此刻不再强制刷新,`code` 为 503:
+         *     另一个请求正在强制刷新或 30 秒内刚刷新过(`微信接口凭据正在刷新,请稍后重试`),
+         *     或当天的强制刷新次数已用尽(`微信接口凭据今日刷新次数已用尽,请稍后重试`)。未写入任何数据;稍后重试即可。
+         */
+        WechatAccessTokenUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "msg": "微信接口凭据正在刷新,请稍后重试",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 503;
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -936,6 +969,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["WechatAccessTokenUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1018,7 +1052,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -7,11 +7,69 @@
 const USERS = "tbl_auth_users";
 const COMPANIES = "tbl_company";
 
-function findOrNewCollection(app, type, name) {
+// What existed before our migrations ran, so that a down undoes only what its up created.
+// Kept as one row of PocketBase's key-value table; 1763800000 adds to it.
+const PREEXISTING = "bai_preexisting";
+
+function readPreexisting(app) {
+  const row = new DynamicModel({ value: "" });
   try {
-    return app.findCollectionByNameOrId(name);
+    app.db().newQuery("SELECT value FROM _params WHERE id = {:id}").bind({ id: PREEXISTING }).one(row);
+  } catch {
+    return null; // our up ran before 0.2.0 recorded it
+  }
+  return JSON.parse(row.value);
+}
+
+function recordPreexisting(app, names) {
+  const value = JSON.stringify([...new Set([...(readPreexisting(app) || []), ...names])]);
+  app.db().newQuery("INSERT OR REPLACE INTO _params (id, value) VALUES ({:id}, {:value})").bind({ id: PREEXISTING, value }).execute();
+}
+
+// Whether this migration's up created the collection. Without a record (an up from 0.1.0),
+// a collection that holds records is kept: they may be a host's, and dropping loses them.
+function createdByUs(app, name) {
+  const preexisting = readPreexisting(app);
+  if (preexisting) return !preexisting.includes(name);
+  return app.countRecords(name) === 0;
+}
+
+function exists(app, name) {
+  try {
+    app.findCollectionByNameOrId(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOrNewCollection(app, type, name) {
+  let collection;
+  try {
+    collection = app.findCollectionByNameOrId(name);
   } catch {
     return new Collection({ type, name });
+  }
+  if (collection.type !== type) {
+    throw new Error(
+      `${name} is a ${collection.type} collection; this version needs an ${type} collection. ` +
+        `Rename it in the admin UI to keep its records, then start PocketBase again (see DEPLOY.md).`,
+    );
+  }
+  return collection;
+}
+
+// PocketBase cannot change a field's type, and converting values (free text into a select,
+// say) would guess at what they mean. So stop, before anything changes, and say what to do.
+function refuseFieldsOfAnotherType(collection, fields) {
+  for (const field of fields) {
+    const existing = collection.fields.getByName(field.name);
+    if (existing && existing.type() !== field.type()) {
+      throw new Error(
+        `${collection.name}.${field.name} is a ${existing.type()} field; this version needs a ${field.type()} field. ` +
+          `Rename it in the admin UI to keep its values, start PocketBase again, then copy them into the new ${field.name} (see DEPLOY.md).`,
+      );
+    }
   }
 }
 
@@ -24,6 +82,7 @@ function setIndexes(collection, indexes) {
 
 migrate(
   (app) => {
+    recordPreexisting(app, [USERS, COMPANIES].filter((name) => exists(app, name)));
     const users = findOrNewCollection(app, "auth", USERS);
 
     // Only our login route signs users in: no password, OTP, OAuth2, MFA or alerts.
@@ -48,8 +107,7 @@ migrate(
     users.fields.getByName("password").cost = 4;
 
     // Fields in the order staff read them, right after the record id.
-    users.fields.addAt(
-      1,
+    const userFields = [
       new TextField({
         name: "users_id",
         required: true,
@@ -69,16 +127,21 @@ migrate(
       }),
       new URLField({ name: "users_picture", help: "头像图片地址 (http/https)" }),
       new TextField({ name: "company_id", max: 64, help: "所属公司编号,对应 tbl_company 的 company_id" }),
-      new TextField({ name: "openid", required: true, max: 128, help: "微信小程序 openid,登录时写入,请勿修改" }),
+      new TextField({ name: "openid", max: 128, help: "微信小程序 openid,登录时写入,请勿修改" }),
       new TextField({ name: "unionid", max: 128, help: "微信开放平台 unionid(绑定开放平台后才有)" }),
-    );
-    users.fields.add(
+    ];
+    const userDates = [
       new AutodateField({ name: "created", onCreate: true, onUpdate: false }),
       new AutodateField({ name: "updated", onCreate: true, onUpdate: true }),
-    );
+    ];
+    refuseFieldsOfAnotherType(users, [...userFields, ...userDates]);
+    users.fields.addAt(1, ...userFields);
+    users.fields.add(...userDates);
     setIndexes(users, {
-      idx_tbl_auth_users_openid: "CREATE UNIQUE INDEX `idx_tbl_auth_users_openid` ON `tbl_auth_users` (`openid`)",
-      idx_tbl_auth_users_users_id: "CREATE UNIQUE INDEX `idx_tbl_auth_users_users_id` ON `tbl_auth_users` (`users_id`)",
+      // Empty openids are legitimate (staff-created users, erased accounts), and users of a
+      // collection that predates us may lack a users_id: each is unique only when set.
+      idx_tbl_auth_users_openid: "CREATE UNIQUE INDEX `idx_tbl_auth_users_openid` ON `tbl_auth_users` (`openid`) WHERE `openid` != ''",
+      idx_tbl_auth_users_users_id: "CREATE UNIQUE INDEX `idx_tbl_auth_users_users_id` ON `tbl_auth_users` (`users_id`) WHERE `users_id` != ''",
       idx_tbl_auth_users_unionid: "CREATE INDEX `idx_tbl_auth_users_unionid` ON `tbl_auth_users` (`unionid`)",
       idx_tbl_auth_users_company_id: "CREATE INDEX `idx_tbl_auth_users_company_id` ON `tbl_auth_users` (`company_id`)",
     });
@@ -105,7 +168,7 @@ migrate(
       ["company_level", "公司等级"],
       ["company_remark", "备注"],
     ];
-    companies.fields.add(
+    const companyAllFields = [
       ...companyFields.map(
         ([name, help]) =>
           new TextField({
@@ -118,19 +181,19 @@ migrate(
       ),
       new AutodateField({ name: "created", onCreate: true, onUpdate: false }),
       new AutodateField({ name: "updated", onCreate: true, onUpdate: true }),
-    );
+    ];
+    refuseFieldsOfAnotherType(companies, companyAllFields);
+    companies.fields.add(...companyAllFields);
     setIndexes(companies, {
       idx_tbl_company_company_id: "CREATE UNIQUE INDEX `idx_tbl_company_company_id` ON `tbl_company` (`company_id`)",
     });
     app.save(companies);
   },
   (app) => {
+    // A collection that was there before keeps its records, its fields and the shape given it.
     for (const name of [USERS, COMPANIES]) {
-      try {
-        app.delete(app.findCollectionByNameOrId(name));
-      } catch {
-        // already gone
-      }
+      if (exists(app, name) && createdByUs(app, name)) app.delete(app.findCollectionByNameOrId(name));
     }
+    app.db().newQuery("DELETE FROM _params WHERE id = {:id}").bind({ id: PREEXISTING }).execute();
   },
 );

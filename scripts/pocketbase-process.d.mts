@@ -19,6 +19,8 @@ export interface PocketBaseOptions {
   // Hook files (name → source) added to a copy of the hooks dir, for this instance alone.
   extraHooks?: Record<string, string>;
   extraArgs?: string[];
+  // What `serve` sees as its own path (os.Args[0]), when not the binary's.
+  argv0?: string;
 }
 
 export interface ServeFlagsOptions {

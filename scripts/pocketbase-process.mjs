@@ -71,7 +71,11 @@ export async function startPocketBase(options = {}) {
   let child;
 
   async function launch() {
-    child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, ...flags, ...(options.extraArgs ?? [])], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, ...flags, ...(options.extraArgs ?? [])], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      argv0: options.argv0,
+    });
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     await waitUntilHealthy(url, child, () => output);

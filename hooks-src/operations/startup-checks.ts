@@ -1,10 +1,51 @@
-// Checks run once PocketBase has bootstrapped: loud lines for ops about a setup that half works.
+// Checks run once PocketBase has bootstrapped (before our migrations, which `serve` runs after):
+// loud lines for ops about a setup that half works, leaks data, or runs on a PocketBase we
+// never tested.
 import { readWechatConfig } from "../config";
 import { logWarning } from "../log";
+
+// The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
+// after it. Before 1.0 PocketBase changes its JS API between minor versions.
+export const SUPPORTED_POCKETBASE = { major: 0, minor: 40, fromPatch: 4 };
 
 export function warnIfWechatNotConfigured(): void {
   if (!readWechatConfig()) {
     logWarning("WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET. /api/wechat/login answers 500 until then.");
     console.warn("[bai] WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET.");
+  }
+}
+
+const DEV_MODE_WARNING =
+  "DEV MODE IS ON: PocketBase prints every SQL statement with its data (phone numbers included) to the console. " +
+  "Start it with --dev=false: it turns dev mode on by itself when its binary sits under the temp or cache directory.";
+
+export function warnIfDevMode(): void {
+  if (!$app.isDev()) return;
+  logWarning(DEV_MODE_WARNING);
+  console.warn(`[bai] WARNING ${DEV_MODE_WARNING}`);
+}
+
+export type VersionVerdict = { verdict: "supported" } | { verdict: "unsupported" | "unknown"; message: string };
+
+// `printed` is what `pocketbase --version` prints, e.g. "pocketbase version 0.40.4". A build
+// without a version stamp (a Go program of the host's embedding PocketBase, `go run`)
+// prints "(untracked)": it may be fine, so that only warns.
+export function judgePocketBaseVersion(printed: string): VersionVerdict {
+  const { major, minor, fromPatch } = SUPPORTED_POCKETBASE;
+  const supported = `PocketBase ${major}.${minor}.${fromPatch} or a later ${major}.${minor}.x`;
+  const found = /version v?(\d+)\.(\d+)\.(\d+)/.exec(printed);
+  if (!found) return { verdict: "unknown", message: `cannot tell which PocketBase this is ("${printed.trim()}"); these hooks are tested on ${supported} (see DEPLOY.md).` };
+  const [foundMajor, foundMinor, foundPatch] = found.slice(1).map(Number);
+  if (foundMajor === major && foundMinor === minor && foundPatch >= fromPatch) return { verdict: "supported" };
+  return { verdict: "unsupported", message: `PocketBase ${found.slice(1).join(".")} is not supported: these hooks need ${supported} (see DEPLOY.md).` };
+}
+
+// The JS API does not expose PocketBase's version, so ask the running binary itself.
+export function refuseUnsupportedPocketBaseVersion(): void {
+  const judged = judgePocketBaseVersion(toString($os.cmd($os.args[0], "--version").output()));
+  if (judged.verdict === "unsupported") throw new Error(judged.message);
+  if (judged.verdict === "unknown") {
+    logWarning(judged.message);
+    console.warn(`[bai] WARNING ${judged.message}`);
   }
 }

@@ -5,7 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { refuseUnsupportedPocketBaseVersion, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -62,8 +62,11 @@ export function methodNotAllowed(e: core.RequestEvent): void {
   sendFailure(e, failures.methodNotAllowed(allowed.join("/")));
 }
 
+// `serve` runs our migrations after bootstrap, so a refusal here comes before any of them.
 export function afterBootstrap(): void {
+  refuseUnsupportedPocketBaseVersion();
   warnIfWechatNotConfigured();
+  warnIfDevMode();
 }
 
 export function runCronJob(id: string): void {

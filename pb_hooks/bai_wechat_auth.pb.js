@@ -26,8 +26,16 @@ for (const { method, path } of bai.methodNotAllowed) {
 }
 
 onRecordUpdate((e) => require(`${__hooks}/bai_wechat_auth.js`).revokeTokensOfDisabledUser(e), "tbl_auth_users");
+onRecordUpdate((e) => require(`${__hooks}/bai_wechat_auth.js`).applyAccountStatusRules(e), "tbl_auth_users");
+onRecordUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).auditStaffStatusChange(e), "tbl_auth_users");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+// A token revoked by a `current` logout is a guest's from here on: just after PocketBase's
+// loadAuthToken (priority -1020), for every route. It runs on every request, so a guest's
+// request skips even the require(). Realtime connections remember their token.
+routerUse(new Middleware((e) => { if (!e.auth) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e); }, -1019, "baiRefuseRevokedToken"));
+onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
+
 onBootstrap((e) => {
   e.next();
   require(`${__hooks}/bai_wechat_auth.js`).afterBootstrap();

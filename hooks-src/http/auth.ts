@@ -4,8 +4,9 @@
 // A token PocketBase could not verify gets one 401 whatever account it names, so that a
 // forged token learns nothing; only a verified token learns that its account is disabled.
 // A deleted user's token can no longer be verified (its key went with the record): 401 too.
+import { failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
-import { isDisabled, isDisabledNow, USERS_COLLECTION } from "../users/users";
+import { isDisabledNow, USERS_COLLECTION } from "../users/users";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -22,7 +23,8 @@ export function requireWechatUser(e: core.RequestEvent): core.Record {
   const user = e.auth;
   if (!user) throw failures.invalidToken();
   if (user.collection().name !== USERS_COLLECTION) throw failures.invalidToken();
-  if (isDisabled(user)) throw failures.accountDisabled();
+  const refusal = failureForAccountStatus(user.getString("users_status"));
+  if (refusal) throw refusal;
   return user;
 }
 

@@ -45,3 +45,8 @@ export function readJsonObjectBody(e: core.RequestEvent): JsonObject {
 function isBodyTooLarge(error: unknown): boolean {
   return (error as { value?: { status?: unknown } } | null)?.value?.status === 413 || /entity too large/i.test(String(error));
 }
+
+// For routes whose body may be left out: no body at all reads as null.
+export function readOptionalJsonObjectBody(e: core.RequestEvent): JsonObject | null {
+  return e.request!.contentLength === 0 ? null : readJsonObjectBody(e);
+}

@@ -1,4 +1,6 @@
 // Every cron job of ours; pb_hooks/bai_wechat_auth.pb.js registers each with cronAdd.
+import { eraseDueAccounts } from "../account/deletion";
+import { sweepExpiredRevokedTokens } from "../account/token-revocation";
 import { sweepExpiredLoginCodeClaims } from "../wechat/login-code-claims";
 
 export interface CronJob {
@@ -7,4 +9,9 @@ export interface CronJob {
   run: () => void;
 }
 
-export const cronJobs: readonly CronJob[] = [{ id: "bai_login_code_claims_sweep", schedule: "* * * * *", run: () => sweepExpiredLoginCodeClaims() }];
+export const cronJobs: readonly CronJob[] = [
+  { id: "bai_login_code_claims_sweep", schedule: "* * * * *", run: () => sweepExpiredLoginCodeClaims() },
+  // Accounts whose cooling-off period has ended are erased within ten minutes of their due time.
+  { id: "bai_account_erasure", schedule: "*/10 * * * *", run: () => eraseDueAccounts() },
+  { id: "bai_revoked_tokens_sweep", schedule: "23 * * * *", run: () => sweepExpiredRevokedTokens() },
+];

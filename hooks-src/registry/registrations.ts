@@ -6,6 +6,7 @@ import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
 import { refuseUnsupportedPocketBaseVersion, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { loadRevokedTokens } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -67,6 +68,7 @@ export function afterBootstrap(): void {
   refuseUnsupportedPocketBaseVersion();
   warnIfWechatNotConfigured();
   warnIfDevMode();
+  loadRevokedTokens();
 }
 
 export function runCronJob(id: string): void {

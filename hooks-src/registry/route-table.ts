@@ -5,6 +5,8 @@ import { health, helloWorld } from "../routes/system";
 import { login } from "../routes/wechat-login";
 import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
+import { logout } from "../routes/wechat-logout";
+import { deleteAccount } from "../routes/wechat-delete-account";
 
 export interface Route {
   method: "GET" | "POST";
@@ -24,4 +26,6 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/logout", handle: logout, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/delete-account", handle: deleteAccount, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
 ];

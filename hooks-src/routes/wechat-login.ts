@@ -1,11 +1,15 @@
+import { signIn } from "../account/sign-in";
+import { audit, userRequest } from "../audit/audit";
+import { auditLoginFailure } from "../audit/login-failures";
 import { failures } from "../errors";
 import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
-import { findOrCreateUser, profileOf } from "../users/users";
+import { profileOf } from "../users/users";
 import { readLoginRequest } from "../validation";
+import type { WechatSession } from "../wechat/client";
 import { WechatErrcodeError } from "../wechat/errors";
 import { claimLoginCode } from "../wechat/login-code-claims";
 import { wechatClientFromEnvironment } from "../wechat/wechat";
@@ -14,28 +18,36 @@ export function login(e: core.RequestEvent): void {
   answer(
     e,
     () => {
-      const { wechatCode } = readLoginRequest(readJsonObjectBody(e));
-      const wechat = wechatClientFromEnvironment();
-      const claim = claimLoginCode(wechatCode);
-      if (!claim) throw failures.duplicateLoginCode();
-      let session;
+      let session: WechatSession | undefined;
       try {
-        session = wechat.codeToSession(wechatCode);
+        const { wechatCode } = readLoginRequest(readJsonObjectBody(e));
+        const wechat = wechatClientFromEnvironment();
+        const claim = claimLoginCode(wechatCode);
+        if (!claim) throw failures.duplicateLoginCode();
+        try {
+          session = wechat.codeToSession(wechatCode);
+        } catch (error) {
+          // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
+          if (!(error instanceof WechatErrcodeError)) claim.release();
+          throw error;
+        }
+        const { user, created, deletionCancelled } = signIn(session);
+        sendAuthResponse(e, user, "wechat", {
+          code: 200,
+          msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
+          data: {
+            status: created ? "register_success" : "login_success",
+            is_info_complete: isInfoComplete(profileOf(user)),
+            deletion_cancelled: deletionCancelled,
+            user: userInfoOf(user),
+          },
+        });
+        audit(created ? "registration" : "login", user, userRequest(e));
+        if (deletionCancelled) audit("deletion_cancelled", user, userRequest(e));
       } catch (error) {
-        // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-        if (!(error instanceof WechatErrcodeError)) claim.release();
+        auditLoginFailure(e, error, session);
         throw error;
       }
-      const { user, created } = findOrCreateUser(session);
-      sendAuthResponse(e, user, "wechat", {
-        code: 200,
-        msg: created ? "注册成功" : "登录成功",
-        data: {
-          status: created ? "register_success" : "login_success",
-          is_info_complete: isInfoComplete(profileOf(user)),
-          user: userInfoOf(user),
-        },
-      });
     },
     "users_wx_code",
   );

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { deletionDueAt, effectsOfStatusChange, failureForAccountStatus, readDeletionCooloffDays, statusChangeEvents } from "./account-status";
+
+const environment = (values: Record<string, string>) => (name: string) => values[name] ?? "";
+
+describe("readDeletionCooloffDays", () => {
+  it.each([
+    ["", 15],
+    ["0", 0],
+    ["7", 7],
+    ["365", 365],
+    ["366", 15],
+    ["-1", 15],
+    ["1.5", 15],
+    ["soon", 15],
+  ])("reads ACCOUNT_DELETION_COOLOFF_DAYS=%j as %i days", (raw, days) => {
+    expect(readDeletionCooloffDays(environment({ ACCOUNT_DELETION_COOLOFF_DAYS: raw }))).toBe(days);
+  });
+});
+
+describe("deletionDueAt", () => {
+  it("adds whole days", () => {
+    expect(deletionDueAt(new Date("2026-03-19T10:00:00Z"), 15).toISOString()).toBe("2026-04-03T10:00:00.000Z");
+    expect(deletionDueAt(new Date("2026-03-19T10:00:00Z"), 0).toISOString()).toBe("2026-03-19T10:00:00.000Z");
+  });
+});
+
+describe("failureForAccountStatus", () => {
+  it.each([
+    ["正常", null],
+    ["禁用", 403],
+    ["注销中", 403],
+    ["已注销", 410],
+  ])("answers %s with %s", (status, code) => {
+    expect(failureForAccountStatus(status)?.status ?? null).toBe(code);
+  });
+
+  it("gives each status its own message", () => {
+    const messages = ["禁用", "注销中", "已注销"].map((status) => failureForAccountStatus(status)!.msg);
+    expect(new Set(messages).size).toBe(3);
+  });
+});
+
+describe("effectsOfStatusChange", () => {
+  it("schedules a deletion and voids the tokens when an account enters 注销中", () => {
+    expect(effectsOfStatusChange("正常", "注销中")).toEqual({ refusal: null, rotateTokenKey: true, scheduleDeletion: true, clearDeletionDue: false, erase: false });
+  });
+
+  it("leaves a pending deletion alone on other saves", () => {
+    expect(effectsOfStatusChange("注销中", "注销中")).toEqual({ refusal: null, rotateTokenKey: false, scheduleDeletion: false, clearDeletionDue: false, erase: false });
+  });
+
+  it.each([["正常"], ["禁用"]])("clears the due date when a deletion is cancelled to %s", (after) => {
+    expect(effectsOfStatusChange("注销中", after)).toMatchObject({ clearDeletionDue: true, erase: false, rotateTokenKey: false });
+  });
+
+  it("erases on 已注销, and again on every later save", () => {
+    expect(effectsOfStatusChange("注销中", "已注销")).toMatchObject({ erase: true, clearDeletionDue: true, refusal: null });
+    expect(effectsOfStatusChange("已注销", "已注销")).toMatchObject({ erase: true, rotateTokenKey: false, refusal: null });
+  });
+
+  it.each([["正常"], ["禁用"], ["注销中"]])("refuses to bring an erased account back to %s", (after) => {
+    expect(effectsOfStatusChange("已注销", after).refusal).toBe("已注销的账号不能恢复");
+  });
+});
+
+describe("statusChangeEvents", () => {
+  it.each([
+    ["正常", "正常", []],
+    ["正常", "禁用", ["account_disabled"]],
+    ["禁用", "正常", ["account_enabled"]],
+    ["正常", "注销中", ["deletion_requested"]],
+    ["禁用", "注销中", ["deletion_requested"]],
+    ["注销中", "正常", ["deletion_cancelled"]],
+    ["注销中", "禁用", ["deletion_cancelled", "account_disabled"]],
+    ["注销中", "已注销", ["deletion_completed"]],
+    ["正常", "已注销", ["deletion_completed"]],
+  ])("%s → %s is %j", (before, after, events) => {
+    expect(statusChangeEvents(before, after)).toEqual(events);
+  });
+});

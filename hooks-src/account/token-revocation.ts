@@ -1,0 +1,116 @@
+// Per-token revocation, for the `current` logout: the one token a device presented stops
+// working everywhere PocketBase accepts it, while the user's other tokens keep working.
+//
+// A PocketBase token is signed with the record's tokenKey, so rotating the key (`all`) voids
+// every token of the user at once; one token alone can only be refused by a denylist checked
+// wherever a token is verified:
+//   - refuseRevokedToken, a global middleware just after PocketBase's loadAuthToken, turns a
+//     revoked token's request into a guest's: our routes, record views, auth-refresh, realtime
+//     subscriptions and any collection staff add later all see no auth;
+//   - realtime connections subscribed before the logout keep their auth state, so the logout
+//     also signs those out (tagRealtimeClient remembers which token each one subscribed with).
+// The denylist is the bai_revoked_tokens collection (a SHA-256 of the token, never the token,
+// with its expiry), so it survives a restart; $app.store() caches it for the middleware.
+import { USERS_COLLECTION } from "../users/users";
+
+export const REVOKED_TOKENS_COLLECTION = "bai_revoked_tokens";
+const TOKEN_KEY_PREFIX = "bai.revokedToken.";
+const USER_KEY_PREFIX = "bai.revokedTokensOf.";
+const REALTIME_TOKEN_KEY = "bai.tokenHash";
+const REALTIME_AUTH_KEY = "auth"; // PocketBase's apis.RealtimeClientAuthKey
+
+export function tokenHash(token: string): string {
+  return $security.sha256(token);
+}
+
+// The raw token of the request, as PocketBase's loadAuthToken reads it ("Bearer " optional).
+export function presentedToken(e: core.RequestEvent): string {
+  return withoutBearer(e.request?.header.get("Authorization") ?? "");
+}
+
+function withoutBearer(header: string): string {
+  return /^bearer /i.test(header) ? header.slice(7) : header;
+}
+
+// The cache in $app.store(): each revoked token's hash, and per user the latest expiry among
+// their revoked tokens, so that the middleware hashes the token only of a user who has logged
+// out a device since. Values are expiry times in ms; sweep() forgets what has expired.
+export function revocationCache(store: store.Store<string, any> = $app.store()) {
+  return {
+    add(hash: string, userId: string, expiresAtMs: number): void {
+      store.set(TOKEN_KEY_PREFIX + hash, expiresAtMs);
+      store.setFunc(USER_KEY_PREFIX + userId, (latest: number | null | undefined) => Math.max(latest ?? 0, expiresAtMs));
+    },
+    isRevoked(userId: string, hashOfToken: () => string): boolean {
+      return store.get(USER_KEY_PREFIX + userId) != null && store.get(TOKEN_KEY_PREFIX + hashOfToken()) != null;
+    },
+    sweep(now: number): void {
+      for (const key of store.keys()) {
+        if ((key.startsWith(TOKEN_KEY_PREFIX) || key.startsWith(USER_KEY_PREFIX)) && !(store.get(key) > now)) store.remove(key);
+      }
+    },
+  };
+}
+
+export function isRevoked(hash: string): boolean {
+  return $app.store().get(TOKEN_KEY_PREFIX + hash) != null;
+}
+
+// Stored before the cache learns of it, so an answer of "logged out" is never lost to a crash.
+export function revokeToken(user: core.Record, token: string): void {
+  const hash = tokenHash(token);
+  const expiresAt = new Date(Number($security.parseUnverifiedJWT(token).exp) * 1000);
+  const record = new Record($app.findCachedCollectionByNameOrId(REVOKED_TOKENS_COLLECTION));
+  record.set("token_hash", hash);
+  record.set("pb_id", user.id);
+  record.set("expires", expiresAt.toISOString());
+  $app.save(record);
+  revocationCache().add(hash, user.id, expiresAt.getTime());
+  signOutRealtimeClients(hash);
+}
+
+// Global middleware, registered right after PocketBase's loadAuthToken. It runs on every
+// request, so it does the least it can: one store lookup for a signed-in caller.
+export function refuseRevokedToken(e: core.RequestEvent): void {
+  const auth = e.auth;
+  if (auth && revocationCache().isRevoked(auth.id, () => tokenHash(presentedToken(e)))) e.auth = undefined;
+  e.next();
+}
+
+// onRealtimeSubscribeRequest. The second check closes the gap between a subscription that
+// passed the middleware and a logout that signed the connections out before it stored its auth.
+export function tagRealtimeClient(e: core.RealtimeSubscribeRequestEvent): void {
+  // The goja binding can't reach e.request through this event's two levels of embedding.
+  const token = withoutBearer(String(e.requestInfo().headers["authorization"] ?? ""));
+  const hash = e.auth && e.auth.collection().name === USERS_COLLECTION ? tokenHash(token) : "";
+  e.client.set(REALTIME_TOKEN_KEY, hash);
+  e.next();
+  if (hash !== "" && isRevoked(hash)) e.client.unset(REALTIME_AUTH_KEY);
+}
+
+// Like PocketBase does when a tokenKey changes: the connection stays open, as a guest's.
+function signOutRealtimeClients(hash: string): void {
+  for (const chunk of $app.subscriptionsBroker().chunkedClients(500)) {
+    for (const client of chunk) if (client.get(REALTIME_TOKEN_KEY) === hash) client.unset(REALTIME_AUTH_KEY);
+  }
+}
+
+// onBootstrap, before the first request. Without the collection (its migration runs after
+// the bootstrap, on the first start of this version) no token has been revoked yet.
+export function loadRevokedTokens(): void {
+  if (!$app.hasTable(REVOKED_TOKENS_COLLECTION)) return;
+  const cache = revocationCache();
+  const rows = arrayOf(new DynamicModel({ token_hash: "", pb_id: "", expires: "" }));
+  $app.db().newQuery(`SELECT token_hash, pb_id, expires FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires > {:now}`).bind({ now: nowAsPocketBaseDate() }).all(rows);
+  for (const row of rows) cache.add(row.token_hash, row.pb_id, new Date(row.expires.replace(" ", "T")).getTime());
+}
+
+// Cron: an expired token is refused by PocketBase itself, so its entry is no longer needed.
+export function sweepExpiredRevokedTokens(): void {
+  revocationCache().sweep(Date.now());
+  $app.db().newQuery(`DELETE FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires <= {:now}`).bind({ now: nowAsPocketBaseDate() }).execute();
+}
+
+function nowAsPocketBaseDate(): string {
+  return new Date().toISOString().replace("T", " ");
+}

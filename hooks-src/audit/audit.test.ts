@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { failures } from "../errors";
+import { WechatErrcodeError, WechatNetworkError } from "../wechat/errors";
+import { auditAttributes } from "./audit";
+import { changedProfileFields } from "./changed-fields";
+import { loginFailureDetails } from "./login-failures";
+
+const user = { pb_id: "abc123xyz456789", users_id: "U202603190001" };
+
+describe("auditAttributes", () => {
+  it("lists the event, the user, who acted and from where, then the details", () => {
+    expect(auditAttributes("logout", user, { by: "user", ip: "203.0.113.9" }, { scope: "all" })).toEqual([
+      "event", "logout", "pb_id", "abc123xyz456789", "users_id", "U202603190001", "by", "user", "ip", "203.0.113.9", "scope", "all",
+    ]);
+  });
+
+  it("leaves out what is not known", () => {
+    expect(auditAttributes("login_failed", null, { by: "user", ip: "::1" }, { status: 400 })).toEqual(["event", "login_failed", "by", "user", "ip", "::1", "status", 400]);
+    expect(auditAttributes("deletion_completed", user, { by: "cron" })).toEqual(["event", "deletion_completed", "pb_id", user.pb_id, "users_id", user.users_id, "by", "cron"]);
+  });
+
+  it("redacts any phone number or token that reaches a detail", () => {
+    const attributes = auditAttributes("login_failed", null, { by: "user" }, { reason: "13800138000 Bearer eyJa.b.c" });
+    expect(attributes.join(" ")).not.toMatch(/13800138000|eyJ/);
+  });
+});
+
+describe("changedProfileFields", () => {
+  const before = { users_name: "", users_phone: "", users_picture: "", users_type: "游客" };
+  it("names the changed fields, not their values", () => {
+    expect(changedProfileFields(before, { users_name: "张三", users_phone: "13800138000", users_picture: "https://e.com/a.png", users_type: "注册用户" })).toEqual([
+      "users_name", "users_phone", "users_picture", "users_type",
+    ]);
+    expect(changedProfileFields(before, { ...before, users_name: "李四" })).toEqual(["users_name"]);
+    expect(changedProfileFields(before, before)).toEqual([]);
+  });
+});
+
+describe("loginFailureDetails", () => {
+  it("gives WeChat's errcode with the answer the user got", () => {
+    expect(loginFailureDetails(new WechatErrcodeError(40029, "invalid code"))).toEqual({
+      status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", errcode: 40029,
+    });
+  });
+
+  it("describes our own refusals and WeChat outages by their answer", () => {
+    expect(loginFailureDetails(failures.accountDisabled())).toEqual({ status: 403, reason: "账号已被禁用,请联系管理员" });
+    expect(loginFailureDetails(new WechatNetworkError(true))).toEqual({ status: 504, reason: "微信服务响应超时,请稍后重试" });
+    expect(loginFailureDetails(failures.invalidFields({ users_wx_code: { code: "validation_required", message: "不能为空" } }))).toMatchObject({
+      status: 400, fields: "users_wx_code:validation_required",
+    });
+  });
+
+  it("says no more than 500 about an unexpected error", () => {
+    expect(loginFailureDetails(new Error("secret=abc"))).toEqual({ status: 500, reason: "服务器内部错误" });
+  });
+});

@@ -10,11 +10,12 @@
 // Login and refresh are single-flight: while one is in progress every caller waits on the same promise,
 // so ten parallel 401s cost one refresh and wx.login (rate-limited per user) runs only when needed.
 // A login whose code WeChat already saw (429 duplicate, 400 used/invalid code) gets one new code.
+// After deleteAccount() the SDK never logs in by itself: BAI cancels a pending deletion on login.
 import { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 import { BaiClientError, isObject } from "./errors";
 import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse } from "./transport";
-import type { LoginResponse, LoginResult, PostPath, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { DeleteAccountResult, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
 import type { WxApi } from "./wx";
 
 export interface ClientOptions {
@@ -52,21 +53,14 @@ export interface ProfileUpdate {
   picture: string;
 }
 
-export type LogoutScope = "current" | "all";
 
-// Shapes of routes that are not in spec/openapi.yaml yet; generated types replace them once they are.
+// The avatar route is not in spec/openapi.yaml yet; its generated type replaces this once it is.
 interface AvatarUploadAnswer {
   code: number;
   msg: string;
   data: { url: string };
 }
 
-export interface DeleteAccountResult {
-  /** `deletion_pending`: within the cooling-off period (logging in again cancels it); `account_deleted`: erased. */
-  status: "deletion_pending" | "account_deleted";
-  /** When the account will be erased (ISO 8601), null once it is. */
-  deletion_due: string | null;
-}
 
 const DUPLICATE_LOGIN_CODE_MSG = "重复请求过于频繁,请勿重复提交同一登录凭证";
 const REJECTED_LOGIN_CODE_FIELD_CODES = ["wechat_code_used", "wechat_code_invalid"];
@@ -85,7 +79,9 @@ export function createClient(options: ClientOptions) {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const post = (path: string, body?: unknown, headers: Record<string, string> = {}) => sendRequest(wx, { method: "POST", url: urlOf(path), headers, body }, timeoutMs);
 
-  const login = singleFlight(async (): Promise<LoginResult> => {
+  const deletionMarkerKey = (options.storageKey || "bai_auth") + "_deletion_requested";
+
+  const loginWithFreshCode = singleFlight(async (): Promise<LoginResult> => {
     let triedNewCode = false;
     for (;;) {
       const code = await wxLoginCode(wx, timeoutMs);
@@ -106,7 +102,7 @@ export function createClient(options: ClientOptions) {
 
   const refresh = singleFlight(async (): Promise<RefreshResult> => {
     const token = authStore.token;
-    if (!token) return login();
+    if (!token) return automaticLogin();
     const response = await post("/api/wechat/refresh-token", undefined, bearer(token));
     if (response.status === 200) {
       const answer = readAuthAnswer(urlOf("/api/wechat/refresh-token"), response);
@@ -115,16 +111,32 @@ export function createClient(options: ClientOptions) {
     }
     if (response.status === 401 || response.status === 404) {
       authStore.clear();
-      return login();
+      return automaticLogin();
     }
     if (isAccountRefusal(response)) authStore.clear();
     throw errorFrom(urlOf("/api/wechat/refresh-token"), response);
   });
 
+  /** The user asked for it: logging in again also cancels an account deletion in its cooling-off period. */
+  async function login(): Promise<LoginResult> {
+    const result = await loginWithFreshCode();
+    safely(() => wx.removeStorageSync(deletionMarkerKey));
+    return result;
+  }
+
+  // A login the SDK makes by itself. After deleteAccount() on this device it refuses: BAI cancels a
+  // pending deletion on the next login, which only the user's explicit login() may do.
+  function automaticLogin(): Promise<LoginResult> {
+    if (safely(() => wx.getStorageSync(deletionMarkerKey)) === true) {
+      return Promise.reject(new BaiClientError({ url: urlOf("/api/wechat/login"), status: 403, message: "账号已申请注销;调用 login() 重新登录即撤销注销" }));
+    }
+    return loginWithFreshCode();
+  }
+
   /** A token to send now: logs in when there is none, renews one that is due. */
   async function usableToken(): Promise<string> {
     const token = authStore.token;
-    if (!token) await login();
+    if (!token) await automaticLogin();
     else if (isRenewalDue(token)) await refresh().catch((error) => keepUnexpiredTokenOn(error, token));
     return requireToken();
   }
@@ -234,9 +246,13 @@ export function createClient(options: ClientOptions) {
       }
     },
 
-    /** Asks the server to delete the user's account, then forgets the session here. */
+    /**
+     * Asks the server to delete the user's account, then forgets the session here. `status` is
+     * `deletion_pending` during the cooling-off period (logging in again cancels it) or `account_deleted`.
+     */
     async deleteAccount(): Promise<DeleteAccountResult> {
-      const answer = await request<{ data: DeleteAccountResult }>("/api/wechat/delete-account", { method: "POST" });
+      const answer = await request("/api/wechat/delete-account", { method: "POST" });
+      safely(() => wx.setStorageSync(deletionMarkerKey, true));
       authStore.clear();
       return answer.data;
     },
@@ -291,6 +307,14 @@ function singleFlight<T>(run: () => Promise<T>): () => Promise<T> {
     }
     return inProgress;
   };
+}
+
+function safely<T>(action: () => T): T | undefined {
+  try {
+    return action();
+  } catch {
+    return undefined;
+  }
 }
 
 function globalWx(): WxApi {

@@ -1,9 +1,11 @@
-export { createClient, type BaiClient, type ClientOptions, type DeleteAccountResult, type LogoutScope, type ProfileUpdate, type RequestOptions } from "./client";
+export { createClient, type BaiClient, type ClientOptions, type ProfileUpdate, type RequestOptions } from "./client";
 export { BaiClientError, type FieldError } from "./errors";
 export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 export { isRenewalDue, tokenExpiry } from "./token";
 export type {
   CompanyInfo,
+  DeleteAccountResult,
+  LogoutScope,
   ErrorResponse,
   LoginResponse,
   LoginResult,

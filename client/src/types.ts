@@ -13,6 +13,8 @@ export type RefreshResult = Schemas["RefreshTokenResponseData"];
 export type ProfileRequest = Schemas["WechatProfileRequest"];
 export type ProfileResult = Schemas["WechatProfileResponseData"];
 export type ErrorResponse = Schemas["ErrorResponse"];
+export type LogoutScope = NonNullable<Schemas["LogoutRequest"]["scope"]>;
+export type DeleteAccountResult = Schemas["DeleteAccountResponseData"];
 
 /** The contract's paths answered with POST. */
 export type PostPath = { [P in keyof paths]: paths[P] extends { post: object } ? P : never }[keyof paths];

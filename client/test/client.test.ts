@@ -451,6 +451,22 @@ describe("logout and deleteAccount", () => {
     expect(storage.has("bai_auth")).toBe(false);
   });
 
+  it("after deleteAccount the SDK never logs in by itself, even after a restart; an explicit login() does", async () => {
+    const { client, server, loginCalls, loginsBefore, restart } = await signedIn();
+    await client.deleteAccount();
+
+    for (const call of [() => client.ensureLogin(), () => client.request("/api/things"), () => restart().refresh()]) {
+      await expect(call()).rejects.toMatchObject({ status: 403, isAccountUnavailable: true });
+    }
+    expect(loginCalls()).toBe(loginsBefore);
+
+    await client.login();
+    await client.request("/api/things");
+    await restart().ensureLogin();
+    expect(loginCalls()).toBe(loginsBefore + 1);
+    expect(server.count("/api/wechat/login")).toBe(1);
+  });
+
   it("deleteAccount keeps the session when the server refuses", async () => {
     const { client, server } = await signedIn();
     server.routes["/api/wechat/delete-account"] = () => failure(500, "服务器内部错误");

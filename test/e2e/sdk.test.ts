@@ -272,19 +272,20 @@ describe.skipIf(!specHas("/api/wechat/logout"))("logout", () => {
 });
 
 describe.skipIf(!specHas("/api/wechat/delete-account"))("deleteAccount", () => {
-  it("ends every session; another device's refresh gets 403 without a wx.login, and a login cancels the deletion", async () => {
+  it("voids every session; this device then never logs in by itself, and only an explicit login() cancels the deletion", async () => {
     const { phone, laptop } = await twoDevices();
+    const laptopToken = laptop.client.token;
     const deletion = await phone.client.deleteAccount();
-    expect(deletion.status).toMatch(/^(deletion_pending|account_deleted)$/);
+    expect(deletion).toMatchObject({ status: "deletion_pending", deletion_due: expect.any(String) });
     expect(phone.client.token).toBe("");
+    expect((await api().refreshToken(laptopToken)).status).toBe(401);
 
-    if (deletion.status === "deletion_pending") {
-      const refused: Sdk.BaiClientError = await laptop.client.refresh().catch((caught) => caught);
-      expect(refused).toMatchObject({ status: 403, isAccountUnavailable: true });
-      expect(laptop.client.token).toBe("");
-      expect(laptop.shim.loginCalls()).toBe(1);
-      expect(await laptop.client.login()).toMatchObject({ status: "login_success", deletion_cancelled: true });
-    }
+    await expect(phone.client.ensureLogin()).rejects.toMatchObject({ status: 403, isAccountUnavailable: true });
+    expect(phone.shim.loginCalls()).toBe(1);
+    expect((await admin.userByOpenid(`osim_${phone.name}`)).users_status).toBe("注销中");
+
+    expect(await phone.client.login()).toMatchObject({ status: "login_success", deletion_cancelled: true });
+    expect((await admin.userByOpenid(`osim_${phone.name}`)).users_status).toBe("正常");
   });
 });
 

@@ -60,6 +60,10 @@ export interface paths {
          *     同一 code 10 秒内重复提交直接返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
          *     若与微信的通信失败(连接中断、超时、HTTP 错误、无法解析的应答,即 502/504),微信并未给出对该 code 的答复,
          *     可以立即用同一 code 重试,不会得到 429。
+         *
+         *     账号状态:`正常` 正常登录;`禁用` 返回 403;`注销中`(注销冷静期内)登录即撤销注销,账号恢复 `正常`,
+         *     `meta.data.deletion_cancelled` 为 `true`、`msg` 为 `登录成功,已撤销账号注销`;`已注销` 的账号个人信息
+         *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
          */
         post: operations["wechatLogin"];
         delete?: never;
@@ -119,6 +123,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退出登录
+         * @description 使 token 失效。`scope` 为 `current`(默认)时只有本次请求所带的 token 失效,同一用户在其他设备上的
+         *     token 不受影响(如手机与电脑上的微信);为 `all` 时该用户已签发的全部 token 一并失效。
+         *     失效的 token 在所有接受 token 的地方都返回 401 或按未登录处理:本文档的接口,以及 PocketBase 自带的接口
+         *     (查看自己的记录、`auth-refresh`、realtime 订阅;已建立的 realtime 连接随即变为未登录)。
+         *     请求体可省略;同一 token 再次退出登录,或使用已失效的 token,返回 401。
+         */
+        post: operations["wechatLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/delete-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 注销账号
+         * @description 为当前用户发起注销,该用户的全部 token 立即失效。本接口没有请求体(即使传了也会被忽略)。
+         *
+         *     - 注销冷静期由服务端 `ACCOUNT_DELETION_COOLOFF_DAYS` 设定(默认 15 天):期间 `users_status` 为 `注销中`,
+         *       `data.deletion_due` 为到期时间;期间用同一微信重新登录即撤销注销(见登录接口的 `deletion_cancelled`)。
+         *     - 到期后由定时任务清除个人信息:`users_name`、`users_phone`、`users_picture`、`openid`、`unionid`
+         *       及该用户的文件,`users_status` 变为 `已注销`。用户记录与 `users_id` 保留,以便业务数据的引用不断。
+         *     - 冷静期为 0 时立即清除,`data.status` 为 `account_deleted`。
+         */
+        post: operations["wechatDeleteAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -165,6 +219,7 @@ export interface components {
              *     - `validation_invalid_format`:不是合法的微信 code(只允许 `A-Za-z0-9_-`)
              *     - `validation_invalid_characters`:姓名含控制字符或不可见字符
              *     - `validation_invalid_url`:不是 http(s) 图片地址
+             *     - `validation_invalid_value`:不是允许的取值(退出登录的 `scope` 只能是 `current` 或 `all`)
              *     - `wechat_code_invalid`:微信返回 40029,code 无效或已过期
              *     - `wechat_code_used`:微信返回 40163,code 已被使用
              *     - `wechat_code_blocked`:微信返回 40226,用户存在风险被拦截
@@ -176,7 +231,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -396,6 +451,11 @@ export interface components {
              * @enum {string}
              */
             users_status: "正常";
+            /**
+             * @description 注销到期时间,只在 `注销中` 时有值;能拿到 token 的用户总是空字符串
+             * @constant
+             */
+            users_deletion_due: "";
             /** @example  */
             users_name: string;
             /**
@@ -428,11 +488,11 @@ export interface components {
                 /** @constant */
                 code: 200;
                 /**
-                 * @description 新用户为 `注册成功`,老用户为 `登录成功`
+                 * @description 新用户为 `注册成功`,老用户为 `登录成功`,撤销了注销的为 `登录成功,已撤销账号注销`
                  * @example 登录成功
                  * @enum {string}
                  */
-                msg: "注册成功" | "登录成功";
+                msg: "注册成功" | "登录成功" | "登录成功,已撤销账号注销";
                 data: components["schemas"]["WechatLoginResponseData"];
             };
         };
@@ -448,6 +508,11 @@ export interface components {
              * @example true
              */
             is_info_complete: boolean;
+            /**
+             * @description 本次登录是否撤销了冷静期内的账号注销(账号由 `注销中` 恢复为 `正常`)
+             * @example false
+             */
+            deletion_cancelled: boolean;
             user: components["schemas"]["UserInfo"];
         };
         /** @description 刷新 token 接口的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
@@ -500,6 +565,38 @@ export interface components {
              */
             users_picture: string;
         };
+        /** @description 可省略;其他字段会被忽略 */
+        LogoutRequest: {
+            /**
+             * @description `current`(默认):只让本次请求的 token 失效;`all`:该用户的全部 token 失效
+             * @default current
+             * @example current
+             * @enum {string}
+             */
+            scope: "current" | "all";
+        };
+        LogoutResponseData: {
+            /** @constant */
+            status: "logout_success";
+            /**
+             * @example current
+             * @enum {string}
+             */
+            scope: "current" | "all";
+        };
+        DeleteAccountResponseData: {
+            /**
+             * @description `deletion_pending`:已进入注销冷静期;`account_deleted`:冷静期为 0,个人信息已清除
+             * @example deletion_pending
+             * @enum {string}
+             */
+            status: "deletion_pending" | "account_deleted";
+            /**
+             * @description 冷静期结束、个人信息将被清除的时间(ISO 8601,UTC);立即注销时为 null
+             * @example 2026-04-03T10:00:00.000Z
+             */
+            deletion_due: string | null;
+        };
         WechatProfileResponseData: {
             /**
              * @example update_success
@@ -532,7 +629,8 @@ export interface components {
          * @description 未登录或 token 不可用,`code` 为 401:缺少 `Authorization` 请求头(`缺少 Authorization: Bearer <token>`);
          *     请求头不是 `Bearer <token>` 格式或出现多个;token 无效、签名不符或已过期;
          *     token 属于其他集合或超级管理员;刷新 token 时使用了不可刷新的模拟登录(impersonate)token。
-         *     无法验证的 token(伪造、未签名、用户已删除或已被禁用导致密钥已轮换)无论指向哪个账号,回答都相同。
+         *     无法验证的 token(伪造、未签名、用户已删除,或因禁用、注销、退出登录 `all` 导致密钥已轮换)无论指向哪个账号,回答都相同;
+         *     以 `current` 方式退出登录的 token 同样回答 401。
          *     除第一种外 `msg` 均为 `token 无效或已过期,请重新登录`。
          */
         Unauthorized: {
@@ -555,9 +653,11 @@ export interface components {
             };
         };
         /**
-         * @description 账号已被管理员禁用(`users_status` 为 `禁用`),`code` 为 403:登录被拒绝。
-         *     禁用时该用户已持有的全部 token 立即失效(修改资料、刷新 token 对其回答 401);
-         *     只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)才会在这两个接口得到 403。
+         * @description 账号状态不允许,`code` 为 403:
+         *     - `禁用`(`账号已被禁用,请联系管理员`):登录被拒绝。禁用时该用户已持有的全部 token 立即失效
+         *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
+         *       才会在这些接口得到 403。
+         *     - `注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
          */
         Forbidden: {
             headers: {
@@ -597,6 +697,30 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 404;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 账号已注销,`code` 为 410(`账号已注销`):仍能验证通过的 token(如注销后管理员签发的模拟登录 token)
+         *     属于个人信息已被清除的账号;注销时该用户的全部 token 已失效,对它们回答 401。
+         *     用同一微信调用登录接口会注册一个新用户。
+         */
+        Gone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 410,
+                 *       "msg": "账号已注销",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 410;
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -964,6 +1088,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1000,6 +1125,7 @@ export interface operations {
                      *         "users_phone": "13800138000",
                      *         "users_type": "注册用户",
                      *         "users_status": "正常",
+                     *         "users_deletion_due": "",
                      *         "users_picture": "https://example.com/avatar.png",
                      *         "company_id": "C10001",
                      *         "openid": "oAbCdEfGh123456789",
@@ -1052,6 +1178,86 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description 已退出登录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已退出登录",
+                     *       "data": {
+                     *         "status": "logout_success",
+                     *         "scope": "current"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "已退出登录";
+                        data?: components["schemas"]["LogoutResponseData"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatDeleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已发起注销(冷静期内)或已注销(冷静期为 0) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @enum {unknown} */
+                        msg?: "注销申请已提交,冷静期内重新登录即可撤销" | "账号已注销";
+                        data?: components["schemas"]["DeleteAccountResponseData"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

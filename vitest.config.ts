@@ -10,6 +10,15 @@ export default defineConfig({
         },
       },
       {
+        // The mini-program SDK in client/: unit tests against a fake wx, its bundle, and WeChat's 构建 npm.
+        test: {
+          name: "client",
+          include: ["client/test/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

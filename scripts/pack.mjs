@@ -1,5 +1,6 @@
 // npm run pack: builds the hooks, then writes the release archive dist/bai-pb-hooks-<version>.tar.gz
-// (and its .sha256) for extracting into a stock PocketBase directory:
+// (and its .sha256), and the mini-program SDK's npm tarball dist/bai-miniprogram-sdk-<version>.tgz
+// (npm pack in client/, which builds it first). The archive is for extracting into a stock PocketBase directory:
 //   pb_hooks/bai_wechat_auth.js, pb_hooks/bai_wechat_auth.pb.js, pb_migrations/*.js,
 //   DEPLOY.md, deploy/ (nginx.conf, Caddyfile), spec/
 // GNU tar writes sorted names, owner 0, fixed modes and one mtime (SOURCE_DATE_EPOCH, else the
@@ -79,8 +80,22 @@ export function pack({ build = true } = {}) {
   }
 }
 
+/** Builds the SDK, then npm pack of client/ into dist/; answers the tarball's path. */
+export function packSdk() {
+  execFileSync(process.execPath, [join(projectRoot, "client", "scripts", "build.mjs")], { stdio: "inherit" });
+  mkdirSync(join(projectRoot, "dist"), { recursive: true });
+  const packed = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", join(projectRoot, "dist")], {
+    cwd: join(projectRoot, "client"),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [{ filename }] = JSON.parse(packed);
+  return join(projectRoot, "dist", filename);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { path, sha256 } = pack({ build: !process.argv.includes("--no-build") });
   console.log(`${relative(projectRoot, path)}  sha256 ${sha256}`);
   console.log(execFileSync("tar", ["--list", "--verbose", "--file", path], { encoding: "utf8" }).trimEnd());
+  console.log(relative(projectRoot, packSdk()));
 }

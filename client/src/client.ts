@@ -1,0 +1,323 @@
+// The BAI client for a WeChat mini-program.
+//
+// How a call gets its token:
+// 1. No session yet: one wx.login, then POST /api/wechat/login.
+// 2. A session within its renewal margin (read from the token's `exp`): POST /api/wechat/refresh-token
+//    first. An expired token is refreshed too: the server, not the device clock, decides it is dead.
+//    If that early refresh gets no answer while the token is still unexpired, the call uses it anyway.
+// 3. An answer of 401: one renewal (as in 2), then the call is sent once more with the new token.
+// 4. A refresh answered 401 or 404 (token void, user deleted): one fresh wx.login and login.
+// Login and refresh are single-flight: while one is in progress every caller waits on the same promise,
+// so ten parallel 401s cost one refresh and wx.login (rate-limited per user) runs only when needed.
+// A login whose code WeChat already saw (429 duplicate, 400 used/invalid code) gets one new code.
+// After deleteAccount() the SDK never logs in by itself: BAI cancels a pending deletion on login.
+import { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
+import { BaiClientError, isObject } from "./errors";
+import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
+import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse } from "./transport";
+import type { DeleteAccountResult, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { WxApi } from "./wx";
+
+export interface ClientOptions {
+  /** Where BAI is: `https://<host>/pb` behind the proxy, `http://127.0.0.1:8090` locally. */
+  baseUrl: string;
+  /** The `wx` object; defaults to the mini-program's global `wx`. */
+  wx?: WxApi;
+  /** The wx storage key of the session. Default `bai_auth`. */
+  storageKey?: string;
+  /** Timeout of each request and of wx.login, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Renew the token this many seconds before `exp` (at most half its lifetime). Default 86 400. */
+  refreshMarginSeconds?: number;
+  /** The clock, in ms; tests pass their own. */
+  now?: () => number;
+}
+
+export interface RequestOptions<Body = unknown> {
+  /** Default GET without a body, POST with one. */
+  method?: HttpRequest["method"];
+  /** Sent as JSON. */
+  body?: Body;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** Send the session's token (logging in first if needed) and renew it once on 401. Default true. */
+  auth?: boolean;
+}
+
+export interface ProfileUpdate {
+  /** From `<input type="nickname">` or typed by the user. */
+  name: string;
+  /** `e.detail.code` of `<button open-type="getPhoneNumber">`. */
+  phoneCode: string;
+  /** An http(s) URL, e.g. the one uploadAvatar answers. */
+  picture: string;
+}
+
+
+// The avatar route is not in spec/openapi.yaml yet; its generated type replaces this once it is.
+interface AvatarUploadAnswer {
+  code: number;
+  msg: string;
+  data: { url: string };
+}
+
+
+const DUPLICATE_LOGIN_CODE_MSG = "重复请求过于频繁,请勿重复提交同一登录凭证";
+const REJECTED_LOGIN_CODE_FIELD_CODES = ["wechat_code_used", "wechat_code_invalid"];
+
+export type BaiClient = ReturnType<typeof createClient>;
+
+export function createClient(options: ClientOptions) {
+  const wx: WxApi = options.wx || globalWx();
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs || 10_000;
+  const refreshMarginSeconds = options.refreshMarginSeconds === undefined ? 86_400 : options.refreshMarginSeconds;
+  const now = options.now || Date.now;
+  const authStore = new WxStorageAuthStore(wx, options.storageKey || "bai_auth", now);
+
+  const urlOf = (path: string, query?: RequestOptions["query"]) => baseUrl + (path.charAt(0) === "/" ? path : "/" + path) + queryString(query);
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) => sendRequest(wx, { method: "POST", url: urlOf(path), headers, body }, timeoutMs);
+
+  const deletionMarkerKey = (options.storageKey || "bai_auth") + "_deletion_requested";
+
+  const loginWithFreshCode = singleFlight(async (): Promise<LoginResult> => {
+    let triedNewCode = false;
+    for (;;) {
+      const code = await wxLoginCode(wx, timeoutMs);
+      const response = await post("/api/wechat/login", { users_wx_code: code });
+      if (response.status === 200) {
+        const answer = readAuthAnswer(urlOf("/api/wechat/login"), response) as LoginResponse;
+        authStore.save(answer.token, answer.meta.data.user);
+        return answer.meta.data;
+      }
+      if (!triedNewCode && loginCodeWasRejected(response)) {
+        triedNewCode = true;
+        continue;
+      }
+      if (isAccountRefusal(response)) authStore.clear();
+      throw errorFrom(urlOf("/api/wechat/login"), response);
+    }
+  });
+
+  const refresh = singleFlight(async (): Promise<RefreshResult> => {
+    const token = authStore.token;
+    if (!token) return automaticLogin();
+    const response = await post("/api/wechat/refresh-token", undefined, bearer(token));
+    if (response.status === 200) {
+      const answer = readAuthAnswer(urlOf("/api/wechat/refresh-token"), response);
+      authStore.save(answer.token, answer.meta.data.user);
+      return answer.meta.data;
+    }
+    if (response.status === 401 || response.status === 404) {
+      authStore.clear();
+      return automaticLogin();
+    }
+    if (isAccountRefusal(response)) authStore.clear();
+    throw errorFrom(urlOf("/api/wechat/refresh-token"), response);
+  });
+
+  /** The user asked for it: logging in again also cancels an account deletion in its cooling-off period. */
+  async function login(): Promise<LoginResult> {
+    const result = await loginWithFreshCode();
+    safely(() => wx.removeStorageSync(deletionMarkerKey));
+    return result;
+  }
+
+  // A login the SDK makes by itself. After deleteAccount() on this device it refuses: BAI cancels a
+  // pending deletion on the next login, which only the user's explicit login() may do.
+  function automaticLogin(): Promise<LoginResult> {
+    if (safely(() => wx.getStorageSync(deletionMarkerKey)) === true) {
+      return Promise.reject(new BaiClientError({ url: urlOf("/api/wechat/login"), status: 403, message: "账号已申请注销;调用 login() 重新登录即撤销注销" }));
+    }
+    return loginWithFreshCode();
+  }
+
+  /** A token to send now: logs in when there is none, renews one that is due. */
+  async function usableToken(): Promise<string> {
+    const token = authStore.token;
+    if (!token) await automaticLogin();
+    else if (isRenewalDue(token)) await refresh().catch((error) => keepUnexpiredTokenOn(error, token));
+    return requireToken();
+  }
+
+  // Renewing before expiry is a courtesy: when it fails without touching the session (network, 5xx)
+  // and the token has not expired, the call goes on with it.
+  function keepUnexpiredTokenOn(error: unknown, token: string): void {
+    const exp = tokenExpiry(token);
+    if (authStore.token !== token || exp === null || exp * 1000 <= now()) throw error;
+  }
+
+  /** After `rejected` got a 401: the token another caller renewed meanwhile, else a renewed one. */
+  async function tokenReplacing(rejected: string): Promise<string> {
+    if (authStore.token && authStore.token !== rejected) return authStore.token;
+    await refresh();
+    return requireToken();
+  }
+
+  function requireToken(): string {
+    if (!authStore.token) throw new BaiClientError({ url: baseUrl, status: 0, message: "未登录" });
+    return authStore.token;
+  }
+
+  function isRenewalDue(token: string): boolean {
+    return isTokenRenewalDue(token, authStore.savedAt, now(), refreshMarginSeconds);
+  }
+
+  /** Sends with the session's token; on 401 renews once and sends once more. */
+  async function sendAuthorized(send: (token: string) => Promise<HttpResponse>): Promise<HttpResponse> {
+    const token = await usableToken();
+    const response = await send(token);
+    if (response.status !== 401) return response;
+    return send(await tokenReplacing(token));
+  }
+
+  function request<P extends PostPath>(path: P, options: RequestOptions<RequestBodyOf<P>> & { method?: "POST" }): Promise<SuccessBodyOf<P>>;
+  function request<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+  async function request(path: string, options: RequestOptions = {}): Promise<unknown> {
+    const url = urlOf(path, options.query);
+    const method = options.method || (options.body === undefined ? "GET" : "POST");
+    const headers = options.headers || {};
+    const send = (extraHeaders: Record<string, string>) => sendRequest(wx, { method, url, headers: { ...headers, ...extraHeaders }, body: options.body }, timeoutMs);
+    const response = options.auth === false ? await send({}) : await sendAuthorized((token) => send(bearer(token)));
+    if (response.status < 200 || response.status >= 300) throw errorFrom(url, response);
+    return response.body;
+  }
+
+  return {
+    baseUrl,
+    authStore,
+    /** The signed-in user as the server last described it, or null. */
+    get user(): UserInfo | null {
+      return authStore.user;
+    },
+    /** The current token, `""` when signed out. */
+    get token(): string {
+      return authStore.token;
+    },
+    /** Calls `listener(token, user)` whenever the session changes; returns the unsubscribe function. */
+    onChange(listener: AuthChangeListener, fireImmediately = false): () => void {
+      return authStore.onChange(listener, fireImmediately);
+    },
+
+    /** wx.login and POST /api/wechat/login, always with a fresh code. */
+    login,
+    /** Trades the token for a new one; falls back to a fresh login when the server refuses it. */
+    refresh,
+    /** The signed-in user, logging in or renewing first only when needed. */
+    async ensureLogin(): Promise<UserInfo> {
+      await usableToken();
+      if (!authStore.user) await refresh();
+      return authStore.user as unknown as UserInfo;
+    },
+
+    async updateProfile(update: ProfileUpdate): Promise<ProfileResult> {
+      const result = await request("/api/wechat/profile", {
+        method: "POST",
+        body: { users_name: update.name, users_phone_code: update.phoneCode, users_picture: update.picture },
+      });
+      authStore.saveUser(result.data.user);
+      return result.data;
+    },
+
+    /** Uploads `tempFilePath` (from chooseAvatar) to POST /api/wechat/avatar and returns its URL. */
+    async uploadAvatar(tempFilePath: string): Promise<string> {
+      const url = urlOf("/api/wechat/avatar");
+      const response = await sendAuthorized((token) => sendUpload(wx, url, tempFilePath, "file", bearer(token), timeoutMs));
+      if (response.status !== 200) throw errorFrom(url, response);
+      const answer = response.body as AvatarUploadAnswer;
+      if (!isObject(answer) || !isObject(answer.data) || typeof answer.data.url !== "string") {
+        throw new BaiClientError({ url, status: response.status, body: response.body, message: "头像上传的应答无法识别" });
+      }
+      return answer.data.url;
+    },
+
+    /** Ends this device's session (`"current"`) or every session of the user (`"all"`), then forgets it here. */
+    async logout(scope: LogoutScope = "current"): Promise<void> {
+      const token = authStore.token;
+      if (!token) return;
+      try {
+        // A token the server already refuses (401; 404, 403, 410 for a deleted, disabled or erased
+        // account, whose tokens are all void) is as good as logged out: no renewal just to log out.
+        const response = await post("/api/wechat/logout", { scope }, bearer(token));
+        if (response.status !== 200 && [401, 403, 404, 410].indexOf(response.status) < 0) throw errorFrom(urlOf("/api/wechat/logout"), response);
+      } finally {
+        authStore.clear();
+      }
+    },
+
+    /**
+     * Asks the server to delete the user's account, then forgets the session here. `status` is
+     * `deletion_pending` during the cooling-off period (logging in again cancels it) or `account_deleted`.
+     */
+    async deleteAccount(): Promise<DeleteAccountResult> {
+      const answer = await request("/api/wechat/delete-account", { method: "POST" });
+      safely(() => wx.setStorageSync(deletionMarkerKey, true));
+      authStore.clear();
+      return answer.data;
+    },
+
+    request,
+  };
+}
+
+/** 403 (disabled, being deleted) or 410 (deleted): the session is over and a new login would not help. */
+function isAccountRefusal(response: HttpResponse): boolean {
+  return response.status === 403 || response.status === 410;
+}
+
+function loginCodeWasRejected(response: HttpResponse): boolean {
+  const body = isObject(response.body) ? response.body : {};
+  if (response.status === 429) return body.msg === DUPLICATE_LOGIN_CODE_MSG;
+  if (response.status !== 400 || !isObject(body.data) || !isObject(body.data.users_wx_code)) return false;
+  return REJECTED_LOGIN_CODE_FIELD_CODES.indexOf(String(body.data.users_wx_code.code)) >= 0;
+}
+
+/** Checks the fields the SDK relies on in a login or refresh answer. */
+function readAuthAnswer(url: string, response: HttpResponse): { token: string; meta: { data: RefreshResult } } {
+  const body = response.body;
+  if (isObject(body) && typeof body.token === "string" && body.token !== "" && isObject(body.meta) && isObject(body.meta.data) && isObject(body.meta.data.user)) {
+    return body as unknown as { token: string; meta: { data: RefreshResult } };
+  }
+  throw new BaiClientError({ url, status: response.status, body, message: "登录应答无法识别" });
+}
+
+function errorFrom(url: string, response: HttpResponse): BaiClientError {
+  return new BaiClientError({ url, status: response.status, body: response.body });
+}
+
+function queryString(query: RequestOptions["query"]): string {
+  if (!query) return "";
+  const pairs = Object.keys(query)
+    .filter((key) => query[key] !== undefined)
+    .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(String(query[key]))}`);
+  return pairs.length > 0 ? `?${pairs.join("&")}` : "";
+}
+
+/** Wraps `run` so that calls made while one is in progress share its promise. */
+function singleFlight<T>(run: () => Promise<T>): () => Promise<T> {
+  let inProgress: Promise<T> | null = null;
+  return () => {
+    if (!inProgress) {
+      const done = () => {
+        inProgress = null;
+      };
+      inProgress = run();
+      inProgress.then(done, done);
+    }
+    return inProgress;
+  };
+}
+
+function safely<T>(action: () => T): T | undefined {
+  try {
+    return action();
+  } catch {
+    return undefined;
+  }
+}
+
+function globalWx(): WxApi {
+  if (typeof wx === "undefined") throw new Error("createClient: no global wx; pass options.wx");
+  return wx;
+}

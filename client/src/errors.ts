@@ -1,0 +1,80 @@
+// The one error every SDK call rejects with, shaped after PocketBase's ClientResponseError.
+// It reads both envelopes: ours `{code, msg, data}` and PocketBase's own `{status, message, data}`.
+
+export interface FieldError {
+  code: string;
+  message: string;
+}
+
+export interface ClientErrorDetails {
+  url: string;
+  status: number;
+  body?: unknown;
+  cause?: unknown;
+  /** Said instead of the envelope's msg: for failures that are not the server's answer (network, garbled body). */
+  message?: string;
+}
+
+export class BaiClientError extends Error {
+  /** The request's URL. */
+  readonly url: string;
+  /** HTTP status; 0 when no answer arrived (network failure, timeout, wx.login failure). */
+  readonly status: number;
+  /** The envelope's `code` (equal to the HTTP status on BAI's routes), else the status. */
+  readonly code: number;
+  /** The envelope's `msg` (PocketBase's `message`), else a description of what failed. */
+  readonly msg: string;
+  /** The envelope's `data`, `{}` when there is none. */
+  readonly data: Record<string, unknown>;
+  /** The field problems in `data`, keyed by field name: `{users_name: {code, message}}`. */
+  readonly fieldErrors: Record<string, FieldError>;
+  /** What the server answered, as received. */
+  readonly response: unknown;
+  /** The underlying failure (wx's errMsg object, a parse error), if any. */
+  readonly cause: unknown;
+
+  constructor(details: ClientErrorDetails) {
+    const body = isObject(details.body) ? details.body : {};
+    const msg = details.message || (typeof body.msg === "string" ? body.msg : typeof body.message === "string" ? body.message : `HTTP ${details.status}`);
+    super(msg);
+    // Keeps instanceof working when TypeScript or a bundler downlevels the class.
+    Object.setPrototypeOf(this, BaiClientError.prototype);
+    this.name = "BaiClientError";
+    this.url = details.url;
+    this.status = details.status;
+    this.code = typeof body.code === "number" ? body.code : typeof body.status === "number" ? body.status : details.status;
+    this.msg = msg;
+    this.data = isObject(body.data) ? body.data : {};
+    this.fieldErrors = fieldErrorsIn(this.data);
+    this.response = details.body;
+    this.cause = details.cause;
+  }
+
+  /** True when no HTTP answer arrived. */
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+
+  /**
+   * True when the account itself is refused: 403 when staff disabled it (`账号已被禁用,请联系管理员`) or it is
+   * being deleted, 410 once it was deleted. `msg` says which; logging in again is the user's decision.
+   */
+  get isAccountUnavailable(): boolean {
+    return this.status === 403 || this.status === 410;
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fieldErrorsIn(data: Record<string, unknown>): Record<string, FieldError> {
+  const fields: Record<string, FieldError> = {};
+  for (const name of Object.keys(data)) {
+    const problem = data[name];
+    if (isObject(problem) && typeof problem.code === "string" && typeof problem.message === "string") {
+      fields[name] = { code: problem.code, message: problem.message };
+    }
+  }
+  return fields;
+}

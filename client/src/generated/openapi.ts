@@ -1,0 +1,1265 @@
+// Generated from spec/openapi.yaml by client/scripts/generate-types.mjs. Do not edit.
+
+export interface paths {
+    "/api/system/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 健康检查
+         * @description 执行一次数据库查询(`SELECT 1`),成功即返回 healthy。
+         */
+        post: operations["systemHealth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/test-helloworld": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * HelloWorld 测试接口
+         * @description 返回固定问候语、当前时间、构建时间与版本号,用于确认部署的是哪一次构建。
+         */
+        post: operations["systemHelloWorld"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 微信登录/注册合一
+         * @description 使用 `wx.login()` 得到的临时凭证 code 调用微信 code2Session 换取 openid。
+         *     若 `tbl_auth_users` 中不存在该 openid 的用户,则自动创建(`users_type` 为 `游客`,
+         *     `users_id` 自动生成),随后返回 PocketBase 原生 auth 响应;业务结果在 `meta` 中。
+         *
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` → 检查服务端微信配置 →
+         *     同一 code 10 秒内重复提交直接返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
+         *     若与微信的通信失败(连接中断、超时、HTTP 错误、无法解析的应答,即 502/504),微信并未给出对该 code 的答复,
+         *     可以立即用同一 code 重试,不会得到 429。
+         *
+         *     账号状态:`正常` 正常登录;`禁用` 返回 403;`注销中`(注销冷静期内)登录即撤销注销,账号恢复 `正常`,
+         *     `meta.data.deletion_cancelled` 为 `true`、`msg` 为 `登录成功,已撤销账号注销`;`已注销` 的账号个人信息
+         *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
+         */
+        post: operations["wechatLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 更新微信用户资料
+         * @description 以 `Authorization: Bearer <token>` 识别当前用户,提交姓名、手机号凭证与头像。
+         *     后端用 `users_phone_code` 调用微信 getuserphonenumber 换取真实手机号后写入 `users_phone`
+         *     (中国大陆号码不带区号,其他地区带区号,如 `+85261234567`),姓名去掉首尾空白后保存。
+         *
+         *     **校验先于计费调用**:微信手机号接口按次计费,因此依次校验 token → Content-Type → JSON →
+         *     三个字段,全部通过并确认服务端微信配置后才调用微信;任何一步失败都不调用微信、不修改数据。
+         *
+         *     **`users_type` 规则**:当且仅当用户当前为 `游客`,且本次更新前 `users_name`、`users_phone`、
+         *     `users_picture` 三项全部为空、本次更新后三项全部有值时,`users_type` 变为 `注册用户`;
+         *     之后的任何资料修改都不会再改变 `users_type`(三项原本部分有值的游客也保持 `游客`)。
+         */
+        post: operations["wechatProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/refresh-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 刷新 PocketBase 原生 token
+         * @description 用仍然有效的 token 换取一个新的 PocketBase 原生 auth token,并返回当前用户信息。
+         *     本接口没有请求体(即使传了也会被忽略),不调用微信。
+         *     超级管理员签发的模拟登录(impersonate)token 不可刷新,与 PocketBase 自带的 auth-refresh 一致。
+         */
+        post: operations["wechatRefreshToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退出登录
+         * @description 使 token 失效。`scope` 为 `current`(默认)时只有本次请求所带的 token 失效,同一用户在其他设备上的
+         *     token 不受影响(如手机与电脑上的微信);为 `all` 时该用户已签发的全部 token 一并失效。
+         *     失效的 token 在所有接受 token 的地方都返回 401 或按未登录处理:本文档的接口,以及 PocketBase 自带的接口
+         *     (查看自己的记录、`auth-refresh`、realtime 订阅;已建立的 realtime 连接随即变为未登录)。
+         *     请求体可省略;同一 token 再次退出登录,或使用已失效的 token,返回 401。
+         */
+        post: operations["wechatLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/delete-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 注销账号
+         * @description 为当前用户发起注销,该用户的全部 token 立即失效。本接口没有请求体(即使传了也会被忽略)。
+         *
+         *     - 注销冷静期由服务端 `ACCOUNT_DELETION_COOLOFF_DAYS` 设定(默认 15 天):期间 `users_status` 为 `注销中`,
+         *       `data.deletion_due` 为到期时间;期间用同一微信重新登录即撤销注销(见登录接口的 `deletion_cancelled`)。
+         *     - 到期后由定时任务清除个人信息:`users_name`、`users_phone`、`users_picture`、`openid`、`unionid`
+         *       及该用户的文件,`users_status` 变为 `已注销`。用户记录与 `users_id` 保留,以便业务数据的引用不断。
+         *     - 冷静期为 0 时立即清除,`data.status` 为 `account_deleted`。
+         */
+        post: operations["wechatDeleteAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description 统一响应结构(成功响应)。 */
+        ApiResponse: {
+            /**
+             * @description 业务状态码,与 HTTP 状态码一致
+             * @example 200
+             */
+            code: number;
+            /**
+             * @description 响应消息
+             * @example 操作成功
+             */
+            msg: string;
+            /** @description 响应数据 */
+            data: Record<string, never>;
+        };
+        /** @description 统一错误响应结构,所有非 2xx 响应都使用它。 */
+        ErrorResponse: {
+            /**
+             * @description 与 HTTP 状态码相同
+             * @example 400
+             */
+            code: number;
+            /**
+             * @description 中文错误说明
+             * @example 参数错误
+             */
+            msg: string;
+            /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
+            data: {
+                [key: string]: components["schemas"]["FieldProblem"];
+            };
+        };
+        /** @description 单个字段的错误 */
+        FieldProblem: {
+            /**
+             * @description 错误代码:
+             *     - `validation_required`:字段缺失、为 null、为空字符串(姓名为全空白)
+             *     - `validation_invalid_type`:不是字符串
+             *     - `validation_too_long`:超过长度上限
+             *     - `validation_invalid_format`:不是合法的微信 code(只允许 `A-Za-z0-9_-`)
+             *     - `validation_invalid_characters`:姓名含控制字符或不可见字符
+             *     - `validation_invalid_url`:不是 http(s) 图片地址
+             *     - `validation_invalid_value`:不是允许的取值(退出登录的 `scope` 只能是 `current` 或 `all`)
+             *     - `wechat_code_invalid`:微信返回 40029,code 无效或已过期
+             *     - `wechat_code_used`:微信返回 40163,code 已被使用
+             *     - `wechat_code_blocked`:微信返回 40226,用户存在风险被拦截
+             *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
+             *
+             *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
+             *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
+             *     或 `wechat_code_invalid`(手机号)。
+             * @example validation_required
+             * @enum {string}
+             */
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app";
+            /**
+             * @description 中文说明
+             * @example 不能为空
+             */
+            message: string;
+        };
+        /** @description 空对象 `{}` */
+        EmptyObject: Record<string, never>;
+        HealthData: {
+            /**
+             * @example healthy
+             * @constant
+             */
+            status: "healthy";
+            /**
+             * Format: date-time
+             * @description 服务器当前时间(ISO 8601,UTC)
+             * @example 2026-03-19T02:00:00.000Z
+             */
+            timestamp: string;
+        };
+        HelloWorldData: {
+            /**
+             * @example Hello, World!
+             * @constant
+             */
+            message: "Hello, World!";
+            /**
+             * Format: date-time
+             * @description 服务器当前时间(ISO 8601,UTC)
+             * @example 2026-03-19T02:00:00.000Z
+             */
+            timestamp: string;
+            /**
+             * @example success
+             * @constant
+             */
+            status: "success";
+            /**
+             * Format: date-time
+             * @description 构建 hooks 包的时间(ISO 8601,UTC);目前构建脚本总会写入,null 仅为兼容保留
+             * @example 2026-03-18T08:30:00.000Z
+             */
+            build_time: string | null;
+            /**
+             * @description 应用版本号(语义化版本,取自 package.json)
+             * @example 0.1.0
+             */
+            version: string;
+        };
+        /** @description 用户所属公司(来自 `tbl_company`),各字段未填写时为空字符串 */
+        CompanyInfo: {
+            /**
+             * @description 公司编号(业务主键)
+             * @example C10001
+             */
+            company_id: string;
+            /**
+             * @description 公司名称
+             * @example 示例科技有限公司
+             */
+            company_name: string;
+            /**
+             * @description 公司类型
+             * @example 科技服务
+             */
+            company_type: string;
+            /**
+             * @description 法人代表
+             * @example 李四
+             */
+            company_entity: string;
+            /**
+             * @description 统一社会信用代码
+             * @example 91330100XXXXXXXXXX
+             */
+            company_usci: string;
+            /**
+             * @description 国家/地区
+             * @example 中国
+             */
+            company_nationality: string;
+            /**
+             * @description 省份
+             * @example 浙江省
+             */
+            company_province: string;
+            /**
+             * @description 城市
+             * @example 杭州市
+             */
+            company_city: string;
+            /**
+             * @description 邮政编码
+             * @example 310000
+             */
+            company_postalcode: string;
+            /**
+             * @description 详细地址
+             * @example 某某大道 100 号
+             */
+            company_add: string;
+            /**
+             * @description 公司状态
+             * @example 正常
+             */
+            company_status: string;
+            /**
+             * @description 公司等级
+             * @example A
+             */
+            company_level: string;
+            /**
+             * @description 备注
+             * @example 重点合作客户
+             */
+            company_remark: string;
+        };
+        /** @description 用户信息(由 `tbl_auth_users` 记录整理而来);未填写的字符串字段为空字符串 */
+        UserInfo: {
+            /**
+             * @description PocketBase 记录 id
+             * @example abc123xyz456789
+             */
+            pb_id: string;
+            /**
+             * @description 用户编号,`U` + 注册日期(北京时间 YYYYMMDD)+ 当日序号(至少 4 位)
+             * @example U202603190001
+             */
+            users_id: string;
+            /**
+             * @description 用户类型。
+             *     - `游客`:仅完成微信新号注册,尚未首次完整补充 `users_name`、`users_phone`、`users_picture`
+             *     - `注册用户`:用户曾从“三项资料均为空”首次补充为“三项资料均完整”
+             * @example 游客
+             * @enum {string}
+             */
+            users_type: "游客" | "注册用户";
+            /**
+             * @description 用户姓名
+             * @example 张三
+             */
+            users_name: string;
+            /**
+             * @description 手机号(中国大陆号码不带区号)
+             * @example 13800138000
+             */
+            users_phone: string;
+            /**
+             * @description 脱敏手机号;11 位及以上保留前 3 位和后 4 位,未绑定手机号时为空字符串
+             * @example 138****8000
+             */
+            users_phone_masked: string;
+            /**
+             * @description 用户头像 URL
+             * @example https://example.com/avatar.png
+             */
+            users_picture: string;
+            /**
+             * @description 微信小程序 openid
+             * @example oAbCdEfGh123456789
+             */
+            openid: string;
+            /**
+             * @description 所属公司编号,未关联公司时为空字符串
+             * @example C10001
+             */
+            company_id: string;
+            /** @description 所属公司信息;`company_id` 为空或在 `tbl_company` 中找不到时为 null */
+            company: components["schemas"]["CompanyInfo"] | null;
+            /**
+             * @description 创建时间,PocketBase 日期时间格式(UTC,`YYYY-MM-DD HH:mm:ss.SSSZ`)
+             * @example 2026-03-19 10:00:00.000Z
+             */
+            created: string;
+            /**
+             * @description 更新时间,PocketBase 日期时间格式(UTC,`YYYY-MM-DD HH:mm:ss.SSSZ`)
+             * @example 2026-03-19 10:00:00.000Z
+             */
+            updated: string;
+        };
+        /** @description PocketBase auth record 原始对象(`tbl_auth_users`,不含密码等隐藏字段;`email` 总是返回) */
+        PocketBaseAuthRecord: {
+            /** @example pbc_1234567890 */
+            collectionId: string;
+            /** @constant */
+            collectionName: "tbl_auth_users";
+            /** @example abc123xyz456789 */
+            id: string;
+            /**
+             * @description PocketBase 日期时间格式(UTC)
+             * @example 2026-03-19 10:00:00.000Z
+             */
+            created: string;
+            /**
+             * @description PocketBase 日期时间格式(UTC)
+             * @example 2026-03-19 10:00:00.000Z
+             */
+            updated: string;
+            /** @example oAbCdEfGh123456789 */
+            openid: string;
+            /**
+             * @description 微信开放平台 unionid,小程序未绑定开放平台时为空字符串
+             * @example
+             */
+            unionid: string;
+            /** @example U202603190001 */
+            users_id: string;
+            /**
+             * @example 游客
+             * @enum {string}
+             */
+            users_type: "游客" | "注册用户";
+            /**
+             * @description 账号状态;能拿到 token 的用户总是 `正常`
+             * @example 正常
+             * @enum {string}
+             */
+            users_status: "正常";
+            /**
+             * @description 注销到期时间,只在 `注销中` 时有值;能拿到 token 的用户总是空字符串
+             * @constant
+             */
+            users_deletion_due: "";
+            /** @example  */
+            users_name: string;
+            /**
+             * @description 未脱敏的手机号
+             * @example
+             */
+            users_phone: string;
+            /** @example  */
+            users_picture: string;
+            /** @example  */
+            company_id: string;
+            /**
+             * @description 未使用,通常为空字符串
+             * @example
+             */
+            email: string;
+            /** @example false */
+            emailVisibility: boolean;
+            /** @example false */
+            verified: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description 登录接口的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
+        PocketBaseAuthResponse: {
+            /** @description PocketBase 原生 auth token(JWT) */
+            token: string;
+            record: components["schemas"]["PocketBaseAuthRecord"];
+            meta: {
+                /** @constant */
+                code: 200;
+                /**
+                 * @description 新用户为 `注册成功`,老用户为 `登录成功`,撤销了注销的为 `登录成功,已撤销账号注销`
+                 * @example 登录成功
+                 * @enum {string}
+                 */
+                msg: "注册成功" | "登录成功" | "登录成功,已撤销账号注销";
+                data: components["schemas"]["WechatLoginResponseData"];
+            };
+        };
+        WechatLoginResponseData: {
+            /**
+             * @description 新用户为 `register_success`,老用户为 `login_success`
+             * @example login_success
+             * @enum {string}
+             */
+            status: "register_success" | "login_success";
+            /**
+             * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
+             * @example true
+             */
+            is_info_complete: boolean;
+            /**
+             * @description 本次登录是否撤销了冷静期内的账号注销(账号由 `注销中` 恢复为 `正常`)
+             * @example false
+             */
+            deletion_cancelled: boolean;
+            user: components["schemas"]["UserInfo"];
+        };
+        /** @description 刷新 token 接口的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
+        RefreshTokenAuthResponse: {
+            /** @description 新的 PocketBase 原生 auth token(JWT) */
+            token: string;
+            record: components["schemas"]["PocketBaseAuthRecord"];
+            meta: {
+                /** @constant */
+                code: 200;
+                /** @constant */
+                msg: "token 刷新成功";
+                data: components["schemas"]["RefreshTokenResponseData"];
+            };
+        };
+        RefreshTokenResponseData: {
+            /**
+             * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
+             * @example true
+             */
+            is_info_complete: boolean;
+            user: components["schemas"]["UserInfo"];
+        };
+        /** @description 其他字段会被忽略 */
+        WechatLoginRequest: {
+            /**
+             * @description 微信小程序登录临时凭证 code(`wx.login()` 返回),一次性使用
+             * @example 0a1b2c3d4e5f6g
+             */
+            users_wx_code: string;
+        };
+        /** @description 三个字段均为必填字符串;其他字段会被忽略 */
+        WechatProfileRequest: {
+            /**
+             * @description 用户姓名,最多 64 个字符(按 Unicode 码点计),不能全为空白,
+             *     不能包含控制字符、零宽字符、双向控制符等不可见字符(组合 emoji 中的零宽连接符除外);保存前去掉首尾空白。
+             * @example 张三
+             */
+            users_name: string & (unknown & unknown);
+            /**
+             * @description 微信手机号授权凭证 code(`getPhoneNumber` 返回),由后端换取真实手机号
+             * @example 2b7d9f2e3c4a5b6d7e8f
+             */
+            users_phone_code: string;
+            /**
+             * @description 用户头像 URL:小写 `http://` 或 `https://`;主机为域名(最后一段含字母,如 `example.com`、`localhost`)
+             *     或合法 IPv4;可带 1–65535 的端口;路径、查询与片段只允许 RFC 3986 字符和 `%XX` 转义。
+             *     不接受 `javascript:`、`data:`、`ftp:` 等。
+             * @example https://example.com/avatar.png
+             */
+            users_picture: string;
+        };
+        /** @description 可省略;其他字段会被忽略 */
+        LogoutRequest: {
+            /**
+             * @description `current`(默认):只让本次请求的 token 失效;`all`:该用户的全部 token 失效
+             * @default current
+             * @example current
+             * @enum {string}
+             */
+            scope: "current" | "all";
+        };
+        LogoutResponseData: {
+            /** @constant */
+            status: "logout_success";
+            /**
+             * @example current
+             * @enum {string}
+             */
+            scope: "current" | "all";
+        };
+        DeleteAccountResponseData: {
+            /**
+             * @description `deletion_pending`:已进入注销冷静期;`account_deleted`:冷静期为 0,个人信息已清除
+             * @example deletion_pending
+             * @enum {string}
+             */
+            status: "deletion_pending" | "account_deleted";
+            /**
+             * @description 冷静期结束、个人信息将被清除的时间(ISO 8601,UTC);立即注销时为 null
+             * @example 2026-04-03T10:00:00.000Z
+             */
+            deletion_due: string | null;
+        };
+        WechatProfileResponseData: {
+            /**
+             * @example update_success
+             * @constant
+             */
+            status: "update_success";
+            user: components["schemas"]["UserInfo"];
+        };
+    };
+    responses: {
+        /**
+         * @description 请求参数错误,`code` 为 400:
+         *     - 字段缺失、为 null 或空字符串、不是字符串、超长、格式不对(`msg` 为 `参数错误`,`data` 列出每个有问题的字段);
+         *     - 请求体不是合法的 JSON(`请求体不是合法的 JSON`),或不是 JSON 对象(`请求体必须是 JSON 对象`),此时 `data` 为 `{}`;
+         *     - 微信判定 code 无效或过期(40029)、已被使用(40163)、用户存在风险被拦截(40226),
+         *       `msg` 为对应说明,`data` 中以 `users_wx_code`(登录)或 `users_phone_code`(资料)为键。
+         */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 400;
+                };
+            };
+        };
+        /**
+         * @description 未登录或 token 不可用,`code` 为 401:缺少 `Authorization` 请求头(`缺少 Authorization: Bearer <token>`);
+         *     请求头不是 `Bearer <token>` 格式或出现多个;token 无效、签名不符或已过期;
+         *     token 属于其他集合或超级管理员;刷新 token 时使用了不可刷新的模拟登录(impersonate)token。
+         *     无法验证的 token(伪造、未签名、用户已删除,或因禁用、注销、退出登录 `all` 导致密钥已轮换)无论指向哪个账号,回答都相同;
+         *     以 `current` 方式退出登录的 token 同样回答 401。
+         *     除第一种外 `msg` 均为 `token 无效或已过期,请重新登录`。
+         */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 401,
+                 *       "msg": "token 无效或已过期,请重新登录",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 401;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 账号状态不允许,`code` 为 403:
+         *     - `禁用`(`账号已被禁用,请联系管理员`):登录被拒绝。禁用时该用户已持有的全部 token 立即失效
+         *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
+         *       才会在这些接口得到 403。
+         *     - `注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
+         */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 403,
+                 *       "msg": "账号已被禁用,请联系管理员",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 403;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 用户不存在,`code` 为 404:token 验证通过后、资料保存前,该用户被管理员删除(极少见;小程序应重新调用登录接口)。
+         *     已删除用户的 token 无法再验证,回答 401。
+         */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 404,
+                 *       "msg": "用户不存在",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 404;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 账号已注销,`code` 为 410(`账号已注销`):仍能验证通过的 token(如注销后管理员签发的模拟登录 token)
+         *     属于个人信息已被清除的账号;注销时该用户的全部 token 已失效,对它们回答 401。
+         *     用同一微信调用登录接口会注册一个新用户。
+         */
+        Gone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 410,
+                 *       "msg": "账号已注销",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 410;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 请求体超过 16 KB(按 `Content-Length` 或实际读取的字节数),未读取内容、未调用微信、未写入任何数据,`code` 为 413。 */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 413,
+                 *       "msg": "请求体过大,上限 16 KB",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 413;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 请求的 `Content-Type` 不是 `application/json`(可带 `; charset=utf-8` 等参数),`code` 为 415。 */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 415,
+                 *       "msg": "请求体必须为 application/json",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 415;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 请求过于频繁,`code` 为 429:
+         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,直接拒绝、不调用微信
+         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);上一次因与微信通信失败(502/504)而结束的 code 除外;
+         *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
+         *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
+         *       每 30 秒 300 次、修改资料每 30 秒 60 次,运维可在管理后台 Settings → Rate limits 调整)。
+         */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 429,
+                 *       "msg": "重复请求过于频繁,请勿重复提交同一登录凭证",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 429;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 服务端错误,`code` 为 500:服务端未配置微信 appid/secret
+         *     (`WeChat is not configured: 服务端未配置微信小程序 appid/secret`);
+         *     微信判定 appid/secret、服务器 IP 白名单等配置错误(`服务端微信配置错误`,日志写明运维该修正什么);其他意外错误(`服务器内部错误`,不返回内部细节)。
+         */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 500,
+                 *       "msg": "服务器内部错误",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 500;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 微信服务不可用,`code` 为 502:无法连接微信、微信系统繁忙(errcode -1)或返回其他未处理的 errcode、
+         *     微信返回非 200 的 HTTP 状态、微信的应答无法解析或缺少必要字段。
+         */
+        BadGateway: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 502,
+                 *       "msg": "微信服务暂时不可用,请稍后重试",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 502;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 微信接口在超时时间(默认 5 秒)内未响应,`code` 为 504。 */
+        GatewayTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 504,
+                 *       "msg": "微信服务响应超时,请稍后重试",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 504;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description 微信一再拒绝服务端的接口调用凭据(access_token),而服务端此刻不再强制刷新,`code` 为 503:
+         *     另一个请求正在强制刷新或 30 秒内刚刷新过(`微信接口凭据正在刷新,请稍后重试`),
+         *     或当天的强制刷新次数已用尽(`微信接口凭据今日刷新次数已用尽,请稍后重试`)。未写入任何数据;稍后重试即可。
+         */
+        WechatAccessTokenUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "msg": "微信接口凭据正在刷新,请稍后重试",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 503;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 数据库检查失败,`code` 为 503。 */
+        ServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "msg": "数据库不可用",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 503;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    systemHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 服务运行正常 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "服务运行正常",
+                     *       "data": {
+                     *         "status": "healthy",
+                     *         "timestamp": "2026-03-19T02:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "服务运行正常";
+                        data?: components["schemas"]["HealthData"];
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    systemHelloWorld: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 请求成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "请求成功",
+                     *       "data": {
+                     *         "message": "Hello, World!",
+                     *         "timestamp": "2026-03-19T02:00:00.000Z",
+                     *         "status": "success",
+                     *         "build_time": "2026-03-18T08:30:00.000Z",
+                     *         "version": "0.1.0"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "请求成功";
+                        data?: components["schemas"]["HelloWorldData"];
+                    };
+                };
+            };
+        };
+    };
+    wechatLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description 登录或注册成功(新用户 `注册成功`/`register_success`,老用户 `登录成功`/`login_success`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseAuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description 资料更新成功,返回更新后的完整用户信息 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "资料更新成功",
+                     *       "data": {
+                     *         "status": "update_success",
+                     *         "user": {
+                     *           "pb_id": "abc123xyz456789",
+                     *           "users_id": "U202603190001",
+                     *           "users_type": "注册用户",
+                     *           "users_name": "张三",
+                     *           "users_phone": "13800138000",
+                     *           "users_phone_masked": "138****8000",
+                     *           "users_picture": "https://example.com/avatar.png",
+                     *           "openid": "oAbCdEfGh123456789",
+                     *           "company_id": "C10001",
+                     *           "company": {
+                     *             "company_id": "C10001",
+                     *             "company_name": "示例科技有限公司",
+                     *             "company_type": "科技服务",
+                     *             "company_entity": "李四",
+                     *             "company_usci": "91330100XXXXXXXXXX",
+                     *             "company_nationality": "中国",
+                     *             "company_province": "浙江省",
+                     *             "company_city": "杭州市",
+                     *             "company_postalcode": "310000",
+                     *             "company_add": "某某大道 100 号",
+                     *             "company_status": "正常",
+                     *             "company_level": "A",
+                     *             "company_remark": "重点合作客户"
+                     *           },
+                     *           "created": "2026-03-19 10:00:00.000Z",
+                     *           "updated": "2026-03-20 09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "资料更新成功";
+                        data?: components["schemas"]["WechatProfileResponseData"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["WechatAccessTokenUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatRefreshToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 刷新成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJjb2xsZWN0aW9uSWQiOiJwYmNfMTIzNDU2Nzg5MCJ9.c2lnbmF0dXJl",
+                     *       "record": {
+                     *         "collectionId": "pbc_1234567890",
+                     *         "collectionName": "tbl_auth_users",
+                     *         "id": "abc123xyz456789",
+                     *         "users_id": "U202603190001",
+                     *         "users_name": "张三",
+                     *         "users_phone": "13800138000",
+                     *         "users_type": "注册用户",
+                     *         "users_status": "正常",
+                     *         "users_deletion_due": "",
+                     *         "users_picture": "https://example.com/avatar.png",
+                     *         "company_id": "C10001",
+                     *         "openid": "oAbCdEfGh123456789",
+                     *         "unionid": "",
+                     *         "email": "",
+                     *         "emailVisibility": false,
+                     *         "verified": false,
+                     *         "created": "2026-03-19 10:00:00.000Z",
+                     *         "updated": "2026-03-20 09:30:00.000Z"
+                     *       },
+                     *       "meta": {
+                     *         "code": 200,
+                     *         "msg": "token 刷新成功",
+                     *         "data": {
+                     *           "is_info_complete": true,
+                     *           "user": {
+                     *             "pb_id": "abc123xyz456789",
+                     *             "users_id": "U202603190001",
+                     *             "users_type": "注册用户",
+                     *             "users_name": "张三",
+                     *             "users_phone": "13800138000",
+                     *             "users_phone_masked": "138****8000",
+                     *             "users_picture": "https://example.com/avatar.png",
+                     *             "openid": "oAbCdEfGh123456789",
+                     *             "company_id": "C10001",
+                     *             "company": {
+                     *               "company_id": "C10001",
+                     *               "company_name": "示例科技有限公司",
+                     *               "company_type": "科技服务",
+                     *               "company_entity": "李四",
+                     *               "company_usci": "91330100XXXXXXXXXX",
+                     *               "company_nationality": "中国",
+                     *               "company_province": "浙江省",
+                     *               "company_city": "杭州市",
+                     *               "company_postalcode": "310000",
+                     *               "company_add": "某某大道 100 号",
+                     *               "company_status": "正常",
+                     *               "company_level": "A",
+                     *               "company_remark": "重点合作客户"
+                     *             },
+                     *             "created": "2026-03-19 10:00:00.000Z",
+                     *             "updated": "2026-03-20 09:30:00.000Z"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RefreshTokenAuthResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description 已退出登录 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已退出登录",
+                     *       "data": {
+                     *         "status": "logout_success",
+                     *         "scope": "current"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "已退出登录";
+                        data?: components["schemas"]["LogoutResponseData"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatDeleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已发起注销(冷静期内)或已注销(冷静期为 0) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @enum {unknown} */
+                        msg?: "注销申请已提交,冷静期内重新登录即可撤销" | "账号已注销";
+                        data?: components["schemas"]["DeleteAccountResponseData"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+}

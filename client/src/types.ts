@@ -1,0 +1,28 @@
+// Names for the contract's types; all of them come from spec/openapi.yaml through generated/openapi.ts.
+import type { components, paths } from "./generated/openapi";
+
+type Schemas = components["schemas"];
+
+export type { components, paths };
+export type UserInfo = Schemas["UserInfo"];
+export type CompanyInfo = Schemas["CompanyInfo"];
+export type LoginResponse = Schemas["PocketBaseAuthResponse"];
+export type LoginResult = Schemas["WechatLoginResponseData"];
+export type RefreshResponse = Schemas["RefreshTokenAuthResponse"];
+export type RefreshResult = Schemas["RefreshTokenResponseData"];
+export type ProfileRequest = Schemas["WechatProfileRequest"];
+export type ProfileResult = Schemas["WechatProfileResponseData"];
+export type ErrorResponse = Schemas["ErrorResponse"];
+export type LogoutScope = NonNullable<Schemas["LogoutRequest"]["scope"]>;
+export type DeleteAccountResult = Schemas["DeleteAccountResponseData"];
+
+/** The contract's paths answered with POST. */
+export type PostPath = { [P in keyof paths]: paths[P] extends { post: object } ? P : never }[keyof paths];
+
+type PostOperation<P extends PostPath> = paths[P] extends { post: infer Operation } ? Operation : never;
+
+/** The JSON body a POST path takes (`undefined` when it takes none). */
+export type RequestBodyOf<P extends PostPath> = PostOperation<P> extends { requestBody: { content: { "application/json": infer Body } } } ? Body : undefined;
+
+/** The JSON a POST path answers with 200. */
+export type SuccessBodyOf<P extends PostPath> = PostOperation<P> extends { responses: { 200: { content: { "application/json": infer Body } } } } ? Body : unknown;

@@ -1,0 +1,156 @@
+// The SDK's npm tarball installed into a copy of examples/miniprogram and put through WeChat's
+// 构建 npm (miniprogram-ci's packNpm, offline), then the example's pages run on what it produced.
+// What only WeChat DevTools or a phone can check is listed in examples/miniprogram/README.md.
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Ajv from "ajv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: an .mjs script without types
+import { build, clientRoot } from "../scripts/build.mjs";
+import { loadInBareRealm } from "./bare-realm";
+import { fakeWx } from "./fake-wx";
+import { loadMiniProgram } from "./mini-program-loader";
+
+const require = createRequire(import.meta.url);
+const ci = require("miniprogram-ci");
+const exampleRoot = join(clientRoot, "..", "examples", "miniprogram");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const { name: packageName, version } = JSON.parse(readFileSync(join(clientRoot, "package.json"), "utf8"));
+
+let workDir: string;
+let projectRoot: string;
+let tarballFiles: string[];
+let packWarnings: unknown[];
+
+beforeAll(async () => {
+  await build();
+  workDir = mkdtempSync(join(tmpdir(), "bai-sdk-packnpm-"));
+  execFileSync(npm, ["pack", "--ignore-scripts", "--silent", "--pack-destination", workDir], { cwd: clientRoot, stdio: "pipe" });
+  const tarball = join(workDir, `${packageName}-${version}.tgz`);
+  tarballFiles = execFileSync("tar", ["--list", "--file", tarball], { encoding: "utf8" }).trim().split("\n").sort();
+
+  projectRoot = join(workDir, "project");
+  cpSync(exampleRoot, projectRoot, { recursive: true, filter: (source) => !/[/\\](node_modules|miniprogram_npm)$/.test(source) });
+  // What a developer does: npm install the SDK (the tarball stands for the registry; it has no dependencies).
+  execFileSync(npm, ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", "--silent", tarball], { cwd: projectRoot, stdio: "pipe" });
+
+  // packNpm never uses the upload key, but ci.Project insists on one: a throwaway key stands in.
+  const keyPath = join(workDir, "private.key");
+  writeFileSync(keyPath, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }));
+  const project = new ci.Project({ appid: "touristappid", type: "miniProgram", projectPath: projectRoot, privateKeyPath: keyPath, ignores: ["node_modules/**/*"] });
+  packWarnings = await ci.packNpm(project, { reporter: () => {} });
+});
+
+afterAll(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("the npm tarball", () => {
+  it("holds the bundle, its types, README and package.json only", () => {
+    expect(tarballFiles).toContain("package/dist/index.js");
+    expect(tarballFiles).toContain("package/dist/index.d.ts");
+    expect(tarballFiles.filter((file) => !file.startsWith("package/dist/"))).toEqual(["package/README.md", "package/package.json"]);
+  });
+
+  it("declares no runtime dependencies", () => {
+    const manifest = JSON.parse(readFileSync(join(projectRoot, "node_modules", packageName, "package.json"), "utf8"));
+    expect(manifest.dependencies).toBeUndefined();
+  });
+});
+
+describe("构建 npm (miniprogram-ci packNpm)", () => {
+  it("packs the SDK into miniprogram_npm without a warning", () => {
+    expect(packWarnings).toEqual([]);
+    expect(existsSync(join(projectRoot, "miniprogram_npm", packageName, "index.js"))).toBe(true);
+  });
+
+  it("produces a module that works in a realm with nothing but wx", async () => {
+    const packed = readFileSync(join(projectRoot, "miniprogram_npm", packageName, "index.js"), "utf8");
+    expect(packed).toContain("//miniprogram-npm-outsideDeps=[]");
+    const sdk = loadInBareRealm(packed);
+    const { wx, loginCalls } = fakeWx();
+    const user = await sdk.createClient({ baseUrl: "https://bai.example/pb", wx }).ensureLogin();
+    expect(user.pb_id).toBe("abc123xyz456789");
+    expect(loginCalls()).toBe(1);
+  });
+});
+
+describe("examples/miniprogram", () => {
+  const schema = (name: string) => require(`miniprogram-ci/dist/schema/dist/${name}.js`);
+  const readJson = (path: string) => JSON.parse(readFileSync(join(exampleRoot, path), "utf8"));
+  const appJson = readJson("app.json");
+
+  it.each([
+    ["app.json", "app"],
+    ["sitemap.json", "sitemap"],
+    ["project.config.json", "projectconfig"],
+    ...(appJson.pages as string[]).map((page) => [`${page}.json`, "page"]),
+  ])("%s is valid against miniprogram-ci's %s schema", (file, schemaName) => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema(schemaName));
+    expect(validate(readJson(file)), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it.each(appJson.pages as string[])("%s has its .js, .json, .wxml and .wxss", (page) => {
+    for (const extension of ["js", "json", "wxml", "wxss"]) expect(existsSync(join(exampleRoot, `${page}.${extension}`)), `${page}.${extension}`).toBe(true);
+  });
+
+  it.each(appJson.pages as string[])("%s.wxml binds only handlers its page defines", (page) => {
+    const wxml = readFileSync(join(exampleRoot, `${page}.wxml`), "utf8");
+    const handlers = [...wxml.matchAll(/\b(?:bind|catch):?[a-z]+="([^"]+)"/g)].map((match) => match[1]);
+    const instance = loadMiniProgram(projectRoot, { ...fakeWx().wx, redirectTo: () => {}, showToast: () => {} }).openPage(page);
+    expect(handlers.length).toBeGreaterThan(0);
+    for (const handler of handlers) expect(typeof instance[handler], handler).toBe("function");
+  });
+
+  it("the profile page has the getPhoneNumber and chooseAvatar buttons and the nickname input", () => {
+    const wxml = readFileSync(join(exampleRoot, "pages/profile/profile.wxml"), "utf8");
+    expect(wxml).toMatch(/<button[^>]*open-type="getPhoneNumber"[^>]*bindgetphonenumber="onGetPhoneNumber"/);
+    expect(wxml).toMatch(/<button[^>]*open-type="chooseAvatar"[^>]*bind:chooseavatar="onChooseAvatar"/);
+    expect(wxml).toMatch(/<input[^>]*type="nickname"/);
+  });
+
+  it("runs login → avatar → nickname → phone on the packed SDK against a fake server", async () => {
+    const fake = fakeWx();
+    const redirects: string[] = [];
+    const app = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} });
+
+    const login = app.openPage("pages/login/login");
+    login.onLoad();
+    expect(redirects).toEqual([]);
+    await login.onLogin();
+    expect(redirects).toEqual(["/pages/profile/profile"]);
+
+    const profile = app.openPage("pages/profile/profile");
+    profile.onLoad();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await profile.onChooseAvatar({ detail: { avatarUrl: "wxfile://tmp/avatar.png" } });
+    profile.onNameInput({ detail: { value: "张三" } });
+    await profile.onGetPhoneNumber({ detail: { code: "p-13800138000-1", errMsg: "getPhoneNumber:ok" } });
+
+    expect(profile.data.error).toBe("");
+    expect(fake.server.requests.map((request) => request.path)).toEqual(["/api/wechat/login", "/api/wechat/avatar", "/api/wechat/profile"]);
+    expect(fake.server.requests[2].body).toEqual({ users_name: "张三", users_phone_code: "p-13800138000-1", users_picture: "https://bai.example/pb/api/files/u/a/avatar.png" });
+    expect(profile.data.phoneMasked).toBe("138****8000");
+    expect(fake.loginCalls()).toBe(1);
+
+    // A declined phone prompt sends nothing; a restart lands on the profile page without a login.
+    await profile.onGetPhoneNumber({ detail: { errMsg: "getPhoneNumber:fail user deny" } });
+    expect(fake.server.requests).toHaveLength(3);
+    const restarted = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} });
+    restarted.openPage("pages/login/login").onLoad();
+    expect(redirects.at(-1)).toBe("/pages/profile/profile");
+    expect(fake.loginCalls()).toBe(1);
+  });
+
+  it("shows a field error from the server on the profile page", async () => {
+    const fake = fakeWx();
+    fake.server.routes["/api/wechat/profile"] = () => ({ status: 400, body: { code: 400, msg: "参数错误", data: { users_name: { code: "validation_required", message: "不能为空" } } } });
+    const profile = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: () => {}, showToast: () => {} }).openPage("pages/profile/profile");
+    await profile.onGetPhoneNumber({ detail: { code: "p-1", errMsg: "getPhoneNumber:ok" } });
+    expect(profile.data.error).toBe("不能为空");
+  });
+});

@@ -88,7 +88,14 @@ export interface paths {
          *     (中国大陆号码不带区号,其他地区带区号,如 `+85261234567`),姓名去掉首尾空白后保存。
          *
          *     **校验先于计费调用**:微信手机号接口按次计费,因此依次校验 token → Content-Type → JSON →
-         *     三个字段,全部通过并确认服务端微信配置后才调用微信;任何一步失败都不调用微信、不修改数据。
+         *     三个字段 → 头像地址(指向本服务文件的地址必须是当前用户有效的上传头像)→ 姓名的内容安全检测,
+         *     全部通过后才调用微信手机号接口;任何一步失败都不调用该接口、不修改数据。
+         *
+         *     **姓名内容安全**(`WECHAT_NICKNAME_CHECK`,默认开启):以微信 msgSecCheck(v2,scene 1,当前用户 openid)检测
+         *     `users_name`:`risky` 返回 400(`users_name` 字段错误 `content_risky`);`review` 照常保存并标记供人工复核;
+         *     微信检测失败或超时时,按 `WECHAT_CONTENT_CHECK_FAILURE`:`open`(默认)照常保存并标记,`closed` 返回 503。
+         *
+         *     **头像**:`users_picture` 为 `/api/wechat/avatar` 返回的地址时,该上传成为当前头像,原上传头像随即删除。
          *
          *     **`users_type` 规则**:当且仅当用户当前为 `游客`,且本次更新前 `users_name`、`users_phone`、
          *     `users_picture` 三项全部为空、本次更新后三项全部有值时,`users_type` 变为 `注册用户`;
@@ -173,6 +180,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传头像
+         * @description 接收 `wx.uploadFile` 上传的头像(`<button open-type="chooseAvatar">` 得到的临时文件):
+         *     `wx.uploadFile({url: '<服务地址>/api/wechat/avatar', filePath, name: 'file', header: {Authorization: 'Bearer <token>'}})`。
+         *     请求体为 `multipart/form-data`,文件在 `file` 字段;`formData` 中的其他字段会被忽略。
+         *
+         *     - **只看文件内容**:按文件头识别 JPEG、PNG、WebP、GIF,不看文件名与声明的 Content-Type;
+         *       其他内容 400,文件超过 2 MB 为 413(整个请求体上限 2 MB + 64 KB),均不保存任何数据。
+         *     - **返回 `data.url`**:可直接用于 `<image src>`(无需 Authorization),并作为 `/api/wechat/profile` 的
+         *       `users_picture` 提交。地址基于 PocketBase 的 *Settings → Application → Application URL*
+         *       (经 `/pb` 反向代理部署时应设为 `https://<域名>/pb`)。
+         *     - **上传不修改 `users_picture`**:只有资料接口提交该地址后才成为头像(`users_type` 规则要求姓名、手机号、
+         *       头像在同一次资料更新中从全空变为全有)。
+         *     - **只保留在用的文件**:资料换用新头像时删除旧头像文件;上传后 24 小时内未用于资料的文件被自动删除;
+         *       每个用户最多保留 3 个未使用的上传(再上传会删除最早的一个);每个用户每小时最多上传 20 次(429)。
+         *     - **内容安全**(`WECHAT_AVATAR_CHECK`,默认开启,需配置消息推送):上传后以微信 mediaCheckAsync 提交图片地址,
+         *       结果经 `/api/wechat/push` 异步送达;判定违规时头像从资料中移除。提交失败时按 `WECHAT_CONTENT_CHECK_FAILURE`:
+         *       `open`(默认)照常返回,`closed` 返回 503 且不保存。
+         */
+        post: operations["wechatAvatar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 消息推送地址验证(微信服务器调用)
+         * @description 在小程序管理后台「开发 → 开发管理 → 消息推送」保存服务器地址 `https://<域名>/pb/api/wechat/push` 时,
+         *     微信服务器发来的验证请求:`signature` 为 Token、`timestamp`、`nonce` 按字典序排序拼接后的 SHA-1。
+         *     签名正确且 `timestamp` 与服务器时间相差不超过 300 秒时原样返回 `echostr`(text/plain)。
+         *     服务端未设置 `WECHAT_PUSH_TOKEN` 时为 503。不是给小程序调用的接口。
+         */
+        get: operations["wechatPushHandshake"];
+        put?: never;
+        /**
+         * 接收消息推送事件(微信服务器调用)
+         * @description 微信服务器推送的事件,数据格式须选 JSON。目前处理 `wxa_media_check`(头像内容安全异步检测结果,按 `trace_id`
+         *     匹配上传的头像:`risky` 时从所有显示该头像的用户资料中移除头像、删除文件并标记「头像违规」,`users_type` 不变;
+         *     `review` 标记「头像待复核」),其他事件直接应答 `success`。
+         *
+         *     - **明文模式**(未设置 `WECHAT_PUSH_AES_KEY`):查询参数 `signature`、`timestamp`、`nonce`,签名同 GET;
+         *       请求体为事件 JSON。明文模式的签名不覆盖请求体,建议使用安全模式。
+         *     - **安全模式**(设置了 `WECHAT_PUSH_AES_KEY`,即 EncodingAESKey):查询参数另有 `encrypt_type=aes` 与
+         *       `msg_signature`(Token、timestamp、nonce、`Encrypt` 四项排序拼接的 SHA-1);请求体 `{ToUserName, Encrypt}`,
+         *       `Encrypt` 以 AES-256-CBC 解密(密钥为 EncodingAESKey 补 `=` 后 Base64 解码的 32 字节,IV 取其前 16 字节,
+         *       PKCS#7 补位到 32 字节),明文中的 appid 必须是本小程序的 `WECHAT_APPID`。只接受服务端配置的那一种模式。
+         *     - **防重放**:`timestamp` 与服务器时间相差超过 300 秒、或同一 `timestamp`+`nonce` 已被接受过,均拒绝(401)。
+         *       处理失败(500)时不记录该 nonce,微信的重试可以再次送达。
+         *     - 请求体上限 64 KB。
+         */
+        post: operations["wechatPushEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -223,6 +304,10 @@ export interface components {
              *     - `wechat_code_invalid`:微信返回 40029,code 无效或已过期
              *     - `wechat_code_used`:微信返回 40163,code 已被使用
              *     - `wechat_code_blocked`:微信返回 40226,用户存在风险被拦截
+             *     - `avatar_not_found`:`users_picture` 指向本服务的文件地址,但不是当前用户有效的上传头像(已过期、已替换、属于他人或被判违规)
+             *     - `validation_invalid_image`:上传的文件不是 JPEG、PNG、WebP 或 GIF 图片(`file`)
+             *     - `validation_too_many_files`:上传了多个 `file`
+             *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
@@ -231,7 +316,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -465,6 +550,11 @@ export interface components {
             users_phone: string;
             /** @example  */
             users_picture: string;
+            /**
+             * @description 当前头像对应的上传记录 id(`tbl_user_avatars`,头像来自 `/api/wechat/avatar` 时才有),否则为空字符串
+             * @example
+             */
+            users_avatar?: string;
             /** @example  */
             company_id: string;
             /**
@@ -597,6 +687,13 @@ export interface components {
              */
             deletion_due: string | null;
         };
+        AvatarUploadData: {
+            /**
+             * @description 头像的公开地址(基于 Application URL),可用于 `<image src>` 与资料接口的 `users_picture`
+             * @example https://bai-api.blv-oa.com/pb/api/files/tbl_user_avatars/k3j4h5g6f7a8b9c/avatar_x1y2z3w4v5.jpg
+             */
+            url: string;
+        };
         WechatProfileResponseData: {
             /**
              * @example update_success
@@ -725,7 +822,10 @@ export interface components {
                 };
             };
         };
-        /** @description 请求体超过 16 KB(按 `Content-Length` 或实际读取的字节数),未读取内容、未调用微信、未写入任何数据,`code` 为 413。 */
+        /**
+         * @description 请求体超过 16 KB(按 `Content-Length` 或实际读取的字节数),未读取内容、未调用微信、未写入任何数据,`code` 为 413。
+         *     上传头像时上限为文件 2 MB(`头像文件过大,上限 2 MB`)、整个请求体 2 MB + 64 KB。
+         */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
@@ -745,7 +845,10 @@ export interface components {
                 };
             };
         };
-        /** @description 请求的 `Content-Type` 不是 `application/json`(可带 `; charset=utf-8` 等参数),`code` 为 415。 */
+        /**
+         * @description 请求的 `Content-Type` 不是 `application/json`(可带 `; charset=utf-8` 等参数),`code` 为 415;
+         *     上传头像时不是 `multipart/form-data`。
+         */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -771,7 +874,8 @@ export interface components {
          *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
-         *       每 30 秒 300 次、修改资料每 30 秒 60 次,运维可在管理后台 Settings → Rate limits 调整)。
+         *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次,运维可在管理后台 Settings → Rate limits 调整);
+         *     - 上传头像:同一用户每小时超过 20 次(`头像上传过于频繁,请稍后重试`)。
          */
         TooManyRequests: {
             headers: {
@@ -863,6 +967,8 @@ export interface components {
          * @description 微信一再拒绝服务端的接口调用凭据(access_token),而服务端此刻不再强制刷新,`code` 为 503:
          *     另一个请求正在强制刷新或 30 秒内刚刷新过(`微信接口凭据正在刷新,请稍后重试`),
          *     或当天的强制刷新次数已用尽(`微信接口凭据今日刷新次数已用尽,请稍后重试`)。未写入任何数据;稍后重试即可。
+         *     修改资料时还有:姓名的内容安全检测失败或超时,且服务端设置 `WECHAT_CONTENT_CHECK_FAILURE=closed`
+         *     (`内容安全检测暂时不可用,请稍后重试`),此时未调用手机号接口。
          */
         WechatAccessTokenUnavailable: {
             headers: {
@@ -873,6 +979,66 @@ export interface components {
                  * @example {
                  *       "code": 503,
                  *       "msg": "微信接口凭据正在刷新,请稍后重试",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 503;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 微信内容安全检测失败或超时,且服务端设置 `WECHAT_CONTENT_CHECK_FAILURE=closed`,`code` 为 503:未写入任何数据。 */
+        ContentCheckUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "msg": "内容安全检测暂时不可用,请稍后重试",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 503;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 消息推送签名缺失或不符、`timestamp` 超出 300 秒、或重复推送(同一 `timestamp`+`nonce`),`code` 为 401。 */
+        PushUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 401,
+                 *       "msg": "推送签名无效",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 401;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 服务端未设置 `WECHAT_PUSH_TOKEN`(或 `WECHAT_PUSH_AES_KEY` 格式不对),消息推送未启用,`code` 为 503。 */
+        PushNotConfigured: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "msg": "消息推送未启用",
                  *       "data": {}
                  *     }
                  */
@@ -1260,6 +1426,137 @@ export interface operations {
             410: components["responses"]["Gone"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    wechatAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description 头像图片(JPEG、PNG、WebP、GIF,≤ 2 MB)
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 上传成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "头像上传成功",
+                     *       "data": {
+                     *         "url": "https://bai-api.blv-oa.com/pb/api/files/tbl_user_avatars/k3j4h5g6f7a8b9c/avatar_x1y2z3w4v5.jpg"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "头像上传成功";
+                        data?: components["schemas"]["AvatarUploadData"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ContentCheckUnavailable"];
+        };
+    };
+    wechatPushHandshake: {
+        parameters: {
+            query: {
+                /** @description sha1(sort(Token, timestamp, nonce)) */
+                signature: string;
+                /** @description Unix 时间戳(秒) */
+                timestamp: string;
+                /** @description 随机数 */
+                nonce: string;
+                /** @description 需原样返回的随机字符串 */
+                echostr: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 验证通过,返回 echostr */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 7316854 */
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["PushUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["PushNotConfigured"];
+        };
+    };
+    wechatPushEvent: {
+        parameters: {
+            query: {
+                /** @description 明文模式必填 */
+                signature?: string;
+                /** @description 安全模式必填 */
+                msg_signature?: string;
+                /** @description 安全模式时为 aes */
+                encrypt_type?: "aes";
+                /** @description Unix 时间戳(秒) */
+                timestamp: string;
+                /** @description 随机数 */
+                nonce: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description 已处理(或无需处理),应答 success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example success */
+                    "text/plain": "success";
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["PushUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["PushNotConfigured"];
         };
     };
 }

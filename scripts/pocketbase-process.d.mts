@@ -19,6 +19,9 @@ export interface PocketBaseOptions {
   // Hook files (name → source) added to a copy of the hooks dir, for this instance alone.
   extraHooks?: Record<string, string>;
   extraArgs?: string[];
+  // A command PocketBase runs under, e.g. ["valgrind", "--tool=callgrind"]; and how long to wait for it to answer.
+  wrapper?: string[];
+  startTimeoutMs?: number;
 }
 
 export interface ServeFlagsOptions {

@@ -1,8 +1,8 @@
 // Instructions per request, counted by callgrind (valgrind --tool=callgrind): unlike req/s and
 // even CPU time, a count that other work on a busy machine does not move. PocketBase runs under
 // callgrind with garbage collection off (GOGC=off: a collection every few hundred requests
-// would land in some windows and not others) and Go's async preemption off (callgrind can't
-// follow its signals), so the figures are the request's own work, without GC.
+// would land in some windows and not others), one P (GOMAXPROCS=1) and Go's async preemption
+// off (callgrind can't follow its signals), so the figures are the request's own work, without GC.
 //
 // Each route gets serial requests after a warm-up; the counters are zeroed before and dumped
 // after each window (callgrind_control), twice, alternating between routes. Besides the
@@ -38,7 +38,9 @@ export async function measureInstructions({ settings, log, start, prepareWith })
   try {
     const instance = await start(undefined, loginPartsHooks, {
       wrapper: ["valgrind", "--tool=callgrind", `--callgrind-out-file=${join(outDir, "cg.%p")}`],
-      env: { GODEBUG: "asyncpreemptoff=1", GOGC: "off" },
+      // One P: with more, idle Go threads spin looking for work between requests, and how long they
+      // spin depends on timing, which would make the counts depend on the machine's load again.
+      env: { GODEBUG: "asyncpreemptoff=1", GOGC: "off", GOMAXPROCS: "1" },
       startTimeoutMs: 15 * 60_000,
     });
     const pid = String(instance.pid());
@@ -71,6 +73,7 @@ export async function measureInstructions({ settings, log, start, prepareWith })
     await instance.stop();
     instance.remove();
     return {
+      measuredAt: new Date().toISOString(),
       requestsPerWindow: requests,
       rows: routes.map(({ key, label, part }) => {
         const values = counts.get(key);

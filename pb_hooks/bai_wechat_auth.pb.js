@@ -8,14 +8,17 @@
 const bai = require(`${__hooks}/bai_wechat_auth.js`).registrations();
 
 // PocketBase's rate limiter runs at priority -1000; our envelope routes wrap it, so that its
-// refusals get our {code, msg, data}. Their registered handler stays empty: the middleware does
-// the work, which keeps one VM per request.
+// refusals get our {code, msg, data}. The middleware does the work; the route's own handler
+// must be native and empty, since a JS one takes a second pooled VM for every request while
+// the middleware's VM waits in e.next(). PocketBase's bodyLimit with no limit (0) is such a
+// handler: a Go func that only calls e.next(), which ends the chain.
 const OUTSIDE_RATE_LIMITER = -1001;
+const NATIVE_EMPTY_HANDLER = $apis.bodyLimit(0).func;
 
 for (const route of bai.routes) {
   const bodyLimit = $apis.bodyLimit(route.maxBodyBytes);
   if (route.envelope) {
-    routerAdd(route.method, route.path, () => {}, bodyLimit, new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), OUTSIDE_RATE_LIMITER));
+    routerAdd(route.method, route.path, NATIVE_EMPTY_HANDLER, bodyLimit, new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), OUTSIDE_RATE_LIMITER));
   } else {
     routerAdd(route.method, route.path, (e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), bodyLimit);
   }

@@ -33,6 +33,13 @@
 //   --duration=S --rounds=N --connections=1,32,256 --pools=15,50,100,200,400,600 --latency-ms=100
 //   --latency-connections=200 --no-docs; env BENCH_QUICK=1, BENCH_DURATION_S, BENCH_ROUNDS,
 //   BENCH_CONNECTIONS, BENCH_POOLS
+//   --million [--users=N]            also the cost as the user table grows (bench/growth.mjs): seeds a
+//                                    million users through SQL (2–3 minutes) and compares with 1,000
+//   --no-instructions                skip the callgrind counts (bench/instructions.mjs, ~8 minutes;
+//                                    skipped anyway without valgrind); --instruction-requests=N per window
+//   --no-tls --tls-latency-ms=30     TLS handshakes to WeChat per 1,000 logins (bench/tls.mjs)
+//   --only=instructions,tls,growth,litestream,pools,pairs,freshvm   run only those parts; prints, writes no docs
+//   Litestream is tested when its binary is on PATH or in LITESTREAM_BIN (bench/litestream.mjs).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -61,8 +68,18 @@ function readOptions() {
       "latency-ms": { type: "string" },
       "latency-connections": { type: "string" },
       "no-docs": { type: "boolean", default: false },
+      million: { type: "boolean", default: false },
+      users: { type: "string" },
+      "instruction-requests": { type: "string" },
+      "no-instructions": { type: "boolean", default: false },
+      "no-tls": { type: "boolean", default: false },
+      "tls-latency-ms": { type: "string" },
+      only: { type: "string" },
     },
   });
+  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream"];
+  const only = values.only === undefined ? null : new Set(values.only.split(",").map((part) => part.trim()));
+  for (const part of only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(", ")}; got "${part}"`);
   const env = process.env;
   const quick = values.quick || env.BENCH_QUICK === "1";
   const number = (text, name, min, max) => {
@@ -79,7 +96,14 @@ function readOptions() {
       pools: list(values.pools ?? env.BENCH_POOLS ?? "15,50,100,200,400,600", "--pools", 0, 1000),
       latencyMs: number(values["latency-ms"] ?? 100, "--latency-ms", 0, 5000),
       latencyConnections: number(values["latency-connections"] ?? 200, "--latency-connections", 1, 1000),
+      only: only ? [...only] : null,
+      instructions: only ? only.has("instructions") : !quick && !values["no-instructions"],
+      instructionRequests: number(values["instruction-requests"] ?? (quick ? 30 : 150), "--instruction-requests", 10, 10000),
+      tls: only ? only.has("tls") : !values["no-tls"],
+      tlsLatencyMs: number(values["tls-latency-ms"] ?? 30, "--tls-latency-ms", 0, 5000),
+      tlsConnections: [1, 32, 200],
+      seededUsers: only && !only.has("growth") ? 0 : values.million || values.users !== undefined || only?.has("growth") ? number(values.users ?? 1_000_000, "--users", 1000, 100_000_000) : 0,
     },
-    writeDocs: !quick && !values["no-docs"],
+    writeDocs: !quick && !values["no-docs"] && !only,
   };
 }

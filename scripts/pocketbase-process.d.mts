@@ -21,6 +21,9 @@ export interface PocketBaseOptions {
   extraArgs?: string[];
   // What `serve` sees as its own path (os.Args[0]), when not the binary's.
   argv0?: string;
+  // A command PocketBase runs under, e.g. ["valgrind", "--tool=callgrind"]; and how long to wait for it to answer.
+  wrapper?: string[];
+  startTimeoutMs?: number;
 }
 
 export interface ServeFlagsOptions {

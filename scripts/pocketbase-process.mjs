@@ -71,14 +71,16 @@ export async function startPocketBase(options = {}) {
   let child;
 
   async function launch() {
-    child = spawn(bin, ["serve", `--http=127.0.0.1:${port}`, ...flags, ...(options.extraArgs ?? [])], {
+    // options.wrapper: a command to run PocketBase under (the benchmark's callgrind runs).
+    const [command, ...prefix] = [...(options.wrapper ?? []), bin];
+    child = spawn(command, [...prefix, "serve", `--http=127.0.0.1:${port}`, ...flags, ...(options.extraArgs ?? [])], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
       argv0: options.argv0,
     });
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
-    await waitUntilHealthy(url, child, () => output);
+    await waitUntilHealthy(url, child, () => output, options.startTimeoutMs ?? 20_000);
   }
 
   async function stop(signal = "SIGTERM") {
@@ -104,8 +106,8 @@ export async function startPocketBase(options = {}) {
   };
 }
 
-async function waitUntilHealthy(url, child, output) {
-  const deadline = Date.now() + 20_000;
+async function waitUntilHealthy(url, child, output, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`PocketBase exited with ${child.exitCode}:\n${output()}`);
     try {

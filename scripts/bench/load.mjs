@@ -1,14 +1,15 @@
 // The load generator of the benchmark, run as its own process so that it does not share an event
 // loop with the WeChat simulator. It fires one autocannon run described by the JSON in argv[2]
-// ({url, scenario, context, connections, durationS}, the scenario a key of scenarios.mjs) and
+// ({url, scenario, context, connections, durationS}, the scenario a key of scenarios or
+// growthScenarios in scenarios.mjs) and
 // prints one JSON line: requests, duration, status codes, socket errors and the latency (ms) of
 // every response, which measure.mjs merges across rounds.
 import autocannon from "autocannon";
 import { randomBytes } from "node:crypto";
-import { scenarios } from "./scenarios.mjs";
+import { growthScenarios, scenarios } from "./scenarios.mjs";
 
 const run = JSON.parse(process.argv[2]);
-const scenario = scenarios[run.scenario];
+const scenario = scenarios[run.scenario] ?? growthScenarios[run.scenario];
 const runTag = randomBytes(4).toString("hex");
 let sent = 0;
 

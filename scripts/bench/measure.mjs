@@ -3,13 +3,17 @@
 // here judges or words a result; report.mjs does that from the JSON this produces.
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { hooksDirWith, startPocketBase } from "../pocketbase-process.mjs";
 import { pocketbaseVersion, projectRoot } from "../pocketbase.mjs";
+import { measureGrowth } from "./growth.mjs";
+import { measureInstructions } from "./instructions.mjs";
+import { measureLitestream } from "./litestream.mjs";
 import { benchHooks, FRESH_VM_SCENARIO, POOL_SCENARIO, scenarios } from "./scenarios.mjs";
+import { measureTls } from "./tls.mjs";
 
 const BUNDLE = "bai_wechat_auth.js";
 const DEFAULT_HOOKS_POOL = 15; // PocketBase's own default for --hooksPool
@@ -17,7 +21,8 @@ const WORKER = join(projectRoot, "scripts", "bench", "load.mjs");
 const WECHAT = { appId: "wx_bench_appid", secret: "bench_secret" };
 const runWorker = promisify(execFile);
 
-// settings: {durationS, rounds, connections[], pools[], latencyMs, latencyConnections}.
+// settings: {durationS, rounds, connections[], pools[], latencyMs, latencyConnections, instructions,
+// tls, seededUsers (0: no growth run)}.
 export async function measure(settings, log) {
   const cleanups = [];
   const cleanUp = async () => {
@@ -32,6 +37,7 @@ export async function measure(settings, log) {
   const onInterrupt = () => cleanUp().finally(() => process.exit(130));
   process.once("SIGINT", onInterrupt);
   const startedAt = new Date();
+  const loadAtStart = loadavg();
   try {
     log("building the hooks");
     execFileSync(process.execPath, [join(projectRoot, "build.mjs")], { stdio: "inherit" });
@@ -42,25 +48,40 @@ export async function measure(settings, log) {
     const simulator = await startWechatSimulator({ appId: WECHAT.appId, secret: WECHAT.secret });
     cleanups.push(() => simulator.close());
     const env = { WECHAT_APPID: WECHAT.appId, WECHAT_SECRET: WECHAT.secret, WECHAT_API_BASE: simulator.url };
-    const start = async (pool, extraHooks) => {
+    // options: {migrationsDir, env, startTimeoutMs, wrapper} for the growth and instruction runs.
+    const start = async (pool, extraHooks, options = {}) => {
       // Our own data dir, so that it is removed even when PocketBase fails to start.
       const dataDir = mkdtempSync(join(tmpdir(), "bai-bench-data-"));
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-      const instance = await startPocketBase({ hooksDir: hooks.dir, extraHooks, env, dataDir, extraArgs: pool === undefined ? [] : [`--hooksPool=${pool}`] });
+      const instance = await startPocketBase({
+        hooksDir: hooks.dir,
+        extraHooks,
+        env: { ...env, ...options.env },
+        dataDir,
+        migrationsDir: options.migrationsDir,
+        startTimeoutMs: options.startTimeoutMs,
+        wrapper: options.wrapper,
+        extraArgs: pool === undefined ? [] : [`--hooksPool=${pool}`],
+      });
       cleanups.push(() => instance.stop());
       await raiseRateLimits(instance);
       return instance;
     };
-    const run = { settings, log, start };
+    const run = { settings, log, start, simulator, env, raiseRateLimits, prepareWith, runLoad, alternate, summarize, residentMiB };
 
-    const poolRows = await measurePools(run, simulator);
-    const recommendedPool = recommendPool(poolRows);
+    const wants = (part) => !settings.only || settings.only.includes(part);
+    const instructions = settings.instructions ? await measureInstructions(run) : null;
+    const tls = settings.tls ? await measureTls(run) : null;
+    const growth = settings.seededUsers > 0 ? await measureGrowth(run) : null;
+    const litestream = wants("litestream") ? await measureLitestream(run) : null;
+    const poolRows = wants("pools") ? await measurePools(run, simulator) : [];
+    const recommendedPool = poolRows.length > 0 ? recommendPool(poolRows) : DEFAULT_HOOKS_POOL;
 
     const pocketbase = await start();
-    const freshVm = await measureFreshVm(run, pocketbase, await start(0, { "zz_bench_require_probe.pb.js": REQUIRE_PROBE }));
-    const pairRows = await measurePairs(run, pocketbase, settings.connections, DEFAULT_HOOKS_POOL);
+    const freshVm = wants("freshvm") ? await measureFreshVm(run, pocketbase, await start(0, { "zz_bench_require_probe.pb.js": REQUIRE_PROBE })) : null;
+    const pairRows = wants("pairs") ? await measurePairs(run, pocketbase, settings.connections, DEFAULT_HOOKS_POOL) : [];
     await stopInstance(pocketbase);
-    if (recommendedPool !== DEFAULT_HOOKS_POOL) {
+    if (wants("pairs") && recommendedPool !== DEFAULT_HOOKS_POOL) {
       const tuned = await start(recommendedPool);
       pairRows.push(...(await measurePairs(run, tuned, [Math.max(...settings.connections)], recommendedPool)));
       await stopInstance(tuned);
@@ -69,12 +90,16 @@ export async function measure(settings, log) {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       settings: { ...settings, defaultPool: DEFAULT_HOOKS_POOL },
-      machine: machine(),
+      machine: { ...machine(), loadAverage: { atStart: loadAtStart, atEnd: loadavg() } },
       bundle: { path: `pb_hooks/${BUNDLE}`, bytes: statSync(join(hooks.dir, BUNDLE)).size },
       pairRows,
       poolRows,
       freshVm,
       recommendedPool,
+      instructions,
+      tls,
+      growth,
+      litestream,
     };
   } finally {
     process.off("SIGINT", onInterrupt);
@@ -200,7 +225,10 @@ async function logIn(instance, wechatName) {
   return body.token;
 }
 
-const prepare = (instance, key) => scenarios[key].prepare?.({ logIn: (name) => logIn(instance, name) }) ?? {};
+const prepare = (instance, key) => prepareWith(instance, scenarios[key]);
+async function prepareWith(instance, scenario, extra = {}) {
+  return (await scenario.prepare?.({ ...extra, logIn: (name) => logIn(instance, name) })) ?? {};
+}
 
 async function runLoad({ instance, scenarioKey, context, connections }, durationS) {
   const pid = instance.pid();
@@ -218,7 +246,7 @@ async function alternate(runs, settings, log) {
     for (const run of runs) {
       const sample = await runLoad(run, settings.durationS);
       const where = `c=${run.connections}${run.pool === undefined ? "" : ` pool=${run.pool}`}`;
-      log(`  ${scenarios[run.scenarioKey].label.padEnd(32)} ${where.padEnd(15)} round ${round}: ${Math.round(sample.requests / sample.durationS)} req/s`);
+      log(`  ${(scenarios[run.scenarioKey] ?? { label: run.key }).label.padEnd(32)} ${where.padEnd(15)} round ${round}: ${Math.round(sample.requests / sample.durationS)} req/s`);
       samples.get(run.key).push(sample);
     }
   }

@@ -7,6 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { projectRoot } from "../pocketbase.mjs";
+import { renderCapacity } from "./capacity.mjs";
+import { floorLines, growthMarkdown, instructionsMarkdown, loadStatement, tlsMarkdown } from "./report-extra.mjs";
 
 const DOCS_DIR = join(projectRoot, "docs");
 export const RESULTS_IN_DOCS = join(DOCS_DIR, "benchmarks.json");
@@ -26,10 +28,11 @@ export function report(results, { writeDocs }) {
   mkdirSync(DOCS_DIR, { recursive: true });
   writeFileSync(join(DOCS_DIR, "benchmarks.md"), renderMarkdown(results));
   writeFileSync(join(DOCS_DIR, "benchmarks.svg"), renderSvg(results));
-  console.error("[bench] wrote docs/benchmarks.md and docs/benchmarks.svg");
+  writeFileSync(join(DOCS_DIR, "capacity.md"), renderCapacity(results));
+  console.error("[bench] wrote docs/benchmarks.md, docs/benchmarks.svg and docs/capacity.md");
 }
 
-const allRows = (results) => [...results.pairRows, results.freshVm.row, ...results.poolRows];
+const allRows = (results) => [...results.pairRows, ...(results.freshVm ? [results.freshVm.row] : []), ...results.poolRows];
 
 // One column per connection count and pool size the pairs ran at.
 function levelsOf(rows) {
@@ -56,6 +59,7 @@ function errorsAt(pairRows, connections) {
 }
 
 function recommendationText({ poolRows, pairRows, recommendedPool: pool, settings }) {
+  if (poolRows.length === 0) return "Pool sizes not measured in this run.";
   const chosen = poolRows.find((row) => row.pool === pool);
   const baseline = poolRows.find((row) => row.pool === settings.defaultPool);
   const describe = (row) => `${fmt(row.rps, 0)} req/s, p99 ${fmt(row.p99Ms, 0)} ms, ${row.errors} errors, peak RSS ${fmt(row.peakRssMiB, 0)} MiB`;
@@ -119,6 +123,7 @@ function errorBreakdown(row) {
 }
 
 function goalLines({ pairRows, settings }) {
+  if (pairRows.length === 0) return [];
   const lines = ratiosAgainstGoals(pairRows).map(
     (goal) =>
       `${goal.name}: ` +
@@ -131,6 +136,7 @@ function goalLines({ pairRows, settings }) {
 }
 
 function freshVmLines({ freshVm, bundle }) {
+  if (!freshVm) return [`bundle ${bundle.path}: ${bundle.bytes} bytes`];
   return [
     `bundle ${bundle.path}: ${bundle.bytes} bytes`,
     `require() of the bundle in a fresh VM: ${fmt(freshVm.requireP50Ms, 2)} ms (median of 200, timed inside PocketBase)`,
@@ -149,8 +155,17 @@ function renderText(results) {
     widths.map((width) => "-".repeat(width)).join("  "),
     ...table.slice(1).map(line),
     "",
-    "Goals (our req/s ÷ native req/s in the same rounds):",
+    "Against the floors (req/s ratio in the same rounds; CPU per request, floor ÷ ours):",
+    ...floorLines(results).map((text) => `  ${text}`),
+    "",
+    "Against native (our req/s ÷ native req/s in the same rounds):",
     ...goalLines(results).map((text) => `  ${text}`),
+    "",
+    instructionsMarkdown(results),
+    "",
+    tlsMarkdown(results),
+    "",
+    growthMarkdown(results),
     "",
     ...freshVmLines(results),
     "",
@@ -173,6 +188,7 @@ Written by \`npm run bench\` ([scripts/bench.mjs](../scripts/bench.mjs)) on ${re
 - Latency percentiles cover every response. Errors are non-2xx answers plus socket errors and timeouts. PB CPU ms/req is PocketBase's user + system CPU time per request, which other work on the machine barely moves. Peak RSS is PocketBase's VmHWM during the row's runs, reset to the current RSS before each run (Go keeps memory it has used, so later rows start higher).
 - The WeChat simulator answers at once, except in the rows with WeChat latency. Rate limits are raised out of reach (all load comes from one IP); the limiter still runs.
 - --hooksPool ${settings.defaultPool} is PocketBase's default.
+- ${loadStatement(results)}
 
 ![Requests per second by scenario, and login by --hooksPool](benchmarks.svg)
 
@@ -180,11 +196,31 @@ Written by \`npm run bench\` ([scripts/bench.mjs](../scripts/bench.mjs)) on ${re
 |${TABLE_COLUMNS.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|
 ${allRows(results).map((row) => `| ${tableCells(row).map(escape).join(" | ")} |`).join("\n")}
 
-## Goals
+## Against the floors
+
+Each route against the floor it really has: a JS route can't beat PocketBase's own JS machinery (the empty JS route), and a
+login can't skip its WeChat round trip (the WeChat floor: a JS route whose only work is one \`$http.send\` to jscode2session).
+The req/s ratio comes from the same rounds; the CPU figures are PocketBase's CPU ms per request, the steadier measure on a busy machine.
+
+${floorLines(results).map((text) => `- ${text}`).join("\n")}
+
+## Against native
 
 Our requests per second divided by the native route's, from the same rounds:
 
 ${goalLines(results).map((text) => `- ${text}`).join("\n")}
+
+## Where a login's work goes (instructions per request)
+
+${instructionsMarkdown(results)}
+
+## TLS to WeChat
+
+${tlsMarkdown(results)}
+
+## Cost as the user table grows
+
+${growthMarkdown(results)}
 
 ## The bundle in a fresh VM
 
@@ -225,7 +261,7 @@ function renderSvg(results) {
   const levels = levelsOf(results.pairRows);
   const levelIndex = (row) => levels.findIndex((level) => level.connections === row.connections && level.pool === row.pool);
   const maxRps = Math.max(...results.pairRows.map((row) => row.rps), 1);
-  const maxPoolRps = Math.max(...results.poolRows.map((row) => row.rps), 1);
+  const maxPoolRps = Math.max(...results.poolRows.map((row) => row.rps), 1); // 1 when pools were not measured
 
   const parts = [];
   let y = 24;

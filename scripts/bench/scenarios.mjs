@@ -24,6 +24,22 @@ export const scenarios = {
     path: "/api/bench/jsvm-floor",
     hook: { "zz_bench_jsvm_floor.pb.js": `routerAdd("POST", "/api/bench/jsvm-floor", (e) => e.json(200, { code: 200 }));\n` },
   },
+  wechatFloor: {
+    // The floor of a login: a JS route whose only work is one WeChat round trip.
+    label: "WeChat floor: one $http.send from JS",
+    group: "auth",
+    method: "POST",
+    path: "/api/bench/wechat-floor",
+    hook: {
+      "zz_bench_wechat_floor.pb.js": `routerAdd("POST", "/api/bench/wechat-floor", (e) => {
+  const code = "u-benchfloor-" + $security.randomString(16);
+  const response = $http.send({ method: "GET", url: $os.getenv("WECHAT_API_BASE") + "/sns/jscode2session?appid=" + $os.getenv("WECHAT_APPID") + "&secret=" + $os.getenv("WECHAT_SECRET") + "&js_code=" + code + "&grant_type=authorization_code", timeout: 5 });
+  if (response.statusCode !== 200) throw new Error("jscode2session answered " + response.statusCode);
+  e.json(200, {});
+});
+`,
+    },
+  },
   nativeRefresh: {
     label: "native auth-refresh",
     group: "auth",
@@ -78,3 +94,25 @@ export const POOL_SCENARIO = "loginExisting";
 export const FRESH_VM_SCENARIO = "hooksHealth";
 
 export const benchHooks = () => Object.assign({}, ...Object.values(scenarios).map((scenario) => scenario.hook ?? {}));
+
+// The cost as the user table grows (npm run bench -- --million): each runs against a copy of
+// pb_data seeded with 1,000 users and one seeded with a million (bench/seed-users.mjs), alternating.
+// prepare and body get the seeded count as context.seededUsers.
+const randomSeededUser = (seededUsers) => `m${1 + Math.floor(Math.random() * seededUsers)}`;
+export const growthScenarios = {
+  growthLogin: {
+    label: "login, a random existing user",
+    method: "POST",
+    path: "/api/wechat/login",
+    prepare: ({ seededUsers }) => ({ seededUsers }),
+    headers: () => json,
+    body: ({ seededUsers }, n, runTag) => ({ users_wx_code: `u-${randomSeededUser(seededUsers)}-${runTag}x${n}` }),
+  },
+  growthRegistration: { ...scenarios.loginNew, label: "registration of a new user" },
+  growthRefresh: {
+    ...scenarios.hooksRefresh,
+    label: "refresh-token of a seeded user",
+    prepare: async ({ logIn, seededUsers }) => ({ token: await logIn(randomSeededUser(seededUsers)) }),
+  },
+  growthProfile: { ...scenarios.profile, label: "profile update" },
+};

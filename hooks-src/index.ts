@@ -1,7 +1,7 @@
 // The bundle's surface: everything pb_hooks/bai_wechat_auth.pb.js registers and calls. The
 // routes and cron jobs themselves are tables in registry/.
 export { afterBootstrap, dispatch, methodNotAllowed, registrations, runCronJob } from "./registry/registrations";
-export { refuseEmailChange, revokeTokensOfDisabledUser } from "./users/account-hooks";
+export { refuseEmailChange } from "./users/account-hooks";
 export { refuseRevokedToken, tagRealtimeClient } from "./account/token-revocation";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";

@@ -7,28 +7,27 @@
 
 const bai = require(`${__hooks}/bai_wechat_auth.js`).registrations();
 
-// PocketBase's rate limiter runs at priority -1000; our envelope routes wrap it, so that its
-// refusals get our {code, msg, data}. The middleware does the work; the route's own handler
-// must be native and empty, since a JS one takes a second pooled VM for every request while
-// the middleware's VM waits in e.next(). PocketBase's bodyLimit with no limit (0) is such a
-// handler: a Go func that only calls e.next(), which ends the chain.
+// Each route is one JS middleware, registered with a native, empty route handler: a JS handler
+// would take a second pooled VM for every request while the middleware's VM waits in e.next().
+// PocketBase's bodyLimit with no limit (0) is such a handler: a Go func that only calls e.next().
+// The middleware carries the id of the global revocation check below, so on our routes it takes
+// that check's place (and makes the check itself), for the same reason.
+// PocketBase's rate limiter runs at priority -1000; envelope routes wrap it, so that its
+// refusals get our {code, msg, data}. The others run after all of PocketBase's checks.
 const OUTSIDE_RATE_LIMITER = -1001;
+const AFTER_POCKETBASE_CHECKS = 0;
 const NATIVE_EMPTY_HANDLER = $apis.bodyLimit(0).func;
 
 for (const route of bai.routes) {
-  const bodyLimit = $apis.bodyLimit(route.maxBodyBytes);
-  if (route.envelope) {
-    routerAdd(route.method, route.path, NATIVE_EMPTY_HANDLER, bodyLimit, new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), OUTSIDE_RATE_LIMITER));
-  } else {
-    routerAdd(route.method, route.path, (e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), bodyLimit);
-  }
+  const priority = route.envelope ? OUTSIDE_RATE_LIMITER : AFTER_POCKETBASE_CHECKS;
+  const dispatch = new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), priority, bai.revocationCheckId);
+  routerAdd(route.method, route.path, NATIVE_EMPTY_HANDLER, $apis.bodyLimit(route.maxBodyBytes), dispatch);
 }
 
 for (const { method, path } of bai.methodNotAllowed) {
   routerAdd(method, path, (e) => require(`${__hooks}/bai_wechat_auth.js`).methodNotAllowed(e));
 }
 
-onRecordUpdate((e) => require(`${__hooks}/bai_wechat_auth.js`).revokeTokensOfDisabledUser(e), "tbl_auth_users");
 onRecordUpdate((e) => require(`${__hooks}/bai_wechat_auth.js`).applyAccountStatusRules(e), "tbl_auth_users");
 onRecordUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).auditStaffStatusChange(e), "tbl_auth_users");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
@@ -36,7 +35,7 @@ onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`)
 // A token revoked by a `current` logout is a guest's from here on: just after PocketBase's
 // loadAuthToken (priority -1020), for every route. It runs on every request, so a guest's
 // request skips even the require(). Realtime connections remember their token.
-routerUse(new Middleware((e) => { if (!e.auth) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e); }, -1019, "baiRefuseRevokedToken"));
+routerUse(new Middleware((e) => { if (!e.auth) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e); }, -1019, bai.revocationCheckId));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
 
 onBootstrap((e) => {

@@ -1,4 +1,4 @@
-// onRecordUpdate on tbl_auth_users, registered by build.mjs: the lifecycle rules hold for
+// onRecordUpdate on tbl_auth_users (pb_hooks/bai_wechat_auth.pb.js): the lifecycle rules hold for
 // every save of a user, whether our routes, the erasure cron or staff in the admin UI make it.
 // Whatever this changes is written by the same UPDATE as the save itself, so no crash can
 // leave a record half-erased or 注销中 without a due date.

@@ -50,8 +50,17 @@ describe("effectsOfStatusChange", () => {
     expect(effectsOfStatusChange("注销中", "注销中")).toEqual({ refusal: null, rotateTokenKey: false, scheduleDeletion: false, clearDeletionDue: false, erase: false });
   });
 
-  it.each([["正常"], ["禁用"]])("clears the due date when a deletion is cancelled to %s", (after) => {
-    expect(effectsOfStatusChange("注销中", after)).toMatchObject({ clearDeletionDue: true, erase: false, rotateTokenKey: false });
+  it.each([
+    ["正常", false],
+    ["禁用", true],
+  ])("clears the due date when a deletion is cancelled to %s", (after, rotateTokenKey) => {
+    expect(effectsOfStatusChange("注销中", after)).toMatchObject({ clearDeletionDue: true, erase: false, rotateTokenKey });
+  });
+
+  it("voids the tokens when an account is disabled, and only then", () => {
+    expect(effectsOfStatusChange("正常", "禁用")).toMatchObject({ rotateTokenKey: true, refusal: null });
+    expect(effectsOfStatusChange("禁用", "禁用").rotateTokenKey).toBe(false);
+    expect(effectsOfStatusChange("禁用", "正常").rotateTokenKey).toBe(false);
   });
 
   it("erases on 已注销, and again on every later save", () => {

@@ -48,13 +48,13 @@ export interface StatusChangeEffects {
 }
 
 // Applied on every save of a user, whoever saves it (our routes, the cron, staff in the admin
-// UI): an erased account stays erased, and the due date exists exactly while 注销中.
-// Disabling rotates the token key in users/account-hooks.ts.
+// UI): an erased account stays erased, the due date exists exactly while 注销中, and an
+// account that is disabled or leaves for deletion loses every token it holds.
 export function effectsOfStatusChange(before: string, after: string): StatusChangeEffects {
   const deletion = after === ACCOUNT_STATUS.deletionPending || after === ACCOUNT_STATUS.deleted;
   return {
     refusal: before === ACCOUNT_STATUS.deleted && after !== ACCOUNT_STATUS.deleted ? "已注销的账号不能恢复" : null,
-    rotateTokenKey: deletion && before !== after,
+    rotateTokenKey: (deletion || after === ACCOUNT_STATUS.disabled) && before !== after,
     scheduleDeletion: after === ACCOUNT_STATUS.deletionPending && before !== after,
     clearDeletionDue: after !== ACCOUNT_STATUS.deletionPending,
     erase: after === ACCOUNT_STATUS.deleted,

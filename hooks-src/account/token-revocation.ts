@@ -5,8 +5,12 @@
 // every token of the user at once; one token alone can only be refused by a denylist checked
 // wherever a token is verified:
 //   - refuseRevokedToken, a global middleware just after PocketBase's loadAuthToken, turns a
-//     revoked token's request into a guest's: our routes, record views, auth-refresh, realtime
+//     revoked token's request into a guest's: record views, auth-refresh, realtime
 //     subscriptions and any collection staff add later all see no auth;
+//   - our own routes make the same check first thing in their middleware (registry/dispatch),
+//     which carries the global middleware's id and so takes its place on their routes: a JS
+//     middleware holds a pooled VM while it waits in e.next(), and two would double every
+//     request's VMs;
 //   - realtime connections subscribed before the logout keep their auth state, so the logout
 //     also signs those out (tagRealtimeClient remembers which token each one subscribed with).
 // The denylist is the bai_revoked_tokens collection (a SHA-256 of the token, never the token,
@@ -69,11 +73,20 @@ export function revokeToken(user: core.Record, token: string): void {
   signOutRealtimeClients(hash);
 }
 
-// Global middleware, registered right after PocketBase's loadAuthToken. It runs on every
-// request, so it does the least it can: one store lookup for a signed-in caller.
-export function refuseRevokedToken(e: core.RequestEvent): void {
+// The id our routes' middlewares share with the global one, to replace it (PocketBase's
+// router binds a route's middlewares after the global ones, and a handler replaces any of
+// the same id).
+export const REVOCATION_CHECK_ID = "baiRefuseRevokedToken";
+
+// Runs on every request, so it does the least it can: one store lookup for a signed-in caller.
+export function forgetRevokedAuth(e: core.RequestEvent): void {
   const auth = e.auth;
   if (auth && revocationCache().isRevoked(auth.id, () => tokenHash(presentedToken(e)))) e.auth = undefined;
+}
+
+// Global middleware, registered right after PocketBase's loadAuthToken.
+export function refuseRevokedToken(e: core.RequestEvent): void {
+  forgetRevokedAuth(e);
   e.next();
 }
 

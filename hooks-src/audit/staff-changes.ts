@@ -1,4 +1,4 @@
-// onRecordUpdateRequest on tbl_auth_users, registered by build.mjs: a change of users_status
+// onRecordUpdateRequest on tbl_auth_users (pb_hooks/bai_wechat_auth.pb.js): a change of users_status
 // made through PocketBase's records API (staff in the admin UI) leaves its audit entries.
 // Our routes and the cron save users without that API and write their own entries.
 import { statusChangeEvents } from "../account/account-status";

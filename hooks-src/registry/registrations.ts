@@ -6,7 +6,7 @@ import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
 import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
-import { loadRevokedTokens } from "../account/token-revocation";
+import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -23,6 +23,7 @@ export interface RouteRegistration {
 
 export interface Registrations {
   routes: RouteRegistration[];
+  revocationCheckId: string;
   methodNotAllowed: Array<{ method: string; path: string }>;
   cronJobs: Array<{ id: string; schedule: string }>;
 }
@@ -36,6 +37,7 @@ export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ i
   }
   return {
     routes: table.map(({ method, path, envelope, maxBodyBytes }) => ({ method, path, envelope, maxBodyBytes })),
+    revocationCheckId: REVOCATION_CHECK_ID,
     methodNotAllowed: [...methodsByPath].flatMap(([path, used]) =>
       ANSWERABLE_METHODS.filter((method) => !used.has(method)).map((method) => ({ method, path })),
     ),
@@ -53,6 +55,7 @@ export function dispatch(e: core.RequestEvent): void {
     logError("No route for a registered pattern", e.request!.pattern);
     return sendFailure(e, failures.internal());
   }
+  forgetRevokedAuth(e);
   if (route.envelope && !passedPocketBaseChecks(e, route.maxBodyBytes)) return;
   route.handle(e);
 }

@@ -1,13 +1,4 @@
-// PocketBase record hooks on tbl_auth_users, registered by build.mjs.
-import { isDisabled } from "./users";
-
-// Staff disable an account in the admin UI; rotating its token key on that save voids
-// every token already issued to it, for our routes and PocketBase's own alike.
-export function revokeTokensOfDisabledUser(e: core.RecordEvent): void {
-  const user = e.record!;
-  if (isDisabled(user) && !isDisabled(user.original())) user.refreshTokenKey();
-  e.next();
-}
+// PocketBase request hooks on tbl_auth_users (pb_hooks/bai_wechat_auth.pb.js).
 
 // Mini-program users sign in only through WeChat; an email address attached through
 // PocketBase's email-change flow would be a second identity nobody asked for.

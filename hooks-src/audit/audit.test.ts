@@ -1,27 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { failures } from "../errors";
 import { WechatErrcodeError, WechatNetworkError } from "../wechat/errors";
-import { auditAttributes } from "./audit";
+import { auditEntry } from "./audit";
 import { changedProfileFields } from "./changed-fields";
 import { loginFailureDetails } from "./login-failures";
 
 const user = { pb_id: "abc123xyz456789", users_id: "U202603190001" };
 
-describe("auditAttributes", () => {
-  it("lists the event, the user, who acted and from where, then the details", () => {
-    expect(auditAttributes("logout", user, { by: "user", ip: "203.0.113.9" }, { scope: "all" })).toEqual([
-      "event", "logout", "pb_id", "abc123xyz456789", "users_id", "U202603190001", "by", "user", "ip", "203.0.113.9", "scope", "all",
-    ]);
+describe("auditEntry", () => {
+  it("holds the event, the user, who acted and from where, then the details, in that order", () => {
+    const entry = auditEntry("logout", user, { by: "user", ip: "203.0.113.9" }, { scope: "all" });
+    expect(entry).toEqual({ event: "logout", pb_id: "abc123xyz456789", users_id: "U202603190001", by: "user", ip: "203.0.113.9", scope: "all" });
+    expect(Object.keys(entry)).toEqual(["event", "pb_id", "users_id", "by", "ip", "scope"]);
   });
 
   it("leaves out what is not known", () => {
-    expect(auditAttributes("login_failed", null, { by: "user", ip: "::1" }, { status: 400 })).toEqual(["event", "login_failed", "by", "user", "ip", "::1", "status", 400]);
-    expect(auditAttributes("deletion_completed", user, { by: "cron" })).toEqual(["event", "deletion_completed", "pb_id", user.pb_id, "users_id", user.users_id, "by", "cron"]);
+    expect(auditEntry("login_failed", null, { by: "user", ip: "::1" }, { status: 400 })).toEqual({ event: "login_failed", by: "user", ip: "::1", status: 400 });
+    expect(auditEntry("deletion_completed", user, { by: "cron" })).toEqual({ event: "deletion_completed", ...user, by: "cron" });
   });
 
   it("redacts any phone number or token that reaches a detail", () => {
-    const attributes = auditAttributes("login_failed", null, { by: "user" }, { reason: "13800138000 Bearer eyJa.b.c" });
-    expect(attributes.join(" ")).not.toMatch(/13800138000|eyJ/);
+    const entry = auditEntry("login_failed", null, { by: "user" }, { reason: "13800138000 Bearer eyJa.b.c" });
+    expect(JSON.stringify(entry)).not.toMatch(/13800138000|eyJ/);
   });
 });
 

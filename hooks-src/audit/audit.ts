@@ -1,9 +1,13 @@
 // The audit trail: one entry in PocketBase's own logs per account event, so staff read it in
-// the Logs UI (filter `data.users_id = "U…"`), and it expires with Settings → Logs → retention.
-// PocketBase's logger writes in batches to auxiliary.db, off the request's path: a login adds
-// no write transaction for its entry. Entries hold ids, the event, the client IP and, where
-// the event has them, field names, a reason and WeChat's errcode; never a value of a field,
-// a code, a token, a secret or a phone number.
+// the Logs UI (filter `data.meta.users_id = "U…"`), and it expires with Settings → Logs → retention.
+// An event of a user's request rides on the log entry PocketBase writes for that request anyway,
+// as its meta (apis.RequestEventKeyLogMeta): a login or refresh costs no entry of its own, and
+// staff see the answer's status and time beside it. Other events (staff, cron, a request's
+// second event) are entries of their own, with the same fields under `meta`.
+// PocketBase's logger writes in batches to auxiliary.db, off the request's path: no event adds
+// a write transaction to a request. Entries hold ids, the event, the client IP and, where the
+// event has them, field names, a reason and WeChat's errcode; never a value of a field, a code,
+// a token, a secret or a phone number.
 import { redact } from "../log";
 
 export type AuditEvent =
@@ -35,25 +39,35 @@ export interface AuditOrigin {
 
 export type AuditDetails = Record<string, string | number>;
 
-// slog's key/value list for one entry, in a fixed order.
-export function auditAttributes(event: AuditEvent, subject: AuditSubject | null, origin: AuditOrigin, details: AuditDetails = {}): Array<string | number> {
-  const attributes: Array<string | number> = ["event", event];
-  if (subject) attributes.push("pb_id", subject.pb_id, "users_id", subject.users_id);
-  attributes.push("by", origin.by);
-  if (origin.ip !== undefined) attributes.push("ip", origin.ip);
-  if (origin.staff !== undefined) attributes.push("staff", origin.staff);
-  for (const [key, value] of Object.entries(details)) attributes.push(key, typeof value === "string" ? redact(value) : value);
-  return attributes;
+export type AuditEntry = { event: AuditEvent; by: AuditOrigin["by"] } & Partial<AuditSubject> & { ip?: string; staff?: string } & AuditDetails;
+
+// PocketBase's apis.RequestEventKeyLogMeta: what the request's own log entry stores as `meta`.
+const REQUEST_LOG_META = "pbLogMeta";
+
+// One entry's fields, in a fixed order.
+export function auditEntry(event: AuditEvent, subject: AuditSubject | null, origin: AuditOrigin, details: AuditDetails = {}): AuditEntry {
+  const entry: Record<string, string | number> = { event };
+  if (subject) Object.assign(entry, subject);
+  entry.by = origin.by;
+  if (origin.ip !== undefined) entry.ip = origin.ip;
+  if (origin.staff !== undefined) entry.staff = origin.staff;
+  for (const [key, value] of Object.entries(details)) entry[key] = typeof value === "string" ? redact(value) : value;
+  return entry as AuditEntry;
 }
 
 export function subjectOf(user: core.Record | null): AuditSubject | null {
   return user ? { pb_id: user.id, users_id: user.getString("users_id") } : null;
 }
 
+// An entry of its own, for events outside a user's request.
 export function audit(event: AuditEvent, user: core.Record | null, origin: AuditOrigin, details: AuditDetails = {}): void {
-  $app.logger().info(`audit: ${event}`, ...auditAttributes(event, subjectOf(user), origin, details));
+  $app.logger().info(`audit: ${event}`, "meta", auditEntry(event, subjectOf(user), origin, details));
 }
 
-export function userRequest(e: core.RequestEvent): AuditOrigin {
-  return { by: "user", ip: e.realIP() };
+// An event of the user's own request: the request's log entry carries it. A request's second
+// event (a login that also cancels a deletion) gets an entry of its own.
+export function auditRequest(e: core.RequestEvent, event: AuditEvent, user: core.Record | null, details: AuditDetails = {}): void {
+  const entry = auditEntry(event, subjectOf(user), { by: "user", ip: e.realIP() }, details);
+  if (e.get(REQUEST_LOG_META) == null) e.set(REQUEST_LOG_META, entry);
+  else $app.logger().info(`audit: ${event}`, "meta", entry);
 }

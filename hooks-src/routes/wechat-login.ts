@@ -1,5 +1,5 @@
 import { signIn } from "../account/sign-in";
-import { audit, userRequest } from "../audit/audit";
+import { auditRequest } from "../audit/audit";
 import { auditLoginFailure } from "../audit/login-failures";
 import { failures } from "../errors";
 import { sendAuthResponse } from "../http/auth";
@@ -42,8 +42,8 @@ export function login(e: core.RequestEvent): void {
             user: userInfoOf(user),
           },
         });
-        audit(created ? "registration" : "login", user, userRequest(e));
-        if (deletionCancelled) audit("deletion_cancelled", user, userRequest(e));
+        auditRequest(e, created ? "registration" : "login", user);
+        if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
       } catch (error) {
         auditLoginFailure(e, error, session);
         throw error;

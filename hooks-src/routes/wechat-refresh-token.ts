@@ -1,4 +1,4 @@
-import { audit, userRequest } from "../audit/audit";
+import { auditRequest } from "../audit/audit";
 import { requireWechatUser, requireRefreshableToken, sendAuthResponse } from "../http/auth";
 import { answer } from "../http/responses";
 import { isInfoComplete } from "../users/user-profile";
@@ -14,6 +14,6 @@ export function refreshToken(e: core.RequestEvent): void {
       msg: "token 刷新成功",
       data: { is_info_complete: isInfoComplete(profileOf(user)), user: userInfoOf(user) },
     });
-    audit("refresh", user, userRequest(e));
+    auditRequest(e, "refresh", user);
   });
 }

@@ -1,6 +1,7 @@
 // The audit trail in PocketBase's logs: every account event leaves exactly one entry, with the
 // record id and users_id where known, the client IP as PocketBase sees it through the proxy
-// header, who acted, and nothing secret. On an instance of its own, so that the trail holds
+// header, who acted, and nothing secret. A user's request carries its event on the log entry
+// PocketBase writes for the request anyway, so that it costs no entry of its own. On an instance of its own, so that the trail holds
 // nothing but this file's events, behind a proxy header as in production.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
@@ -77,33 +78,43 @@ describe("the audit trail", () => {
       "login", "deletion_requested", "login", "deletion_cancelled", "deletion_requested", "deletion_completed",
     ];
     // The one filter staff type into the Logs UI for "the auth events of user U…".
-    const byUser = `data.users_id = "${usersId}"`;
+    const byUser = `data.meta.users_id = "${usersId}"`;
     await trail.waitFor(byUser, expected.length);
     await new Promise((resolve) => setTimeout(resolve, FLUSH_MS)); // a duplicate would be written by now
     const entries = await trail.find(byUser);
-    expect(entries.map((entry) => entry.data.event).sort()).toEqual([...expected].sort());
+    const events = entries.map((entry) => entry.data.meta);
+    expect(events.map((event) => event.event).sort()).toEqual([...expected].sort());
     expect(new Set(entries.map((entry) => entry.created)).size).toBeGreaterThan(10); // newest first, with times
 
-    const one = (event: string, by: string) => entries.filter((entry) => entry.data.event === event && entry.data.by === by);
-    for (const entry of entries) expect(entry.data, entry.data.event).toMatchObject({ pb_id: id, users_id: usersId });
-    for (const entry of entries.filter((entry) => entry.data.by === "user")) expect(entry.data.ip, entry.data.event).toBe(CLIENT_IP);
-    for (const entry of entries.filter((entry) => entry.data.by === "staff")) {
-      expect(entry.data, entry.data.event).toMatchObject({ ip: "127.0.0.1", staff: expect.stringMatching(/^[a-z0-9]{15}$/) });
+    const one = (event: string, by: string) => events.filter((meta) => meta.event === event && meta.by === by);
+    for (const meta of events) expect(meta, meta.event).toMatchObject({ pb_id: id, users_id: usersId });
+    for (const meta of events.filter((meta) => meta.by === "user")) expect(meta.ip, meta.event).toBe(CLIENT_IP);
+    for (const meta of events.filter((meta) => meta.by === "staff")) {
+      expect(meta, meta.event).toMatchObject({ ip: "127.0.0.1", staff: expect.stringMatching(/^[a-z0-9]{15}$/) });
     }
+    // The user's events are their requests' own entries, but for a login's second event.
+    for (const entry of entries.filter((entry) => entry.data.meta.by === "user" && entry.data.meta.event !== "deletion_cancelled")) {
+      expect(entry.message, entry.data.meta.event).toMatch(/^POST \/api\/wechat\//);
+      expect(entry.data.type).toBe("request");
+    }
+    expect(entries.filter((entry) => entry.data.type !== "request").map((entry) => entry.message).sort()).toEqual(
+      ["account_disabled", "account_enabled", "deletion_cancelled", "deletion_cancelled", "deletion_completed", "deletion_requested"].map((event) => `audit: ${event}`),
+    );
     expect(one("deletion_completed", "cron")).toHaveLength(1);
     expect(one("deletion_requested", "staff")).toHaveLength(1);
     expect(one("deletion_cancelled", "staff")).toHaveLength(1);
     expect(one("deletion_requested", "user")).toHaveLength(2);
-    expect(one("profile_updated", "user")[0].data.fields).toBe("users_name,users_phone,users_picture,users_type");
-    expect(one("logout", "user")[0].data.scope).toBe("current");
-    expect(one("login_failed", "user")[0].data).toMatchObject({ status: 403, reason: "账号已被禁用,请联系管理员" });
+    expect(one("profile_updated", "user")[0].fields).toBe("users_name,users_phone,users_picture,users_type");
+    expect(one("logout", "user")[0].scope).toBe("current");
+    expect(one("login_failed", "user")[0]).toMatchObject({ status: 403, reason: "账号已被禁用,请联系管理员" });
 
-    const anonymous = await trail.waitFor(`data.event = "login_failed" && data.errcode = 40029`);
+    const anonymous = await trail.waitFor(`data.meta.event = "login_failed" && data.meta.errcode = 40029`);
     expect(anonymous).toHaveLength(1);
-    expect(anonymous[0].data).toEqual({ event: "login_failed", by: "user", ip: CLIENT_IP, status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", errcode: 40029 });
+    expect(anonymous[0].data.meta).toEqual({ event: "login_failed", by: "user", ip: CLIENT_IP, status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", errcode: 40029 });
+    expect(anonymous[0].data.status).toBe(400);
 
     // Nothing a log must not hold: tokens, codes, the phone number, the name.
-    const everything = JSON.stringify(await trail.find(`data.event != ""`));
+    const everything = JSON.stringify(await trail.find(`created != ""`));
     const tokens = [registered, second, refreshed, beforeFirstRequest, cancelling].map((response) => response.body.token as string);
     for (const secret of [...tokens, ...sent, "13800138000", "8000", "审计张三"]) expect(everything).not.toContain(secret);
     expectNoUnknownKeys(entries);
@@ -112,5 +123,5 @@ describe("the audit trail", () => {
 
 function expectNoUnknownKeys(entries: AuditEntry[]) {
   const allowed = new Set(["event", "pb_id", "users_id", "by", "ip", "staff", "scope", "fields", "status", "reason", "errcode"]);
-  for (const entry of entries) for (const key of Object.keys(entry.data)) expect(allowed, `${entry.data.event}.${key}`).toContain(key);
+  for (const { data } of entries) for (const key of Object.keys(data.meta)) expect(allowed, `${data.meta.event}.${key}`).toContain(key);
 }

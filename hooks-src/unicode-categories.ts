@@ -14,22 +14,32 @@ export const CATEGORY_GROUP = {
   space: 3,
 } as const;
 
-const runStarts: number[] = [];
-const runGroups: number[] = [];
-let start = 0;
-for (const run of CATEGORY_GROUP_RUNS.split(",")) {
-  start += parseInt(run.slice(0, -1), 36);
-  runStarts.push(start);
-  runGroups.push(Number(run.slice(-1)));
+// Decoded by the first lookup, not when the bundle loads: every VM PocketBase starts loads the
+// bundle, and only a profile update checks a name.
+let runs: { starts: number[]; groups: number[] } | undefined;
+
+function categoryRuns(): { starts: number[]; groups: number[] } {
+  if (runs) return runs;
+  const starts: number[] = [];
+  const groups: number[] = [];
+  let start = 0;
+  for (const run of CATEGORY_GROUP_RUNS.split(",")) {
+    start += parseInt(run.slice(0, -1), 36);
+    starts.push(start);
+    groups.push(Number(run.slice(-1)));
+  }
+  runs = { starts, groups };
+  return runs;
 }
 
 export function categoryGroupOf(codePoint: number): number {
+  const { starts, groups } = categoryRuns();
   let low = 0;
-  let high = runStarts.length - 1;
+  let high = starts.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if (runStarts[middle] <= codePoint) low = middle;
+    if (starts[middle] <= codePoint) low = middle;
     else high = middle - 1;
   }
-  return runGroups[low];
+  return groups[low];
 }

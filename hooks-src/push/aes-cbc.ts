@@ -2,9 +2,29 @@
 // and PocketBase's $security.decrypt is AES-GCM with its own framing, so this is the cipher
 // WeChat specifies, written out: key expansion, the inverse cipher, CBC chaining. It only
 // decrypts; padding is the caller's business (WeChat pads to 32 bytes, not 16).
-const SBOX = buildSbox();
-const INVERSE_SBOX = new Uint8Array(256);
-SBOX.forEach((value, index) => (INVERSE_SBOX[value] = index));
+interface AesTables {
+  sbox: Uint8Array;
+  inverseSbox: Uint8Array;
+  // GF(2^8) products by InvMixColumns' coefficients, looked up rather than computed: goja
+  // runs this byte by byte; with the lookups a 400-byte push decrypts in about 7 ms (was 150+).
+  times9: Uint8Array;
+  times11: Uint8Array;
+  times13: Uint8Array;
+  times14: Uint8Array;
+}
+
+// Built by the first decryption, not when the bundle loads: every VM PocketBase starts loads
+// the bundle, and few of them ever decrypt a push.
+let tables: AesTables | undefined;
+
+function aesTables(): AesTables {
+  if (tables) return tables;
+  const sbox = buildSbox();
+  const inverseSbox = new Uint8Array(256);
+  sbox.forEach((value, index) => (inverseSbox[value] = index));
+  tables = { sbox, inverseSbox, times9: productTable(9), times11: productTable(11), times13: productTable(13), times14: productTable(14) };
+  return tables;
+}
 
 function buildSbox(): Uint8Array {
   const sbox = new Uint8Array(256);
@@ -42,7 +62,7 @@ function multiply(a: number, b: number): number {
 
 const ROUNDS = 14; // AES-256
 
-function expandKey(key: Uint8Array): Uint8Array {
+function expandKey(key: Uint8Array, sbox: Uint8Array): Uint8Array {
   if (key.length !== 32) throw new Error("AES-256 needs a 32-byte key");
   const expanded = new Uint8Array(16 * (ROUNDS + 1));
   expanded.set(key);
@@ -50,22 +70,15 @@ function expandKey(key: Uint8Array): Uint8Array {
   for (let i = 32; i < expanded.length; i += 4) {
     let word = expanded.slice(i - 4, i);
     if (i % 32 === 0) {
-      word = Uint8Array.from([SBOX[word[1]] ^ roundConstant, SBOX[word[2]], SBOX[word[3]], SBOX[word[0]]]);
+      word = Uint8Array.from([sbox[word[1]] ^ roundConstant, sbox[word[2]], sbox[word[3]], sbox[word[0]]]);
       roundConstant = multiply(roundConstant, 2);
     } else if (i % 32 === 16) {
-      word = word.map((byte) => SBOX[byte]);
+      word = word.map((byte) => sbox[byte]);
     }
     for (let j = 0; j < 4; j++) expanded[i + j] = expanded[i - 32 + j] ^ word[j];
   }
   return expanded;
 }
-
-// GF(2^8) products by InvMixColumns' coefficients, looked up rather than computed: goja
-// runs this byte by byte; with the lookups a 400-byte push decrypts in about 7 ms (was 150+).
-const TIMES_9 = productTable(9);
-const TIMES_11 = productTable(11);
-const TIMES_13 = productTable(13);
-const TIMES_14 = productTable(14);
 
 function productTable(factor: number): Uint8Array {
   const table = new Uint8Array(256);
@@ -74,17 +87,17 @@ function productTable(factor: number): Uint8Array {
 }
 
 // Decrypts one block in place (state and scratch are 16 bytes each).
-function decryptBlock(state: Uint8Array, roundKeys: Uint8Array, scratch: Uint8Array): void {
+function decryptBlock(state: Uint8Array, roundKeys: Uint8Array, scratch: Uint8Array, tables: AesTables): void {
   addRoundKey(state, roundKeys, ROUNDS);
   for (let round = ROUNDS - 1; round >= 0; round--) {
     // InvShiftRows and InvSubBytes together. The state is column-major: byte (row r,
     // column c) is at 4c + r, and row r moves r columns to the right.
     for (let column = 0; column < 4; column++) {
-      for (let row = 0; row < 4; row++) scratch[((column + row) % 4) * 4 + row] = INVERSE_SBOX[state[column * 4 + row]];
+      for (let row = 0; row < 4; row++) scratch[((column + row) % 4) * 4 + row] = tables.inverseSbox[state[column * 4 + row]];
     }
     state.set(scratch);
     addRoundKey(state, roundKeys, round);
-    if (round > 0) inverseMixColumns(state);
+    if (round > 0) inverseMixColumns(state, tables);
   }
 }
 
@@ -93,26 +106,27 @@ function addRoundKey(state: Uint8Array, roundKeys: Uint8Array, round: number): v
   for (let i = 0; i < 16; i++) state[i] ^= roundKeys[offset + i];
 }
 
-function inverseMixColumns(state: Uint8Array): void {
+function inverseMixColumns(state: Uint8Array, { times9, times11, times13, times14 }: AesTables): void {
   for (let i = 0; i < 16; i += 4) {
     const a = state[i], b = state[i + 1], c = state[i + 2], d = state[i + 3];
-    state[i] = TIMES_14[a] ^ TIMES_11[b] ^ TIMES_13[c] ^ TIMES_9[d];
-    state[i + 1] = TIMES_9[a] ^ TIMES_14[b] ^ TIMES_11[c] ^ TIMES_13[d];
-    state[i + 2] = TIMES_13[a] ^ TIMES_9[b] ^ TIMES_14[c] ^ TIMES_11[d];
-    state[i + 3] = TIMES_11[a] ^ TIMES_13[b] ^ TIMES_9[c] ^ TIMES_14[d];
+    state[i] = times14[a] ^ times11[b] ^ times13[c] ^ times9[d];
+    state[i + 1] = times9[a] ^ times14[b] ^ times11[c] ^ times13[d];
+    state[i + 2] = times13[a] ^ times9[b] ^ times14[c] ^ times11[d];
+    state[i + 3] = times11[a] ^ times13[b] ^ times9[c] ^ times14[d];
   }
 }
 
 export function decryptAes256Cbc(ciphertext: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) throw new Error("ciphertext is not whole AES blocks");
   if (iv.length !== 16) throw new Error("AES-CBC needs a 16-byte IV");
-  const roundKeys = expandKey(key);
+  const tables = aesTables();
+  const roundKeys = expandKey(key, tables.sbox);
   const plaintext = new Uint8Array(ciphertext.length);
   const state = new Uint8Array(16);
   const scratch = new Uint8Array(16);
   for (let offset = 0; offset < ciphertext.length; offset += 16) {
     for (let i = 0; i < 16; i++) state[i] = ciphertext[offset + i];
-    decryptBlock(state, roundKeys, scratch);
+    decryptBlock(state, roundKeys, scratch, tables);
     for (let i = 0; i < 16; i++) plaintext[offset + i] = state[i] ^ (offset === 0 ? iv[i] : ciphertext[offset - 16 + i]);
   }
   return plaintext;

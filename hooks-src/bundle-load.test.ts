@@ -1,0 +1,42 @@
+// What the bundle does when it loads. Every VM PocketBase starts (--hooksPool of them, plus one
+// for each hook call that finds them all busy) require()s the bundle before its first call, so
+// the bundle's top level only declares: a table is built by its first use, not at load.
+// The bundle runs here under V8's block coverage, which counts how often each block ran.
+import * as esbuild from "esbuild";
+import { Session } from "node:inspector/promises";
+import { runInThisContext } from "node:vm";
+import { describe, expect, it } from "vitest";
+import { bundleOptions } from "../scripts/bundle-options.mjs";
+
+const BUNDLE_URL = "bai-bundle-load-test.js";
+// A loop over a table the size of the route table runs a dozen times; decoding a Unicode table
+// or building AES's S-box runs thousands.
+const MOST_RUNS_OF_ANY_BLOCK = 64;
+
+async function blockRunsWhileLoading(): Promise<Array<{ name: string; count: number }>> {
+  const { outputFiles } = await esbuild.build({ ...bundleOptions(), write: false, outfile: undefined, logLevel: "silent" });
+  const load = runInThisContext(`(function (module, exports) {${outputFiles[0].text}\n})`, { filename: BUNDLE_URL });
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.startPreciseCoverage", { callCount: true, detailed: true });
+    const module = { exports: {} };
+    load(module, module.exports);
+    const { result } = await session.post("Profiler.takePreciseCoverage");
+    const script = result.find((entry) => entry.url === BUNDLE_URL);
+    return script!.functions.flatMap((fn) => fn.ranges.map((range) => ({ name: fn.functionName || "(top level)", count: range.count })));
+  } finally {
+    await session.post("Profiler.stopPreciseCoverage");
+    session.disconnect();
+  }
+}
+
+describe("the bundle, when it loads", () => {
+  it("runs no block more than a few dozen times", async () => {
+    const runs = await blockRunsWhileLoading();
+    expect(runs.length).toBeGreaterThan(0);
+    const busiest = runs.reduce((most, run) => (run.count > most.count ? run : most));
+    expect(busiest.count, `${busiest.name} runs ${busiest.count} times at load`).toBeLessThanOrEqual(MOST_RUNS_OF_ANY_BLOCK);
+  });
+});

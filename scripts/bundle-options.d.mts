@@ -1,0 +1,4 @@
+import type { BuildOptions } from "esbuild";
+
+export const hooksDir: string;
+export function bundleOptions(): BuildOptions;

@@ -1,0 +1,29 @@
+// esbuild's options for the hooks bundle, shared by build.mjs and the test of what the bundle
+// does when it loads (hooks-src/bundle-load.test.ts).
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const hooksDir = join(root, "pb_hooks");
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+export function bundleOptions() {
+  return {
+    entryPoints: [join(root, "hooks-src/index.ts")],
+    outfile: join(hooksDir, "bai_wechat_auth.js"),
+    bundle: true,
+    format: "cjs",
+    platform: "neutral",
+    target: "es2022",
+    minify: false,
+    keepNames: false,
+    legalComments: "none",
+    logLevel: "warning",
+    define: {
+      // SOURCE_DATE_EPOCH makes builds, and so release archives, reproducible.
+      __BUILD_TIME__: JSON.stringify(new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString()),
+      __APP_VERSION__: JSON.stringify(version),
+    },
+  };
+}

@@ -5,3 +5,4 @@ export { refuseEmailChange } from "./users/account-hooks";
 export { refuseRevokedToken, tagRealtimeClient } from "./account/token-revocation";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
+export { forgetCompany } from "./companies/company-info";

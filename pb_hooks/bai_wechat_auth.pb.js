@@ -30,6 +30,8 @@ for (const { method, path } of bai.methodNotAllowed) {
 
 onRecordUpdate((e) => require(`${__hooks}/bai_wechat_auth.js`).applyAccountStatusRules(e), "tbl_auth_users");
 onRecordUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).auditStaffStatusChange(e), "tbl_auth_users");
+onRecordAfterUpdateSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
+onRecordAfterDeleteSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 // A token revoked by a `current` logout is a guest's from here on: just after PocketBase's

@@ -1,25 +1,6 @@
 // The contract's user object, built from a tbl_auth_users record.
+import { companyInfoOf, type CompanyInfo } from "../companies/company-info";
 import { maskPhone } from "./user-profile";
-
-export const COMPANY_COLLECTION = "tbl_company";
-
-export const COMPANY_FIELDS = [
-  "company_id",
-  "company_name",
-  "company_type",
-  "company_entity",
-  "company_usci",
-  "company_nationality",
-  "company_province",
-  "company_city",
-  "company_postalcode",
-  "company_add",
-  "company_status",
-  "company_level",
-  "company_remark",
-] as const;
-
-export type CompanyInfo = Record<(typeof COMPANY_FIELDS)[number], string>;
 
 export interface UserInfo {
   pb_id: string;
@@ -49,20 +30,8 @@ export function userInfoOf(user: core.Record): UserInfo {
     users_picture: user.getString("users_picture"),
     openid: user.getString("openid"),
     company_id: companyId,
-    company: companyId === "" ? null : findCompany(companyId),
+    company: companyId === "" ? null : companyInfoOf(companyId),
     created: user.getString("created"),
     updated: user.getString("updated"),
   };
-}
-
-function findCompany(companyId: string): CompanyInfo | null {
-  let company: core.Record;
-  try {
-    company = $app.findFirstRecordByData(COMPANY_COLLECTION, "company_id", companyId);
-  } catch {
-    return null;
-  }
-  const info = {} as CompanyInfo;
-  for (const field of COMPANY_FIELDS) info[field] = company.getString(field);
-  return info;
 }

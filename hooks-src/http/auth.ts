@@ -20,6 +20,10 @@ function bearerTokenOf(e: core.RequestEvent): string {
 
 export function requireWechatUser(e: core.RequestEvent): core.Record {
   bearerTokenOf(e);
+  return verifiedWechatUser(e);
+}
+
+function verifiedWechatUser(e: core.RequestEvent): core.Record {
   const user = e.auth;
   if (!user) throw failures.invalidToken();
   if (user.collection().name !== USERS_COLLECTION) throw failures.invalidToken();
@@ -30,8 +34,11 @@ export function requireWechatUser(e: core.RequestEvent): core.Record {
 
 // Like PocketBase's own auth-refresh: a token issued as non-refreshable (a superuser's
 // impersonation token, with its own short lifetime) must not be traded for a fresh one.
-export function requireRefreshableToken(e: core.RequestEvent): void {
-  if ($security.parseUnverifiedJWT(bearerTokenOf(e)).refreshable !== true) throw failures.invalidToken();
+export function requireRefreshableWechatUser(e: core.RequestEvent): core.Record {
+  const token = bearerTokenOf(e);
+  const user = verifiedWechatUser(e);
+  if ($security.parseUnverifiedJWT(token).refreshable !== true) throw failures.invalidToken();
+  return user;
 }
 
 // $apis.recordAuthResponse, but a staff disable that landed after our own check is our 403:

@@ -7,7 +7,6 @@ import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
-import { profileOf } from "../users/users";
 import { readLoginRequest } from "../validation";
 import type { WechatSession } from "../wechat/client";
 import { WechatErrcodeError } from "../wechat/errors";
@@ -32,14 +31,15 @@ export function login(e: core.RequestEvent): void {
           throw error;
         }
         const { user, created, deletionCancelled } = signIn(session);
+        const info = userInfoOf(user);
         sendAuthResponse(e, user, "wechat", {
           code: 200,
           msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
           data: {
             status: created ? "register_success" : "login_success",
-            is_info_complete: isInfoComplete(profileOf(user)),
+            is_info_complete: isInfoComplete(info),
             deletion_cancelled: deletionCancelled,
-            user: userInfoOf(user),
+            user: info,
           },
         });
         auditRequest(e, created ? "registration" : "login", user);

@@ -1,4 +1,4 @@
-// Configuration from the environment, read per request so ops can see a change after restart.
+// Configuration from the process environment, fixed from start to stop: a change needs a restart.
 import { DEFAULT_DAILY_FORCED_REFRESH_BUDGET, WECHAT_DAILY_FORCED_REFRESH_CAP } from "./wechat/forced-refresh";
 
 export interface WechatConfig {

@@ -2,9 +2,9 @@
 
 // Staff look users up by phone in the admin UI all day. With a filter such as
 // users_phone = "13800138000" this index answers at once; without it every lookup reads
-// the whole table (hundreds of ms at a million users, see docs/benchmarks.md). users_id
-// already has its unique index. A plain search-box term becomes `field ~ "term"` on every
-// column (LIKE '%term%'), which no index can serve.
+// the whole table (hundreds of ms at a million users, see docs/benchmarks.md); users_id has
+// its own (1764600000). A plain search-box term becomes `field ~ "term"` on every column
+// (LIKE '%term%'), which no index can serve.
 
 const USERS = "tbl_auth_users";
 const INDEX = "idx_tbl_auth_users_users_phone";

@@ -139,6 +139,7 @@ What ops can do, none of which needs a code change:
 3. **What it doesn't.** Two PocketBase processes writing one database, or a shared network disk under two nodes, are not supported.
    Past one node's writes the choices are splitting users over independent nodes (each its own pb_data, e.g. one per mini-program
    appid) or moving the user store to a client-server database — a different backend, not a PocketBase setting.
-   Per-node state would also need care: the rate limits and the login-code claims live in one process's memory.
+   Per-node state would also need care: the rate limits, the login-code claims, the WeChat access token, the cache of
+   revoked tokens and the company cache live in one process's memory (\`$app.store()\`).
 `;
 }

@@ -4,8 +4,9 @@
 // would land in some windows and not others), one P (GOMAXPROCS=1) and Go's async preemption
 // off (callgrind can't follow its signals), so the figures are the request's own work, without GC.
 //
-// Each route gets serial requests after a warm-up; the counters are zeroed before and dumped
-// after each window (callgrind_control), twice, alternating between routes. Besides the
+// Request logs are off in this instance (see turnRequestLogsOff). Each route gets serial
+// requests after a warm-up; the counters are zeroed before and dumped after each window
+// (callgrind_control), twice, alternating between routes. Besides the
 // scenarios of scenarios.mjs, the login rebuilt piece by piece (login-parts.mjs) runs too, so
 // that each piece's cost is the difference between two rows.
 import { execFileSync } from "node:child_process";
@@ -27,6 +28,18 @@ export function callgrindAvailable() {
   }
 }
 
+// PocketBase writes its request logs in batches, every 3 s or 200 entries, which lands in some
+// windows and not in others; every route writes the same one entry per request, so the counts
+// leave it out.
+async function turnRequestLogsOff(instance) {
+  const response = await fetch(`${instance.url}/api/settings`, {
+    method: "PATCH",
+    headers: { authorization: await instance.superuserToken(), "content-type": "application/json" },
+    body: JSON.stringify({ logs: { maxDays: 0 } }),
+  });
+  if (!response.ok) throw new Error(`could not turn the request logs off: ${response.status}`);
+}
+
 export async function measureInstructions({ settings, log, start, prepareWith }) {
   if (!callgrindAvailable()) {
     log("instruction counts skipped: valgrind (callgrind) is not installed");
@@ -43,6 +56,7 @@ export async function measureInstructions({ settings, log, start, prepareWith })
       env: { GODEBUG: "asyncpreemptoff=1", GOGC: "off", GOMAXPROCS: "1" },
       startTimeoutMs: 15 * 60_000,
     });
+    await turnRequestLogsOff(instance);
     const pid = String(instance.pid());
     const routes = [];
     for (const key of INSTRUCTION_SCENARIOS) routes.push({ key, label: scenarios[key].label, scenario: scenarios[key], context: await prepareWith(instance, scenarios[key]) });

@@ -65,7 +65,7 @@ export function instructionsMarkdown({ instructions }) {
   const k = (value) => thousands(value / 1000);
   const lines = [
     `Instructions PocketBase executes per request, counted by callgrind over ${instructions.requestsPerWindow} serial requests per window, two windows per row, the lower one shown ` +
-      `(${instructions.measuredAt ? `counted ${instructions.measuredAt.slice(0, 16).replace("T", " ")} UTC; ` : ""}GOMAXPROCS=1 and garbage collection off; periodic work such as PocketBase's batched request-log writes lands in one window or the other, and the spread shows by how much). ` +
+      `(${instructions.measuredAt ? `counted ${instructions.measuredAt.slice(0, 16).replace("T", " ")} UTC; ` : ""}GOMAXPROCS=1, garbage collection and request logs off; what periodic work remains, timers and the like, lands in one window or the other, and the spread shows by how much). ` +
       "A count of instructions, unlike req/s or CPU time, does not move with other work on the machine; it does not weigh cache misses or system calls.",
     "",
     "| route | k instructions / request | spread (k) | Δ to the row above (k) |",

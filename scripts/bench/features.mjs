@@ -36,7 +36,7 @@ export const FEATURE_VARIANTS = {
     scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeHealth"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
-      "a logged-out token must be a guest's on every route, PocketBase's own included (docs/security.md, Logout), so the check runs in a middleware on every request",
+      "a logged-out token must be a guest's on every route, PocketBase's own included ([security.md, Logout](security.md#logout)), so the check runs in a middleware on every request",
   },
   withoutAudit: {
     feature: "audit entries",
@@ -45,7 +45,7 @@ export const FEATURE_VARIANTS = {
     scenarios: ["loginExisting", "hooksRefresh", "profile"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
-      "who signed in or refreshed, from where and when, is the account's audit trail (docs/security.md, Audit trail); the entry goes through PocketBase's logger, which writes in batches, so it adds no write transaction to the request",
+      "who signed in or refreshed, from where and when, is the account's audit trail ([security.md, Audit trail](security.md#audit-trail)); the entry goes through PocketBase's logger, which writes in batches, so it adds no write transaction to the request",
   },
   nicknameCheckOff: {
     feature: "the nickname check",

@@ -38,7 +38,8 @@
 //   --no-instructions                skip the callgrind counts (bench/instructions.mjs, ~8 minutes;
 //                                    skipped anyway without valgrind); --instruction-requests=N per window
 //   --no-tls --tls-latency-ms=30     TLS handshakes to WeChat per 1,000 logins (bench/tls.mjs)
-//   --only=instructions,tls,growth,litestream,pools,pairs,freshvm   run only those parts; prints, writes no docs
+//   --feature-duration=S --feature-rounds=N   what each feature costs (bench/features.mjs): 3 s, 4 rounds
+//   --only=instructions,tls,growth,litestream,features,pools,pairs,freshvm   run only those parts; prints, writes no docs
 //   Litestream is tested when its binary is on PATH or in LITESTREAM_BIN (bench/litestream.mjs).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -75,9 +76,11 @@ function readOptions() {
       "no-tls": { type: "boolean", default: false },
       "tls-latency-ms": { type: "string" },
       only: { type: "string" },
+      "feature-duration": { type: "string" },
+      "feature-rounds": { type: "string" },
     },
   });
-  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream"];
+  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream", "features"];
   const only = values.only === undefined ? null : new Set(values.only.split(",").map((part) => part.trim()));
   for (const part of only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(", ")}; got "${part}"`);
   const env = process.env;
@@ -102,6 +105,8 @@ function readOptions() {
       tls: only ? only.has("tls") : !values["no-tls"],
       tlsLatencyMs: number(values["tls-latency-ms"] ?? 30, "--tls-latency-ms", 0, 5000),
       tlsConnections: [1, 32, 200],
+      featureDurationS: number(values["feature-duration"] ?? (quick ? 1 : 3), "--feature-duration", 1, 60),
+      featureRounds: number(values["feature-rounds"] ?? (quick ? 2 : 4), "--feature-rounds", 2, 20),
       seededUsers: only && !only.has("growth") ? 0 : values.million || values.users !== undefined || only?.has("growth") ? number(values.users ?? 1_000_000, "--users", 1000, 100_000_000) : 0,
     },
     writeDocs: !quick && !values["no-docs"] && !only,

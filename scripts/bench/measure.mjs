@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { hooksDirWith, startPocketBase } from "../pocketbase-process.mjs";
 import { pocketbaseVersion, projectRoot } from "../pocketbase.mjs";
+import { measureFeatures } from "./features.mjs";
 import { measureGrowth } from "./growth.mjs";
 import { measureInstructions } from "./instructions.mjs";
 import { measureLitestream } from "./litestream.mjs";
@@ -67,13 +68,14 @@ export async function measure(settings, log) {
       await raiseRateLimits(instance);
       return instance;
     };
-    const run = { settings, log, start, simulator, env, raiseRateLimits, prepareWith, runLoad, alternate, summarize, residentMiB };
+    const run = { settings, log, start, hooksDir: hooks.dir, simulator, env, raiseRateLimits, prepareWith, runLoad, alternate, summarize, residentMiB };
 
     const wants = (part) => !settings.only || settings.only.includes(part);
     const instructions = settings.instructions ? await measureInstructions(run) : null;
     const tls = settings.tls ? await measureTls(run) : null;
     const growth = settings.seededUsers > 0 ? await measureGrowth(run) : null;
     const litestream = wants("litestream") ? await measureLitestream(run) : null;
+    const features = wants("features") ? await measureFeatures(run) : null;
     const poolRows = wants("pools") ? await measurePools(run, simulator) : [];
     const recommendedPool = poolRows.length > 0 ? recommendPool(poolRows) : DEFAULT_HOOKS_POOL;
 
@@ -100,6 +102,7 @@ export async function measure(settings, log) {
       tls,
       growth,
       litestream,
+      features,
     };
   } finally {
     process.off("SIGINT", onInterrupt);

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { projectRoot } from "../pocketbase.mjs";
 import { renderCapacity } from "./capacity.mjs";
+import { featuresMarkdown, featuresText } from "./features.mjs";
 import { floorLines, growthMarkdown, instructionsMarkdown, loadStatement, tlsMarkdown } from "./report-extra.mjs";
 
 const DOCS_DIR = join(projectRoot, "docs");
@@ -167,6 +168,9 @@ function renderText(results) {
     "",
     growthMarkdown(results),
     "",
+    "What each feature costs (PocketBase CPU per request, full build against one without it):",
+    ...featuresText(results).map((text) => `  ${text}`),
+    "",
     ...freshVmLines(results),
     "",
     recommendationText(results),
@@ -221,6 +225,10 @@ ${tlsMarkdown(results)}
 ## Cost as the user table grows
 
 ${growthMarkdown(results)}
+
+## What each feature costs
+
+${featuresMarkdown(results)}
 
 ## The bundle in a fresh VM
 

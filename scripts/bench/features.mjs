@@ -42,11 +42,11 @@ export const FEATURE_VARIANTS = {
   withoutAudit: {
     feature: "audit entries",
     label: "without audit entries",
-    cuts: [emptied("audit")],
+    cuts: [emptied("audit"), emptied("auditRequest")],
     scenarios: ["loginExisting", "hooksRefresh", "profile"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
-      "who signed in or refreshed, from where and when, is the account's audit trail ([security.md, Audit trail](security.md#audit-trail)); the entry goes through PocketBase's logger, which writes in batches, so it adds no write transaction to the request",
+      "who signed in or refreshed, from where and when, is the account's audit trail ([security.md, Audit trail](security.md#audit-trail)); a user's event rides on the log entry PocketBase writes for the request anyway, and the logger writes in batches, so it adds neither an entry nor a write transaction to the request",
   },
   nicknameCheckOff: {
     feature: "the nickname check",

@@ -40,7 +40,7 @@
 //   --no-tls --tls-latency-ms=30     TLS handshakes to WeChat per 1,000 logins (bench/tls.mjs)
 //   --feature-duration=S --feature-rounds=N   what each feature costs (bench/features.mjs): 3 s, 4 rounds
 //   --only=instructions,tls,growth,litestream,features,pools,pairs,freshvm   run only those parts; prints, writes no docs
-//   Litestream is tested when its binary is on PATH or in LITESTREAM_BIN (bench/litestream.mjs).
+//   Litestream (bench/litestream.mjs) is LITESTREAM_BIN, or built once from the Go module proxy (scripts/litestream.mjs).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";

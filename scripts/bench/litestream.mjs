@@ -1,27 +1,29 @@
 // Continuous backup with Litestream, tested once: replicate a serving PocketBase's data.db to a
 // file replica while users register, restore the replica into a fresh pb_data, start PocketBase
-// on it and compare the user counts. Runs when a litestream binary is on PATH (or LITESTREAM_BIN);
-// it installs from the Go module proxy with
-//   go install github.com/benbjohnson/litestream/cmd/litestream@v0.3.13
+// on it and compare the user counts. The binary is LITESTREAM_BIN or the pinned version built
+// from the Go module proxy (scripts/litestream.mjs).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureLitestream } from "../litestream.mjs";
 import { startPocketBase } from "../pocketbase-process.mjs";
 
-const litestreamBin = () => process.env.LITESTREAM_BIN ?? "litestream";
+let bin;
+const litestreamBin = () => (bin ??= ensureLitestream().bin);
 
 export function litestreamVersion() {
   try {
     return execFileSync(litestreamBin(), ["version"], { encoding: "utf8" }).trim();
-  } catch {
+  } catch (error) {
+    console.error(`[bench] no Litestream: ${error.message}`);
     return null;
   }
 }
 
 export async function measureLitestream({ log, start }) {
   const version = litestreamVersion();
-  if (!version) return { tested: false, reason: "no litestream binary on PATH (set LITESTREAM_BIN)" };
+  if (!version) return { tested: false, reason: "Litestream could not be built from the Go module proxy (or LITESTREAM_BIN is wrong)" };
   log(`Litestream ${version}: replicate, restore, compare`);
   const dir = mkdtempSync(join(tmpdir(), "bai-bench-litestream-"));
   let replicator;

@@ -1,0 +1,2 @@
+export const litestreamVersion: string;
+export function ensureLitestream(options?: { log?: (line: string) => void }): { bin: string };

@@ -1,6 +1,7 @@
 // docs/capacity.md: what one node sustains, from the figures of the same `npm run bench` run
 // (docs/benchmarks.json). The assumptions are constants here, spelled out in the text.
 import { litestreamSentence } from "./litestream.mjs";
+import { pocketBaseBackupSentence } from "./pocketbase-backup.mjs";
 const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en") : "–");
 
@@ -125,6 +126,7 @@ What ops can do, none of which needs a code change:
 - **PocketBase's scheduled backups** (Settings → Backups): a cron expression (e.g. \`0 3 * * *\`), how many to keep, and optionally S3
   storage. A backup is a zip of pb_data taken while PocketBase serves; at a million users that is the ${large ? fmt(large.diskAfterStop["data.db"] / 2 ** 20, 0) : "–"} MiB of data.db
   plus auxiliary.db, and a restore replaces pb_data and restarts the app. Anything written since the last backup is lost in a restore.
+  ${pocketBaseBackupSentence(results.pocketbaseBackup) ?? "It was not tested in this run."}
 - **Litestream** (continuous WAL replication to S3 or a file path) loses at most its sync interval (1 s by default). It needs the
   database in WAL mode (PocketBase's default) and to be the only process that checkpoints it. ${litestreamSentence(results.litestream) ?? "It was not tested in this run: test a restore before relying on it."}
 

@@ -13,6 +13,7 @@ import { measureFeatures } from "./features.mjs";
 import { measureGrowth } from "./growth.mjs";
 import { measureInstructions } from "./instructions.mjs";
 import { measureLitestream } from "./litestream.mjs";
+import { measurePocketBaseBackup } from "./pocketbase-backup.mjs";
 import { benchHooks, FRESH_VM_SCENARIO, POOL_SCENARIO, scenarios } from "./scenarios.mjs";
 import { measureTls } from "./tls.mjs";
 
@@ -75,6 +76,7 @@ export async function measure(settings, log) {
     const tls = settings.tls ? await measureTls(run) : null;
     const growth = settings.seededUsers > 0 ? await measureGrowth(run) : null;
     const litestream = wants("litestream") ? await measureLitestream(run) : null;
+    const pocketbaseBackup = wants("backups") ? await measurePocketBaseBackup(run) : null;
     const features = wants("features") ? await measureFeatures(run) : null;
     const poolRows = wants("pools") ? await measurePools(run, simulator) : [];
     const recommendedPool = poolRows.length > 0 ? recommendPool(poolRows) : DEFAULT_HOOKS_POOL;
@@ -102,6 +104,7 @@ export async function measure(settings, log) {
       tls,
       growth,
       litestream,
+      pocketbaseBackup,
       features,
     };
   } finally {

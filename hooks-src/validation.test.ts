@@ -16,8 +16,18 @@ function problemsOf(read: () => unknown): Record<string, { code: string }> {
 const validProfile = { users_name: "张三", users_phone_code: "abc123", users_picture: "https://example.com/a.png" };
 
 describe("readLoginRequest", () => {
-  it("accepts a WeChat code", () => {
-    expect(readLoginRequest({ users_wx_code: "0a1B2c3D4e5F6g" })).toEqual({ wechatCode: "0a1B2c3D4e5F6g" });
+  it("accepts a WeChat code, which may cancel a pending deletion unless the client says not", () => {
+    expect(readLoginRequest({ users_wx_code: "0a1B2c3D4e5F6g" })).toEqual({ wechatCode: "0a1B2c3D4e5F6g", cancelDeletion: true });
+    expect(readLoginRequest({ users_wx_code: "abc", cancel_deletion: null })).toEqual({ wechatCode: "abc", cancelDeletion: true });
+    expect(readLoginRequest({ users_wx_code: "abc", cancel_deletion: true })).toEqual({ wechatCode: "abc", cancelDeletion: true });
+    expect(readLoginRequest({ users_wx_code: "abc", cancel_deletion: false })).toEqual({ wechatCode: "abc", cancelDeletion: false });
+  });
+
+  it.each([["false"], [0], [[]]])("refuses cancel_deletion %j, with the code's own problem too", (cancelDeletion) => {
+    expect(problemsOf(() => readLoginRequest({ users_wx_code: "abc", cancel_deletion: cancelDeletion }))).toEqual({
+      cancel_deletion: { code: "validation_invalid_type", message: "必须是 true 或 false" },
+    });
+    expect(Object.keys(problemsOf(() => readLoginRequest({ cancel_deletion: cancelDeletion })))).toEqual(["cancel_deletion", "users_wx_code"]);
   });
 
   it.each([

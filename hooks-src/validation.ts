@@ -47,6 +47,7 @@ const problem = {
   notAWechatCode: (): FieldProblem => ({ code: "validation_invalid_format", message: "不是合法的微信 code" }),
   invisibleCharacters: (): FieldProblem => ({ code: "validation_invalid_characters", message: "不能包含控制字符或不可见字符" }),
   notAPictureUrl: (): FieldProblem => ({ code: "validation_invalid_url", message: "必须是 http(s) 图片地址" }),
+  notABoolean: (): FieldProblem => ({ code: "validation_invalid_type", message: "必须是 true 或 false" }),
 };
 
 type Check = (value: string) => FieldProblem | undefined;
@@ -125,10 +126,10 @@ function hasStrayZeroWidthJoiner(value: string): boolean {
   return false;
 }
 
-// Reads the named string fields, collecting every problem before failing once.
-function readStringFields<Name extends string>(body: JsonObject, checks: Record<Name, Check>): Record<Name, string> {
+// Reads the named string fields, collecting every problem (with those of other fields found
+// before) before failing once.
+function readStringFields<Name extends string>(body: JsonObject, checks: Record<Name, Check>, problems: FieldProblems = {}): Record<Name, string> {
   const values = {} as Record<Name, string>;
-  const problems: FieldProblems = {};
   for (const name of Object.keys(checks) as Name[]) {
     const value = body[name];
     const found =
@@ -144,9 +145,19 @@ function readStringFields<Name extends string>(body: JsonObject, checks: Record<
   return values;
 }
 
-export function readLoginRequest(body: JsonObject): { wechatCode: string } {
-  const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode });
-  return { wechatCode: users_wx_code };
+export interface LoginRequest {
+  wechatCode: string;
+  // false for a login the client makes by itself (the SDK's renewal on another device): it must
+  // not cancel a deletion the user asked for, only a login the user chose may.
+  cancelDeletion: boolean;
+}
+
+export function readLoginRequest(body: JsonObject): LoginRequest {
+  const problems: FieldProblems = {};
+  const cancelDeletion = body.cancel_deletion ?? true;
+  if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
+  const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode }, problems);
+  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean };
 }
 
 export interface ProfileRequest {

@@ -10,7 +10,9 @@
 // Login and refresh are single-flight: while one is in progress every caller waits on the same promise,
 // so ten parallel 401s cost one refresh and wx.login (rate-limited per user) runs only when needed.
 // A login whose code WeChat already saw (429 duplicate, 400 used/invalid code) gets one new code.
-// After deleteAccount() the SDK never logs in by itself: BAI cancels a pending deletion on login.
+// Only an explicit login() may cancel a pending account deletion: every login the SDK makes by
+// itself says cancel_deletion: false, so on another device BAI answers 403 注销中 instead; and after
+// deleteAccount() on this device the SDK does not even try.
 import { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 import { BaiClientError, isObject } from "./errors";
 import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
@@ -81,11 +83,12 @@ export function createClient(options: ClientOptions) {
 
   const deletionMarkerKey = (options.storageKey || "bai_auth") + "_deletion_requested";
 
-  const loginWithFreshCode = singleFlight(async (): Promise<LoginResult> => {
+  // One in flight of each kind: the user's own login must not share the answer of an automatic one.
+  const loginWithFreshCode = (cancelDeletion: boolean) => async (): Promise<LoginResult> => {
     let triedNewCode = false;
     for (;;) {
       const code = await wxLoginCode(wx, timeoutMs);
-      const response = await post("/api/wechat/login", { users_wx_code: code });
+      const response = await post("/api/wechat/login", cancelDeletion ? { users_wx_code: code } : { users_wx_code: code, cancel_deletion: false });
       if (response.status === 200) {
         const answer = readAuthAnswer(urlOf("/api/wechat/login"), response) as LoginResponse;
         authStore.save(answer.token, answer.meta.data.user);
@@ -98,7 +101,9 @@ export function createClient(options: ClientOptions) {
       if (isAccountRefusal(response)) authStore.clear();
       throw errorFrom(urlOf("/api/wechat/login"), response);
     }
-  });
+  };
+  const chosenLogin = singleFlight(loginWithFreshCode(true));
+  const implicitLogin = singleFlight(loginWithFreshCode(false));
 
   const refresh = singleFlight(async (): Promise<RefreshResult> => {
     const token = authStore.token;
@@ -119,18 +124,18 @@ export function createClient(options: ClientOptions) {
 
   /** The user asked for it: logging in again also cancels an account deletion in its cooling-off period. */
   async function login(): Promise<LoginResult> {
-    const result = await loginWithFreshCode();
+    const result = await chosenLogin();
     safely(() => wx.removeStorageSync(deletionMarkerKey));
     return result;
   }
 
-  // A login the SDK makes by itself. After deleteAccount() on this device it refuses: BAI cancels a
-  // pending deletion on the next login, which only the user's explicit login() may do.
+  // A login the SDK makes by itself: it never cancels a pending deletion, and after deleteAccount()
+  // on this device it is not even sent.
   function automaticLogin(): Promise<LoginResult> {
     if (safely(() => wx.getStorageSync(deletionMarkerKey)) === true) {
       return Promise.reject(new BaiClientError({ url: urlOf("/api/wechat/login"), status: 403, message: "账号已申请注销;调用 login() 重新登录即撤销注销" }));
     }
-    return loginWithFreshCode();
+    return implicitLogin();
   }
 
   /** A token to send now: logs in when there is none, renews one that is due. */

@@ -467,6 +467,23 @@ describe("logout and deleteAccount", () => {
     expect(server.count("/api/wechat/login")).toBe(1);
   });
 
+  it("a login it makes by itself never cancels a deletion requested on another device; login() does", async () => {
+    const { client, server } = await signedIn();
+    revokeAllTokens(server); // the other device's delete-account voided every token
+    server.routes["/api/wechat/login"] = (request) =>
+      (request.body as { cancel_deletion?: boolean }).cancel_deletion === false
+        ? failure(403, "账号注销中,重新登录即可撤销注销")
+        : { status: 200, body: server.authAnswer("登录成功,已撤销账号注销", { status: "login_success", deletion_cancelled: true }) };
+
+    await expect(client.request("/api/things")).rejects.toMatchObject({ status: 403, isAccountUnavailable: true });
+    expect(client.token).toBe("");
+    const automatic = server.requests.filter((request) => request.path === "/api/wechat/login");
+    expect(automatic.map((request) => request.body)).toEqual([expect.objectContaining({ cancel_deletion: false })]);
+
+    expect((await client.login()).deletion_cancelled).toBe(true);
+    expect(server.requests.filter((request) => request.path === "/api/wechat/login").at(-1)!.body).toEqual({ users_wx_code: expect.any(String) });
+  });
+
   it("deleteAccount keeps the session when the server refuses", async () => {
     const { client, server } = await signedIn();
     server.routes["/api/wechat/delete-account"] = () => failure(500, "服务器内部错误");

@@ -19,7 +19,7 @@ export function login(e: core.RequestEvent): void {
     () => {
       let session: WechatSession | undefined;
       try {
-        const { wechatCode } = readLoginRequest(readJsonObjectBody(e));
+        const { wechatCode, cancelDeletion } = readLoginRequest(readJsonObjectBody(e));
         const wechat = wechatClientFromEnvironment();
         const claim = claimLoginCode(wechatCode);
         if (!claim) throw failures.duplicateLoginCode();
@@ -30,7 +30,7 @@ export function login(e: core.RequestEvent): void {
           if (!(error instanceof WechatErrcodeError)) claim.release();
           throw error;
         }
-        const { user, created, deletionCancelled } = signIn(session);
+        const { user, created, deletionCancelled } = signIn(session, { mayCancelDeletion: cancelDeletion });
         const info = userInfoOf(user);
         sendAuthResponse(e, user, "wechat", {
           code: 200,

@@ -63,6 +63,29 @@ describe("POST /api/wechat/delete-account", () => {
     expect((await client.post("/api/wechat/logout", undefined, { token: impersonated })).body).toEqual(deletionPending);
   });
 
+  it("is not cancelled by a login the client made by itself (cancel_deletion: false), which is refused and writes nothing", async () => {
+    const { token, id, name } = await registeredUser();
+    expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    const pending = await admin.users.getOne(id);
+    const implicit = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(name), cancel_deletion: false });
+    expect(implicit.status).toBe(403);
+    expect(implicit.body).toEqual(deletionPending);
+    expect(await admin.users.getOne(id)).toEqual(pending);
+    // The user's own choice still cancels it.
+    const chosen = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(name), cancel_deletion: true });
+    expect(chosen.body.meta.data.deletion_cancelled).toBe(true);
+  });
+
+  it("refuses a cancel_deletion that is no boolean, writing nothing", async () => {
+    const { token, id, name } = await registeredUser();
+    expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    const pending = await admin.users.getOne(id);
+    const response = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(name), cancel_deletion: "false" });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toEqual({ cancel_deletion: { code: "validation_invalid_type", message: "必须是 true 或 false" } });
+    expect(await admin.users.getOne(id)).toEqual(pending);
+  });
+
   it("is cancelled by a login during the period, which says so", async () => {
     const { token, id, usersId, name } = await registeredUser();
     expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);

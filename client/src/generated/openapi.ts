@@ -62,7 +62,9 @@ export interface paths {
          *     可以立即用同一 code 重试,不会得到 429。
          *
          *     账号状态:`正常` 正常登录;`禁用` 返回 403;`注销中`(注销冷静期内)登录即撤销注销,账号恢复 `正常`,
-         *     `meta.data.deletion_cancelled` 为 `true`、`msg` 为 `登录成功,已撤销账号注销`;`已注销` 的账号个人信息
+         *     `meta.data.deletion_cancelled` 为 `true`、`msg` 为 `登录成功,已撤销账号注销`;但请求带
+         *     `cancel_deletion: false`(客户端自行发起、并非用户主动的登录,如 SDK 在另一台设备上的自动续期)时不撤销,
+         *     返回 403 `账号注销中,重新登录即可撤销注销`,不写入任何数据;`已注销` 的账号个人信息
          *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
          */
         post: operations["wechatLogin"];
@@ -633,6 +635,13 @@ export interface components {
              * @example 0a1b2c3d4e5f6g
              */
             users_wx_code: string;
+            /**
+             * @description 账号在注销冷静期内时,本次登录是否撤销注销。用户主动登录时省略(或为 `true`);
+             *     客户端自行发起的登录(自动续期、静默重新登录)应传 `false`,此时返回 403 而不撤销。
+             * @default true
+             * @example false
+             */
+            cancel_deletion: boolean;
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {

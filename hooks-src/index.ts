@@ -2,7 +2,9 @@
 // routes and cron jobs themselves are tables in registry/.
 export { afterBootstrap, dispatch, methodNotAllowed, registrations, runCronJob } from "./registry/registrations";
 export { refuseEmailChange } from "./users/account-hooks";
-export { refuseRevokedToken, tagRealtimeClient } from "./account/token-revocation";
+export { tagRealtimeClient } from "./account/token-revocation";
+export { refuseDeadToken } from "./account/dead-tokens";
+export { giveTokenItsOwnId } from "./account/distinct-tokens";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
 export { forgetCompany } from "./companies/company-info";

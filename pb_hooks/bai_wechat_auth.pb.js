@@ -34,11 +34,13 @@ onRecordAfterUpdateSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forge
 onRecordAfterDeleteSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
-// A token revoked by a `current` logout is a guest's from here on: just after PocketBase's
-// loadAuthToken (priority -1020), for every route. It runs on every request, so a guest's
-// request skips even the require(). Realtime connections remember their token.
-routerUse(new Middleware((e) => { if (!e.auth) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e); }, -1019, bai.revocationCheckId));
+// A dead tbl_auth_users token (revoked by a `current` logout, or one PocketBase could not verify)
+// gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
+// every request, so one without a token skips even the require(). Realtime connections remember
+// their token. Every token issued for a user carries its own id.
+routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
+onRecordAuthRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).giveTokenItsOwnId(e), "tbl_auth_users");
 
 onBootstrap((e) => {
   e.next();

@@ -55,7 +55,7 @@ describe("POST /api/wechat/delete-account", () => {
       expect((await client.profile(dead, validProfile())).body).toEqual(failures.invalidToken);
       expect((await client.post("/api/wechat/delete-account", undefined, { token: dead })).body).toEqual(failures.invalidToken);
       expect(await nativeStatus(dead, "POST", "/api/collections/tbl_auth_users/auth-refresh")).toBe(401);
-      expect(await nativeStatus(dead, "GET", `/api/collections/tbl_auth_users/records/${id}`)).toBe(404);
+      expect(await nativeStatus(dead, "GET", `/api/collections/tbl_auth_users/records/${id}`)).toBe(401);
     }
     // A token verified after the request, as staff's impersonation, learns the status.
     const impersonated = await impersonate(id);

@@ -137,8 +137,8 @@ describe("an expiring token", () => {
     expect(shim.sent.slice(-2)).toEqual(["POST /api/wechat/refresh-token", `GET ${ownRecordPath(client)}`]);
     expect(shim.loginCalls()).toBe(1);
 
-    // Expired: PocketBase's own API would treat it as a guest (404), so the SDK asks refresh-token,
-    // which refuses (401), and logs in again with one fresh code before the call.
+    // Expired, by the token's own exp: the SDK asks refresh-token before the call, which refuses (401),
+    // and logs in again with one fresh code.
     await sleep(10_500);
     shim.sent.length = 0;
     const record = await client.request<{ id: string }>(ownRecordPath(client));
@@ -227,11 +227,8 @@ const specHas = (path: string) => Boolean(spec.paths?.[path]);
 async function twoDevices() {
   const phone = signIn();
   const laptop = signIn(phone.name);
-  await phone.client.login();
-  // PocketBase's tokens hold no per-login nonce: two logins of one user within the same second get the
-  // very same token, and logging one "device" out would log out both.
-  await sleep(1100);
-  await laptop.client.login();
+  // Within the same second: every token is its own, so logging one device out leaves the other.
+  await Promise.all([phone.client.login(), laptop.client.login()]);
   expect(laptop.client.token).not.toBe(phone.client.token);
   return { phone, laptop };
 }
@@ -257,6 +254,15 @@ describe.skipIf(!specHas("/api/wechat/logout"))("logout", () => {
     expect((await api().refreshToken(laptopToken)).status).toBe(401);
     await laptop.client.refresh();
     expect(laptop.client.token).not.toBe(laptopToken);
+    expect(laptop.shim.loginCalls()).toBe(2);
+  });
+
+  it("all: the other device's next call to PocketBase's own API is refused 401, renews once and succeeds", async () => {
+    const { phone, laptop } = await twoDevices();
+    await phone.client.logout("all");
+
+    const own = await laptop.client.request<{ id: string }>(ownRecordPath(laptop.client));
+    expect(own.id).toBe(laptop.client.user!.pb_id);
     expect(laptop.shim.loginCalls()).toBe(2);
   });
 

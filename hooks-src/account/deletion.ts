@@ -3,7 +3,8 @@
 // the personal data. What a status change does to the record is in account-status-hooks.ts;
 // here every change re-reads the user inside its own transaction, so it applies to the state
 // it really replaces, and a concurrent login, staff edit or second cron run can't be undone.
-import { USERS_COLLECTION } from "../users/users";
+import { gainsUnionid, USERS_COLLECTION } from "../users/users";
+import type { WechatSession } from "../wechat/client";
 import { ACCOUNT_STATUS, failureForAccountStatus, readDeletionCooloffDays } from "./account-status";
 import { DELETION_DUE_FIELD } from "./account-status-hooks";
 import { audit } from "../audit/audit";
@@ -34,11 +35,13 @@ export function isDeletionPending(user: core.Record): boolean {
   return user.getString("users_status") === ACCOUNT_STATUS.deletionPending;
 }
 
-// null when the account is no longer 注销中 (the cron erased it, or staff changed it).
-export function cancelDeletion(userId: string): core.Record | null {
+// null when the account is no longer 注销中 (the cron erased it, or staff changed it). The
+// login that cancels also records a unionid it brings, which it could not while 注销中.
+export function cancelDeletion(userId: string, identity: WechatSession): core.Record | null {
   return changeUser(userId, (user) => {
     if (!isDeletionPending(user)) return false;
     user.set("users_status", ACCOUNT_STATUS.active);
+    if (gainsUnionid(user, identity)) user.set("unionid", identity.unionid);
     return true;
   });
 }

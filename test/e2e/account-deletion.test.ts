@@ -1,7 +1,7 @@
 // Account deletion (注销): POST /api/wechat/delete-account, the cooling-off period, a login that
 // cancels it, the erasure cron, staff starting and cancelling deletions in the admin API, and
 // a deletion that survives SIGKILL at any point.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
@@ -9,9 +9,10 @@ import { inParallel } from "../support/concurrency";
 import { aMinuteAgo, runCronJob, waitUntil } from "../support/lifecycle";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { failures } from "../support/responses";
-import { codes, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
+import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 const client = api();
+const wechat = simulator(inject("simulatorUrl"));
 let admin: Awaited<ReturnType<typeof adminClient>>;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ERASURE = "bai_account_erasure";
@@ -76,6 +77,20 @@ describe("POST /api/wechat/delete-account", () => {
     expect(chosen.body.meta.data.deletion_cancelled).toBe(true);
   });
 
+  // A user from before the open-platform binding: this login brings a unionid they lack.
+  it("is not cancelled by a login the client made by itself that brings a unionid, which writes nothing either", async () => {
+    const { token, id, name } = await registeredUser();
+    expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    const pending = await admin.users.update(id, { unionid: "" });
+    const implicit = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(name), cancel_deletion: false });
+    expect(implicit.body).toEqual(deletionPending);
+    expect(await admin.users.getOne(id)).toEqual(pending);
+    // The user's own login cancels the deletion and records the unionid with it.
+    const chosen = await client.login(codes.loginAs(name));
+    expect(chosen.body.meta.data.deletion_cancelled).toBe(true);
+    expect(await admin.users.getOne(id)).toMatchObject({ users_status: "正常", unionid: `usim_${name}` });
+  });
+
   it("refuses a cancel_deletion that is no boolean, writing nothing", async () => {
     const { token, id, name } = await registeredUser();
     expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
@@ -112,6 +127,30 @@ describe("POST /api/wechat/delete-account", () => {
 
   it("answers 401 without a token", async () => {
     expect((await client.post("/api/wechat/delete-account")).status).toBe(401);
+  });
+});
+
+// The profile route reads the user, then waits for WeChat's phone number: the account may change
+// in that time. The simulator holds the number until the change is made, so the race is exact.
+describe("a profile update waiting for WeChat's phone number", () => {
+  type SignedIn = { token: string; id: string };
+  const changes: Array<[string, (user: SignedIn) => Promise<unknown>, object]> = [
+    ["the user asks for deletion", ({ token }) => client.post("/api/wechat/delete-account", undefined, { token }), deletionPending],
+    ["staff erase the account (已注销)", ({ id }) => admin.users.update(id, { users_status: "已注销" }), accountDeleted],
+    ["staff start a deletion (注销中)", ({ id }) => admin.users.update(id, { users_status: "注销中" }), deletionPending],
+    ["staff disable the account", ({ id }) => admin.users.update(id, { users_status: "禁用" }), failures.accountDisabled],
+  ];
+
+  it.each(changes)("is refused when meanwhile %s, and writes nothing", async (_, change, refusal) => {
+    const { token, user } = await client.signIn(uniqueName());
+    const phoneCode = codes.held("13900139000");
+    const update = client.profile(token, validProfile({ users_name: "李四", users_phone_code: phoneCode }));
+    await waitUntil(async () => (await wechat.calls("/wxa/business/getuserphonenumber")).some((call) => (call.body as { code?: string } | null)?.code === phoneCode));
+    await change({ token, id: user.pb_id });
+    const changed = await admin.users.getOne(user.pb_id);
+    await wechat.release(phoneCode);
+    expect((await update).body).toEqual(refusal);
+    expect(await admin.users.getOne(user.pb_id)).toEqual(changed);
   });
 });
 

@@ -17,7 +17,7 @@ export function signIn(identity: WechatSession, { mayCancelDeletion = true } = {
   const found = findOrCreateUser(identity);
   if (!isDeletionPending(found.user)) return { ...found, deletionCancelled: false };
   if (!mayCancelDeletion) throw failureForAccountStatus(ACCOUNT_STATUS.deletionPending)!;
-  const resumed = cancelDeletion(found.user.id);
+  const resumed = cancelDeletion(found.user.id, identity);
   if (resumed) return { user: resumed, created: false, deletionCancelled: true };
   // The cron erased the account between the two reads: its openid is free again.
   return { ...findOrCreateUser(identity), deletionCancelled: false };

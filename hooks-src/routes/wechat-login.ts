@@ -1,7 +1,6 @@
 import { signIn } from "../account/sign-in";
 import { auditRequest } from "../audit/audit";
 import { auditLoginFailure } from "../audit/login-failures";
-import { failures } from "../errors";
 import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
@@ -9,9 +8,11 @@ import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
 import { readLoginRequest } from "../validation";
 import type { WechatSession } from "../wechat/client";
-import { WechatErrcodeError } from "../wechat/errors";
+import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
 import { claimLoginCode } from "../wechat/login-code-claims";
 import { wechatClientFromEnvironment } from "../wechat/wechat";
+
+const LOGIN_CODE_FIELD = "users_wx_code";
 
 export function login(e: core.RequestEvent): void {
   answer(
@@ -22,12 +23,12 @@ export function login(e: core.RequestEvent): void {
         const { wechatCode, cancelDeletion } = readLoginRequest(readJsonObjectBody(e));
         const wechat = wechatClientFromEnvironment();
         const claim = claimLoginCode(wechatCode);
-        if (!claim) throw failures.duplicateLoginCode();
         try {
           session = wechat.codeToSession(wechatCode);
         } catch (error) {
           // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-          if (!(error instanceof WechatErrcodeError)) claim.release();
+          if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, LOGIN_CODE_FIELD));
+          else claim.release();
           throw error;
         }
         const { user, created, deletionCancelled } = signIn(session, { mayCancelDeletion: cancelDeletion });
@@ -49,6 +50,6 @@ export function login(e: core.RequestEvent): void {
         throw error;
       }
     },
-    "users_wx_code",
+    LOGIN_CODE_FIELD,
   );
 }

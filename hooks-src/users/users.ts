@@ -1,4 +1,5 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
+import { ACCOUNT_STATUS, failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
 import type { WechatSession } from "../wechat/client";
 import type { ProfileFields } from "./user-profile";
@@ -8,8 +9,6 @@ import { nextFreeUsersId, usersIdPrefix } from "./users-id";
 export const USERS_COLLECTION = "tbl_auth_users";
 // A plain table (migration 1764100000), not a collection: neither the API nor the admin UI reach it.
 const USERS_ID_COUNTERS_TABLE = "_bai_users_id_counters";
-const USERS_STATUS_ACTIVE = "正常";
-const USERS_STATUS_DISABLED = "禁用";
 
 function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
@@ -25,17 +24,18 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
 // read before would undo any staff edit made since, a disable included.
 // For a first login this also means that simultaneous first logins of an openid make one
 // user, and that users_id never collides. The unique indexes on openid and users_id back
-// this up.
+// this up. Only an account in use (正常) gains a unionid here: a login may not write to an
+// account being deleted, and one that cancels the deletion records it then (deletion.ts).
 export function findOrCreateUser(identity: WechatSession, now = new Date()): { user: core.Record; created: boolean } {
   const existing = findByOpenid($app, identity.openid);
-  if (existing && !gainsUnionid(existing, identity)) return { user: requireActive(existing), created: false };
+  if (existing && !gainsUnionidNow(existing, identity)) return { user: requireNotDisabled(existing), created: false };
 
   let outcome: { user: core.Record; created: boolean } | undefined;
   $app.runInTransaction((txApp) => {
     const current = findByOpenid(txApp, identity.openid);
     if (current) {
-      requireActive(current);
-      if (gainsUnionid(current, identity)) {
+      requireNotDisabled(current);
+      if (gainsUnionidNow(current, identity)) {
         current.set("unionid", identity.unionid);
         txApp.save(current);
       }
@@ -47,7 +47,7 @@ export function findOrCreateUser(identity: WechatSession, now = new Date()): { u
     user.set("unionid", identity.unionid);
     user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
     user.set("users_type", USERS_TYPE_GUEST);
-    user.set("users_status", USERS_STATUS_ACTIVE);
+    user.set("users_status", ACCOUNT_STATUS.active);
     user.setRandomPassword();
     txApp.save(user);
     outcome = { user, created: true };
@@ -57,12 +57,16 @@ export function findOrCreateUser(identity: WechatSession, now = new Date()): { u
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so a
 // user may gain one on a later login. A unionid already recorded is kept.
-function gainsUnionid(user: core.Record, identity: WechatSession): boolean {
+export function gainsUnionid(user: core.Record, identity: WechatSession): boolean {
   return identity.unionid !== "" && user.getString("unionid") === "";
 }
 
+function gainsUnionidNow(user: core.Record, identity: WechatSession): boolean {
+  return gainsUnionid(user, identity) && user.getString("users_status") === ACCOUNT_STATUS.active;
+}
+
 export function isDisabled(user: core.Record): boolean {
-  return user.getString("users_status") === USERS_STATUS_DISABLED;
+  return user.getString("users_status") === ACCOUNT_STATUS.disabled;
 }
 
 // The user's status as stored right now, for a record read a while ago.
@@ -74,8 +78,16 @@ export function isDisabledNow(user: core.Record): boolean {
   }
 }
 
-function requireActive(user: core.Record): core.Record {
+function requireNotDisabled(user: core.Record): core.Record {
   if (isDisabled(user)) throw failures.accountDisabled();
+  return user;
+}
+
+// Only an account in use takes a write of its own user: one being deleted, erased or disabled
+// is answered as the token check answers it.
+function requireWritable(user: core.Record): core.Record {
+  const refusal = failureForAccountStatus(user.getString("users_status"));
+  if (refusal) throw refusal;
   return user;
 }
 
@@ -129,12 +141,13 @@ export interface ProfileSaveSteps {
   afterSave?(txApp: CoreApp, user: core.Record): void;
 }
 
-// Re-reads the user inside the transaction so that concurrent updates of one user
-// apply the users_type rule to the state each of them really replaces.
+// Re-reads the user inside the transaction so that concurrent updates of one user apply the
+// users_type rule to the state each of them really replaces, and so that an account whose
+// deletion began (or that staff disabled) while WeChat looked up the phone number is refused.
 export function updateProfile(userId: string, profile: ProfileFields, steps: ProfileSaveSteps = {}): core.Record {
   let updated: core.Record | undefined;
   $app.runInTransaction((txApp) => {
-    const user = requireActive(findUserById(txApp, userId));
+    const user = requireWritable(findUserById(txApp, userId));
     steps.beforeSave?.(txApp, user);
     user.set("users_type", usersTypeAfterUpdate(user.getString("users_type"), profileOf(user), profile));
     user.set("users_name", profile.users_name);

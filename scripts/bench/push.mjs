@@ -104,7 +104,8 @@ export function pushMarkdown({ push }) {
   return [
     `POST /api/wechat/push in 安全模式, ${push.rounds} rounds of ${push.durationS} s at ${push.connections} connections, a fresh nonce on every request. ` +
       "A refusal is what anyone can send: its CPU at the largest body the route accepts, times what the rate limit lets through, is what one IP can burn. " +
-      "The URL signature is checked before the body is read, so only a request signed with the token reaches the SHA-1 over `Encrypt`.",
+      "The URL signature is checked before the body is read, so only a request signed with the token reaches the SHA-1 over `Encrypt`." +
+      (push.measuredAt ? ` Measured in a run of its own (\`--only=push\`) on ${push.measuredAt.slice(0, 16).replace("T", " ")} UTC.` : ""),
     "",
     "| push | PB CPU ms/req | p50 ms | p99 ms | req/s | answers |",
     "|---|---:|---:|---:|---:|---|",

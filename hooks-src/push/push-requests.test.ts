@@ -156,15 +156,25 @@ describe("openPush in 安全模式", () => {
   it.each([
     ["a forged URL signature", { signature: sign("guess", timestamp, "x") }, "推送签名无效"],
     ["no URL signature, only msg_signature", { signature: "" }, "推送缺少签名参数"],
-    ["no msg_signature", { msg_signature: "" }, "推送缺少签名参数"],
   ])("never reads the body of a push with %s", (_, overrides, msg) => {
     expect(refusal(() => openPush(encryptedPush({}, overrides).query, unreadBody, context(KEY)))).toEqual({ status: 401, msg });
   });
 
-  it("uses up the nonce of a push whose msg_signature is forged under a correct URL signature", () => {
+  it.each([
+    ["a forged msg_signature", { msg_signature: sign(TOKEN, timestamp, "x", "y") }, { status: 401, msg: "推送签名无效" }],
+    ["no msg_signature", { msg_signature: "" }, { status: 401, msg: "推送缺少签名参数" }],
+    ["no encrypt_type", { encrypt_type: "" }, { status: 400, msg: "推送模式不符,服务端配置为安全模式" }],
+  ])("uses up the nonce of a push with %s under a correct URL signature", (_, overrides, answer) => {
     const ctx = context(KEY);
     const { query, body } = encryptedPush({ a: 1 });
-    expect(refusal(() => openPush({ ...query, msg_signature: sign(TOKEN, timestamp, "x", "y") }, bodyOf(body), ctx))).toEqual({ status: 401, msg: "推送签名无效" });
+    expect(refusal(() => openPush({ ...query, ...overrides }, bodyOf(body), ctx))).toEqual(answer);
+    expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+  });
+
+  it("uses up the nonce of a push whose body never arrived", () => {
+    const ctx = context(KEY);
+    const { query, body } = encryptedPush({ a: 1 });
+    expect(() => openPush(query, unreadBody, ctx)).toThrow("the body was read");
     expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
   });
 

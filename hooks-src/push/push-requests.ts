@@ -60,27 +60,39 @@ export function verifyHandshake(query: PushQuery, context: PushContext): string 
 }
 
 // A POSTed event, verified and (in 安全模式) decrypted; readBody is called only once the URL's
-// signature has verified. release() lets WeChat's retry of exactly this request in, for when
-// handling the event fails.
+// signature has verified, and from then on the request has used up its pair, whatever it is
+// refused for (even a body that never arrives). release() lets WeChat's retry of exactly this
+// request in, for when handling the event fails.
 export function openPush(query: PushQuery, readBody: () => string, context: PushContext): { message: PushMessage; release: () => void } {
   const { config } = context;
+  const signed = requireSignedQuery(query, context);
+  const key = nonceKey(signed);
+  const rawBody = readBodyUsingUp(key, readBody, context);
   const encrypted = config.encodingAesKey !== "";
   if (encrypted !== (query.encrypt_type === "aes")) throw pushFailures.wrongMode(encrypted ? "安全模式" : "明文模式");
-  const messageSignature = query.msg_signature ?? "";
-  if (encrypted && !SIGNATURE_FORMAT.test(messageSignature)) throw pushFailures.unsigned();
-  const signed = requireSignedQuery(query, context);
-  const rawBody = readBody();
-  const key = nonceKey(signed);
-  if (!context.nonces.claim(key, rawBody, context.nowMs + KEEP_NONCE_MS)) throw pushFailures.replayed();
   const body = parseJsonObject(rawBody);
   let message = body;
   if (encrypted) {
+    const messageSignature = query.msg_signature ?? "";
+    if (!SIGNATURE_FORMAT.test(messageSignature)) throw pushFailures.unsigned();
     const cipherText = body.Encrypt;
     if (typeof cipherText !== "string" || cipherText === "") throw pushFailures.badBody();
     if (!signaturesMatch(pushSignature(config.token, signed.timestamp, signed.nonce, cipherText), messageSignature)) throw pushFailures.badSignature();
     message = parseJsonObject(decryptPushMessage(cipherText, config.encodingAesKey, context.appId));
   }
   return { message, release: () => context.nonces.giveBackForRetryOf(key, rawBody) };
+}
+
+function readBodyUsingUp(key: string, readBody: () => string, { nonces, nowMs }: PushContext): string {
+  let rawBody: string;
+  try {
+    rawBody = readBody();
+  } catch (error) {
+    nonces.claim(key, "", nowMs + KEEP_NONCE_MS);
+    throw error;
+  }
+  if (!nonces.claim(key, rawBody, nowMs + KEEP_NONCE_MS)) throw pushFailures.replayed();
+  return rawBody;
 }
 
 function parseJsonObject(text: string): PushMessage {

@@ -273,15 +273,17 @@ describe("what a refused push costs", () => {
     expect((cpuMsOf(pid) - before) / requests).toBeLessThan(5);
   }, 60_000);
 
-  it("a stalled body is cut off within seconds, answered 408", async () => {
-    const { url } = signedPush(endpoint("safe"), event(), { token: TOKEN, encodingAesKey: AES_KEY, appId: WECHAT_APP_ID });
+  it("a stalled body is cut off within seconds, answered 408, and its signature is used up", async () => {
+    const request = signedPush(endpoint("safe"), event(), { token: TOKEN, encodingAesKey: AES_KEY, appId: WECHAT_APP_ID });
     const started = Date.now();
-    const answer = await sendHeadersThenStall(url, 2000, 10_000);
+    const answer = await sendHeadersThenStall(request.url, 2000, 10_000);
+    // Answered and closed by the server: the helper waits for the close.
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
     expect(body).toEqual({ code: 408, msg: "请求体接收超时", data: {} });
     expect(contractProblems("/api/wechat/push", "POST", { status: 408, headers: new Headers({ "content-type": "application/json" }), body, text: "" })).toEqual([]);
+    expect((await post(request)).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
   }, 20_000);
 
   const event = () => mediaCheckEvent({ appId: WECHAT_APP_ID, openid: "osim_nobody", traceId: `unknown-${uniqueName()}`, suggest: "pass" });

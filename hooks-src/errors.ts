@@ -29,6 +29,7 @@ export const failures = {
   accountDeleted: () => new ApiFailure(410, "账号已注销"),
   userNotFound: () => new ApiFailure(404, "用户不存在"),
   methodNotAllowed: (allowed: string) => new ApiFailure(405, `请求方法不允许,请使用 ${allowed}`),
+  requestTimeout: () => new ApiFailure(408, "请求体接收超时"),
   payloadTooLarge: (maxBytes: number) => new ApiFailure(413, `请求体过大,上限 ${describeSize(maxBytes)}`),
   unsupportedMediaType: () => new ApiFailure(415, "请求体必须为 application/json"),
   duplicateLoginCode: () => new ApiFailure(429, "重复请求过于频繁,请勿重复提交同一登录凭证"),

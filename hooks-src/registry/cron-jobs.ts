@@ -3,7 +3,7 @@ import { eraseDueAccounts } from "../account/deletion";
 import { sweepExpiredRevokedTokens } from "../account/token-revocation";
 import { sweepExpiredPendingAvatars } from "../avatars/avatars";
 import { sweepAvatarUploadCounters } from "../avatars/upload-limits";
-import { sweepExpiredPushNonces } from "../push/push-requests";
+import { sweepExpiredPushNonces } from "../push/push-nonces";
 import { sweepExpiredLoginCodeClaims } from "../wechat/login-code-claims";
 
 export interface CronJob {

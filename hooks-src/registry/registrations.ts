@@ -56,6 +56,7 @@ export function dispatch(e: core.RequestEvent): void {
     return sendFailure(e, failures.internal());
   }
   forgetRevokedAuth(e);
+  route.beforeChecks?.(e);
   if (route.envelope && !passedPocketBaseChecks(e, route.maxBodyBytes)) return;
   route.handle(e);
 }

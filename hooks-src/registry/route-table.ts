@@ -4,7 +4,7 @@ import { MAX_AVATAR_BODY_BYTES } from "../avatars/avatar-upload";
 import { MAX_BODY_BYTES } from "../http/request";
 import { health, helloWorld } from "../routes/system";
 import { uploadAvatar } from "../routes/wechat-avatar";
-import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake } from "../routes/wechat-push";
+import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake, receivePush } from "../routes/wechat-push";
 import { login } from "../routes/wechat-login";
 import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
@@ -21,6 +21,8 @@ export interface Route {
   envelope: boolean;
   // Enforced by PocketBase's $apis.bodyLimit while the body is read, chunked or not.
   maxBodyBytes: number;
+  // Optional: runs first, before PocketBase's checks (rate limit, body limit) can answer.
+  beforeChecks?: (e: core.RequestEvent) => void;
 }
 
 export const routes: readonly Route[] = [
@@ -32,6 +34,6 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/logout", handle: logout, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/delete-account", handle: deleteAccount, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
-  { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
-  { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES, beforeChecks: receivePush },
+  { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES, beforeChecks: receivePush },
 ];

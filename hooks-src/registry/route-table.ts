@@ -7,6 +7,7 @@ import { uploadAvatar } from "../routes/wechat-avatar";
 import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake } from "../routes/wechat-push";
 import { login } from "../routes/wechat-login";
 import { profile } from "../routes/wechat-profile";
+import { profileFields } from "../routes/wechat-profile-fields";
 import { refreshToken } from "../routes/wechat-refresh-token";
 import { logout } from "../routes/wechat-logout";
 import { deleteAccount } from "../routes/wechat-delete-account";
@@ -28,6 +29,7 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/system/test-helloworld", handle: helloWorld, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/profile/fields", handle: profileFields, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/logout", handle: logout, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/delete-account", handle: deleteAccount, envelope: true, maxBodyBytes: MAX_BODY_BYTES },

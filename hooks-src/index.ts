@@ -6,3 +6,4 @@ export { refuseRevokedToken, tagRealtimeClient } from "./account/token-revocatio
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
 export { forgetCompany } from "./companies/company-info";
+export { rememberServer } from "./records/record-update";

@@ -5,7 +5,8 @@
 // hidden and system fields, field modifiers, file uploads, the manage rule, the hooks, realtime,
 // expand/fields, the collection's body limit and rate limit), the request is handed, as a PATCH
 // to /api/collections/{collection}/records/{id}, to the very http.Handler the server serves every
-// request with: PocketBase's own router, captured when the server starts (onServe). It runs that
+// request with: PocketBase's own router, captured when the server starts (jsvm has no onServe, so
+// pb_hooks/bai_wechat_auth.pb.js binds to $app.onServe() from its own VM, once). It runs that
 // route's whole chain exactly as for a native PATCH, global middlewares included (auth from the
 // Authorization header, our revoked-token check, the collection's rate limit and body limit,
 // the activity log), and writes PocketBase's own answer, status and body, straight to the client.

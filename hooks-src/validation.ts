@@ -48,6 +48,7 @@ const problem = {
   invisibleCharacters: (): FieldProblem => ({ code: "validation_invalid_characters", message: "不能包含控制字符或不可见字符" }),
   notAPictureUrl: (): FieldProblem => ({ code: "validation_invalid_url", message: "必须是 http(s) 图片地址" }),
   notABoolean: (): FieldProblem => ({ code: "validation_invalid_type", message: "必须是 true 或 false" }),
+  noProfileField: (): FieldProblem => ({ code: "validation_required", message: "至少提交 users_name、users_picture、users_phone_code 其中一项" }),
 };
 
 type Check = (value: string) => FieldProblem | undefined;
@@ -166,11 +167,27 @@ export interface ProfileRequest {
   pictureUrl: string;
 }
 
+const PROFILE_FIELD_CHECKS = {
+  users_name: checkUsersName,
+  users_phone_code: checkWechatCode,
+  users_picture: checkPictureUrl,
+};
+
+type ProfileFieldName = keyof typeof PROFILE_FIELD_CHECKS;
+
 export function readProfileRequest(body: JsonObject): ProfileRequest {
-  const fields = readStringFields(body, {
-    users_name: checkUsersName,
-    users_phone_code: checkWechatCode,
-    users_picture: checkPictureUrl,
-  });
+  const fields = readStringFields(body, PROFILE_FIELD_CHECKS);
   return { name: fields.users_name.trim(), phoneCode: fields.users_phone_code, pictureUrl: fields.users_picture };
+}
+
+// A partial edit: the fields sent get exactly readProfileRequest's checks (a field sent as null
+// or "" is a problem, as there); the fields left out are undefined. Other keys are ignored.
+export function readProfileFieldsRequest(body: JsonObject): Partial<ProfileRequest> {
+  const sent = (Object.keys(PROFILE_FIELD_CHECKS) as ProfileFieldName[]).filter((name) => Object.hasOwn(body, name));
+  if (sent.length === 0) {
+    throw failures.invalidFields(Object.fromEntries(Object.keys(PROFILE_FIELD_CHECKS).map((name) => [name, problem.noProfileField()])));
+  }
+  const checks = Object.fromEntries(sent.map((name) => [name, PROFILE_FIELD_CHECKS[name]])) as Partial<Record<ProfileFieldName, Check>>;
+  const fields: Partial<Record<ProfileFieldName, string>> = readStringFields(body, checks as Record<ProfileFieldName, Check>);
+  return { name: fields.users_name?.trim(), phoneCode: fields.users_phone_code, pictureUrl: fields.users_picture };
 }

@@ -42,6 +42,14 @@ routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authoriz
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
 onRecordAuthRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).giveTokenItsOwnId(e), "tbl_auth_users");
 
+// The records route hands its request on to PocketBase's own router, the server's handler.
+// jsvm offers no onServe, so this binds to the app's hook directly: the function runs once, in
+// this file's own VM, when the server starts, after PocketBase has built its router.
+$app.onServe().bindFunc((e) => {
+  e.next();
+  require(`${__hooks}/bai_wechat_auth.js`).rememberServer(e);
+});
+
 onBootstrap((e) => {
   e.next();
   require(`${__hooks}/bai_wechat_auth.js`).afterBootstrap();

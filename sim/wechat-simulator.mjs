@@ -33,6 +33,15 @@
 //   consumed_hang-...               consumed_hang-...             uses the code up, then never answers
 //   anything else                   anything else                 errcode 40029 "invalid code"
 //
+// DevTools mode (devtools: true; CLI --devtools, env WECHAT_SIM_DEVTOOLS=1; on in `npm run start:simulator`
+// and `npm run dev`): WeChat DevTools' real wx.login gives codes like "0716AVll20uHk94SLDml27etM946AVlq"
+// (32 characters of [A-Za-z0-9], a new one each call), which say nothing about who asked. So every login
+// code outside the scenario syntax above succeeds as one development user, openid devtoolsOpenid(device):
+// the same on every call and every restart (so pb_data keeps that user), and another for another
+// devtoolsDevice (CLI --devtools-device, env WECHAT_SIM_DEVTOOLS_DEVICE; "devtools" by default), which is
+// how two developers sharing one backend stay two users. A phone code outside the syntax (DevTools'
+// getPhoneNumber) succeeds as DEVTOOLS_PHONE_NUMBER. Codes stay single-use, as WeChat's.
+//
 // Reusing a code that got a WeChat answer (success or errcode) gives 40163 "code been used" for login
 // codes and 40029 "invalid code" for phone codes. The plain transport failures (http500, garbage,
 // truncated, reset, hang) do not consume the code, so a retry gets the same failure; the consumed_*
@@ -64,11 +73,12 @@
 //   GET  /__sim/health                 {"ok":true}
 //
 // CLI: node sim/wechat-simulator.mjs [--port 9300] [--host 127.0.0.1] [--appid wx_sim_appid]
-//      [--secret sim_secret] [--latency-ms 50-150]  (env: WECHAT_SIM_PORT, WECHAT_SIM_HOST, WECHAT_APPID,
-//      WECHAT_SECRET, WECHAT_SIM_LATENCY_MS; latency is "<ms>" or "<min>-<max>", 50-150 by default)
+//      [--secret sim_secret] [--latency-ms 50-150] [--devtools] [--devtools-device <name>]
+//      (env: WECHAT_SIM_PORT, WECHAT_SIM_HOST, WECHAT_APPID, WECHAT_SECRET, WECHAT_SIM_LATENCY_MS,
+//      WECHAT_SIM_DEVTOOLS=1, WECHAT_SIM_DEVTOOLS_DEVICE; latency is "<ms>" or "<min>-<max>", 50-150 by default)
 
 import http from "node:http";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createContentSecurity } from "./content-security.mjs";
@@ -110,6 +120,22 @@ const REJECTION_ERRMSGS = {
   40001: "invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken",
   40014: "invalid access_token",
 };
+
+export const DEFAULT_DEVTOOLS_DEVICE = "devtools";
+export const DEVTOOLS_PHONE_NUMBER = "13800138000";
+
+/** The development user's openid for a DevTools device: 28 characters, as WeChat's openids are. */
+export function devtoolsOpenid(device = DEFAULT_DEVTOOLS_DEVICE) {
+  return `odev_${createHash("sha256").update(device).digest("base64url").slice(0, 23)}`;
+}
+
+/** WECHAT_SIM_DEVTOOLS: "1", "true", "on" or "yes" turn DevTools mode on, "0", "false", "off" or "no" off; else the fallback. */
+export function devtoolsModeFromEnv(value, fallback = false) {
+  const text = String(value ?? "").trim().toLowerCase();
+  if (["1", "true", "on", "yes"].includes(text)) return true;
+  if (["0", "false", "off", "no"].includes(text)) return false;
+  return fallback;
+}
 
 const requestId = () => [4, 4, 4].map((bytes) => randomBytes(bytes).toString("hex")).join("-");
 const wechatError = (errcode, errmsg) => ({ errcode, errmsg: `${errmsg} rid: ${requestId()}` });
@@ -205,8 +231,13 @@ export async function startWechatSimulator({
   accessTokenRotationSeconds = accessTokenTtlSeconds > 300 ? 300 : accessTokenTtlSeconds / 24,
   forceRefreshIntervalSeconds = 30,
   forceRefreshDailyLimit = 20,
+  devtools = false,
+  devtoolsDevice = DEFAULT_DEVTOOLS_DEVICE,
 } = {}) {
   if (!isLatency(latencyMs)) throw new Error("latencyMs must be a number >= 0 or a [min, max] range");
+  if (typeof devtoolsDevice !== "string" || devtoolsDevice.trim() === "") throw new Error("devtoolsDevice must be a non-empty name");
+  // What a code outside the scenario syntax is: DevTools' in DevTools mode, else an invalid one.
+  const isDevtoolsCode = (scenario, code) => devtools && scenario.kind === "unknown" && /^[A-Za-z0-9_-]+$/.test(code);
   const state = {};
   function resetState() {
     state.latencyMs = latencyMs;
@@ -319,6 +350,7 @@ export async function startWechatSimulator({
       return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), TEXT_PLAIN, truncatedSession);
     }
 
+    if (isDevtoolsCode(scenario, code)) return reply({ openid: devtoolsOpenid(devtoolsDevice), session_key: randomBytes(16).toString("base64") });
     if (scenario.kind === "slow") await delay(scenario.delayMs);
     if (scenario.kind === "held") await heldUntilReleased(code);
     if (scenario.kind === "user" || scenario.kind === "slow" || scenario.kind === "held") {
@@ -373,11 +405,13 @@ export async function startWechatSimulator({
       return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), WECHAT_JSON, truncatedPhoneInfo);
     }
 
-    const isPhoneSuccess = scenario.kind === "phone" || ((scenario.kind === "slow" || scenario.kind === "held") && /^\d+$/.test(scenario.subject));
+    const isDevtoolsPhone = isDevtoolsCode(scenario, code);
+    const isPhoneSuccess =
+      isDevtoolsPhone || scenario.kind === "phone" || ((scenario.kind === "slow" || scenario.kind === "held") && /^\d+$/.test(scenario.subject));
     if (scenario.kind === "slow" && isPhoneSuccess) await delay(scenario.delayMs);
     if (scenario.kind === "held" && isPhoneSuccess) await heldUntilReleased(code);
     if (isPhoneSuccess) {
-      const phoneNumber = scenario.subject;
+      const phoneNumber = isDevtoolsPhone ? DEVTOOLS_PHONE_NUMBER : scenario.subject;
       const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: appId };
       const countryCode = scenario.numericCountryCode ? 86 : "86";
       return reply({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber, purePhoneNumber: phoneNumber, countryCode, watermark } });
@@ -501,6 +535,8 @@ export async function startWechatSimulator({
   return {
     url: `http://${urlHost}:${boundPort}`,
     port: boundPort,
+    // DevTools mode's development user, or null when the mode is off.
+    devtoolsOpenid: devtools ? devtoolsOpenid(devtoolsDevice) : null,
     close() {
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();
@@ -522,6 +558,8 @@ async function main() {
       appid: { type: "string" },
       secret: { type: "string" },
       "latency-ms": { type: "string" },
+      devtools: { type: "boolean" },
+      "devtools-device": { type: "string" },
     },
   });
   const toNumber = (text, name) => {
@@ -535,8 +573,11 @@ async function main() {
     appId: values.appid ?? process.env.WECHAT_APPID ?? "wx_sim_appid",
     secret: values.secret ?? process.env.WECHAT_SECRET ?? "sim_secret",
     latencyMs: parseLatency(values["latency-ms"] ?? process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
+    devtools: values.devtools ?? devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS),
+    devtoolsDevice: values["devtools-device"] ?? process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
   });
   console.log(`WeChat simulator listening on ${simulator.url}`);
+  if (simulator.devtoolsOpenid) console.log(`DevTools mode: any wx.login code logs in as ${simulator.devtoolsOpenid}.`);
   const shutdown = () => simulator.close().then(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { parseLatency, startWechatSimulator } from "./wechat-simulator.mjs";
+import { DEVTOOLS_PHONE_NUMBER, devtoolsModeFromEnv, devtoolsOpenid, parseLatency, startWechatSimulator } from "./wechat-simulator.mjs";
 
 const APP_ID = "wx_test_appid";
 const SECRET = "test_secret";
@@ -472,5 +473,88 @@ describe("access_token TTL", () => {
       body: JSON.stringify({ code: `p-1-${nonce()}` }),
     });
     expect((await res.json()).errcode).toBe(42001);
+  });
+});
+
+// DevTools' wx.login gives WeChat's own codes: 32 characters of [A-Za-z0-9], a new one each call.
+const devtoolsCode = () => randomBytes(32).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
+
+describe("DevTools mode", () => {
+  let devtools;
+  let named;
+  const atSimulator = (simulator, jsCode) => {
+    const query = new URLSearchParams({ appid: APP_ID, secret: SECRET, js_code: jsCode, grant_type: "authorization_code" });
+    return fetch(`${simulator.url}/sns/jscode2session?${query}`).then(async (res) => JSON.parse(await res.text()));
+  };
+
+  beforeAll(async () => {
+    devtools = await startWechatSimulator({ appId: APP_ID, secret: SECRET, devtools: true });
+    named = await startWechatSimulator({ appId: APP_ID, secret: SECRET, devtools: true, devtoolsDevice: "alice-macbook" });
+  });
+
+  afterAll(async () => {
+    await devtools.close();
+    await named.close();
+  });
+
+  it("is off unless asked for: a DevTools code is then an invalid one", async () => {
+    expect(sim.devtoolsOpenid).toBeNull();
+    expect(await loginJson(devtoolsCode())).toEqual(wechatError(40029, "invalid code"));
+  });
+
+  it("logs every code outside the scenario syntax in as one stable development user", async () => {
+    const sessions = [await atSimulator(devtools, devtoolsCode()), await atSimulator(devtools, devtoolsCode()), await atSimulator(devtools, "0716AVll20uHk94SLDml27etM946AVlq")];
+    expect(sessions.map((session) => session.openid)).toEqual(Array(3).fill(devtoolsOpenid("devtools")));
+    expect(devtools.devtoolsOpenid).toBe(devtoolsOpenid("devtools"));
+    expect(sessions[0].session_key).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(sessions[0]).not.toHaveProperty("unionid");
+  });
+
+  it("gives each device name its own user, the same across restarts", async () => {
+    expect((await atSimulator(named, devtoolsCode())).openid).toBe(devtoolsOpenid("alice-macbook"));
+    expect(devtoolsOpenid("alice-macbook")).not.toBe(devtoolsOpenid("devtools"));
+    expect(devtoolsOpenid("alice-macbook")).toMatch(/^odev_[A-Za-z0-9_-]{23}$/);
+    const again = await startWechatSimulator({ appId: APP_ID, secret: SECRET, devtools: true, devtoolsDevice: "alice-macbook" });
+    try {
+      expect((await atSimulator(again, devtoolsCode())).openid).toBe(devtoolsOpenid("alice-macbook"));
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("keeps codes single-use and the scenario codes working", async () => {
+    const code = devtoolsCode();
+    expect((await atSimulator(devtools, code)).openid).toBe(devtoolsOpenid());
+    expect(await atSimulator(devtools, code)).toEqual(wechatError(40163, "code been used"));
+    expect((await atSimulator(devtools, `u-alice-${nonce()}`)).openid).toBe("osim_alice");
+    expect((await atSimulator(devtools, `invalid-${nonce()}`)).errcode).toBe(40029);
+    expect((await atSimulator(devtools, `busy-${nonce()}`)).errcode).toBe(-1);
+  });
+
+  it("answers DevTools' phone codes with the development phone number, once each", async () => {
+    const post = (path, body) => fetch(`${devtools.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((res) => res.json());
+    const { access_token } = await post("/cgi-bin/stable_token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET });
+    const code = devtoolsCode();
+    const answer = await post(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code });
+    expect(answer.phone_info).toMatchObject({ phoneNumber: DEVTOOLS_PHONE_NUMBER, purePhoneNumber: DEVTOOLS_PHONE_NUMBER, countryCode: "86" });
+    expect((await post(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code })).errcode).toBe(40029);
+    expect((await post(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code: `p-13912345678-${nonce()}` })).phone_info.phoneNumber).toBe("13912345678");
+  });
+
+  it.each([
+    ["1", false, true],
+    ["true", false, true],
+    [" ON ", false, true],
+    ["0", true, false],
+    ["off", true, false],
+    ["", true, true],
+    [undefined, false, false],
+    ["maybe", false, false],
+  ])("reads WECHAT_SIM_DEVTOOLS=%j (default %s) as %s", (value, fallback, expected) => {
+    expect(devtoolsModeFromEnv(value, fallback)).toBe(expected);
+  });
+
+  it("refuses an empty device name", async () => {
+    await expect(startWechatSimulator({ devtools: true, devtoolsDevice: " " })).rejects.toThrow("devtoolsDevice");
   });
 });

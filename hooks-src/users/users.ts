@@ -118,7 +118,7 @@ function isUsersIdTaken(txApp: CoreApp, usersId: string): boolean {
   return row.taken === 1;
 }
 
-function findUserById(app: CoreApp, userId: string): core.Record {
+export function findUserById(app: CoreApp, userId: string): core.Record {
   try {
     return app.findRecordById(USERS_COLLECTION, userId);
   } catch {

@@ -114,6 +114,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/profile/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 部分更新微信用户资料
+         * @description 与 `/api/wechat/profile` 相同,但只更新提交的字段:请求体为 `users_name`、`users_picture`、`users_phone_code`
+         *     中任意非空子集,未提交的字段保持原值;其他字段会被忽略。适合小程序逐项填写资料(如先选头像,再填昵称,最后授权手机号)。
+         *
+         *     每个提交的字段的校验、顺序与 `/api/wechat/profile` 完全相同(token → Content-Type → JSON → 字段 → 头像地址 →
+         *     姓名内容安全 → 微信手机号接口),任何一步失败都不修改数据。**只有提交了 `users_phone_code` 时才调用(并计费)
+         *     微信手机号接口**;只提交 `users_name` 时只做姓名内容安全检测;只提交 `users_picture` 时不调用微信。
+         *     一个已知字段都没有提交(包括空请求体 `{}`)时返回 400,`data` 中三个字段均为 `validation_required`。
+         *     提交的字段为 null 或空字符串时与 `/api/wechat/profile` 一样返回该字段的 `validation_required`。
+         *
+         *     账号状态(禁用 403、注销中 403、已注销 410)在保存时于事务中再次检查;保存时只写入提交的字段,
+         *     请求期间管理员对其他字段的修改不会被覆盖。
+         *
+         *     **`users_type` 规则**:用户当前为 `游客`,且本次更新前 `users_name`、`users_phone`、`users_picture`
+         *     三项不全有值、本次更新后三项全部有值时,`users_type` 变为 `注册用户`(即三项第一次全部填齐的那次更新);
+         *     之后的修改不再改变 `users_type`。
+         */
+        post: operations["wechatProfileFields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wechat/refresh-token": {
         parameters: {
             query?: never;
@@ -221,6 +255,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/records/{collection}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 更新记录(PocketBase 原生更新,供 wx.request 使用)
+         * @description 与 PocketBase 自带的 `PATCH /api/collections/{collection}/records/{id}` **完全相同**,只是方法为 `POST`:
+         *     `wx.request` 没有 `PATCH`,`wx.uploadFile` 总是以 `POST` 发送 `multipart/form-data`。
+         *     服务端把请求原样(请求体、请求头含 `Authorization`、查询参数、客户端 IP)改为 `PATCH` 交给 PocketBase 自己的路由处理,
+         *     因此:集合的更新规则(`updateRule`,含 `@request.body`、`@request.auth`)、字段校验、隐藏字段与系统字段的保护、
+         *     字段修饰符(`field+`、`+field`、`field-`)、文件上传、集合的请求体上限与限流、`onRecordUpdateRequest` 等 hooks、
+         *     realtime 事件,以及查询参数 `expand`、`fields`,都与原生接口一致。
+         *     **更新规则为 null(仅超级管理员)的集合,非超级管理员一律 403**,本接口不会绕过。
+         *
+         *     **响应是 PocketBase 的原生格式,不是 `{code, msg, data}`**:成功时为记录本身(200),
+         *     失败时为 PocketBase 的错误 `{status, message, data}`(`data` 为字段错误 `{<字段名>: {code, message}}` 或 `{}`)。
+         *     规则不满足或记录不存在时为 404(与原生接口相同,不区分两者)。
+         *
+         *     请求体:`application/json`,或 `multipart/form-data`(文件字段用字段名作为 part 名,可多个;
+         *     其余字段为普通文本 part,或一个名为 `@jsonPayload` 的 JSON part)。
+         *     鉴权:可选,`Authorization: Bearer <token>`(或不带 `Bearer` 的 token),与原生接口相同;
+         *     以 `current` 方式退出登录的 token 按未登录处理。
+         */
+        post: operations["recordUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wechat/push": {
         parameters: {
             query?: never;
@@ -233,6 +302,7 @@ export interface paths {
          * @description 在小程序管理后台「开发 → 开发管理 → 消息推送」保存服务器地址 `https://<域名>/pb/api/wechat/push` 时,
          *     微信服务器发来的验证请求:`signature` 为 Token、`timestamp`、`nonce` 按字典序排序拼接后的 SHA-1。
          *     签名正确且 `timestamp` 与服务器时间相差不超过 300 秒时原样返回 `echostr`(text/plain)。
+         *     验证请求同样用掉它的 `timestamp`+`nonce`:同一验证请求再次发来,或以它的签名发来的 POST,均为 401 `重复的推送`。
          *     服务端未设置 `WECHAT_PUSH_TOKEN` 时为 503。不是给小程序调用的接口。
          */
         get: operations["wechatPushHandshake"];
@@ -245,13 +315,18 @@ export interface paths {
          *
          *     - **明文模式**(未设置 `WECHAT_PUSH_AES_KEY`):查询参数 `signature`、`timestamp`、`nonce`,签名同 GET;
          *       请求体为事件 JSON。明文模式的签名不覆盖请求体,建议使用安全模式。
-         *     - **安全模式**(设置了 `WECHAT_PUSH_AES_KEY`,即 EncodingAESKey):查询参数另有 `encrypt_type=aes` 与
+         *     - **安全模式**(设置了 `WECHAT_PUSH_AES_KEY`,即 EncodingAESKey):查询参数除 `signature`(微信在两种模式下都会发送,
+         *       安全模式下同样必填)外另有 `encrypt_type=aes` 与
          *       `msg_signature`(Token、timestamp、nonce、`Encrypt` 四项排序拼接的 SHA-1);请求体 `{ToUserName, Encrypt}`,
          *       `Encrypt` 以 AES-256-CBC 解密(密钥为 EncodingAESKey 补 `=` 后 Base64 解码的 32 字节,IV 取其前 16 字节,
          *       PKCS#7 补位到 32 字节),明文中的 appid 必须是本小程序的 `WECHAT_APPID`。只接受服务端配置的那一种模式。
-         *     - **防重放**:`timestamp` 与服务器时间相差超过 300 秒、或同一 `timestamp`+`nonce` 已被接受过,均拒绝(401)。
-         *       处理失败(500)时不记录该 nonce,微信的重试可以再次送达。
-         *     - 请求体上限 64 KB。
+         *     - **校验顺序**:`timestamp`(相差超过 300 秒即 401)→ 查询参数中的 `signature` → 读取请求体 → `timestamp`+`nonce`
+         *       → 模式 → `msg_signature` 与解密。`signature` 不符的请求不读取请求体。
+         *     - **防重放**:`signature` 通过的请求(包括地址验证的 GET,以及之后因模式、请求体、`msg_signature` 等原因被拒绝
+         *       或请求体未收完的请求)都会用掉它的 `timestamp`+`nonce`,此后同一对的任何请求均为 401 `重复的推送`;
+         *       记录保存在数据库中,重启后依然有效。
+         *       处理失败(500)时,只有请求体完全相同的重试(即微信的重试)可以再次送达一次。
+         *     - 请求体上限 64 KB;请求头到达后 5 秒内未收完请求体的,返回 408 并断开连接。
          */
         post: operations["wechatPushEvent"];
         delete?: never;
@@ -668,6 +743,39 @@ export interface components {
              */
             users_picture: string;
         };
+        /**
+         * @description PocketBase 原生的记录 JSON:`collectionId`、`collectionName`、`id` 与集合的各字段(隐藏字段除外),
+         *     `expand` 时另有 `expand` 对象;指定 `fields` 时只有所列字段。
+         */
+        PocketBaseRecord: {
+            [key: string]: unknown;
+        };
+        /** @description PocketBase 原生的错误响应(仅 `/api/wechat/records/...` 使用;其他接口都是 `{code, msg, data}`) */
+        PocketBaseError: {
+            /**
+             * @description 与 HTTP 状态码相同
+             * @example 404
+             */
+            status: number;
+            /**
+             * @description PocketBase 的英文错误说明
+             * @example The requested resource wasn't found.
+             */
+            message: string;
+            /** @description `{}`,或字段错误 `{<字段名>: {code, message}}` */
+            data: {
+                [key: string]: {
+                    code: string;
+                    message: string;
+                };
+            };
+        };
+        /** @description `users_name`、`users_picture`、`users_phone_code` 中至少一项;每项的规则与 `WechatProfileRequest` 相同;其他字段会被忽略 */
+        WechatProfileFieldsRequest: {
+            users_name?: components["schemas"]["WechatProfileRequest"]["users_name"];
+            users_phone_code?: components["schemas"]["WechatProfileRequest"]["users_phone_code"];
+            users_picture?: components["schemas"]["WechatProfileRequest"]["users_picture"];
+        } | unknown | unknown | unknown;
         /** @description 可省略;其他字段会被忽略 */
         LogoutRequest: {
             /**
@@ -1023,7 +1131,10 @@ export interface components {
                 };
             };
         };
-        /** @description 消息推送签名缺失或不符、`timestamp` 超出 300 秒、或重复推送(同一 `timestamp`+`nonce`),`code` 为 401。 */
+        /**
+         * @description 消息推送签名缺失或不符、`timestamp` 超出 300 秒、或重复推送(同一 `timestamp`+`nonce` 已被签名通过的请求用过,
+         *     包括地址验证的 GET),`code` 为 401。
+         */
         PushUnauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -1039,6 +1150,26 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 401;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 请求头到达后 5 秒内未收完请求体(微信会立即发完整个请求),`code` 为 408;随后服务端断开连接,未写入任何数据。 */
+        PushBodyTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 408,
+                 *       "msg": "请求体接收超时",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 408;
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1278,6 +1409,93 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    wechatProfileFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatProfileFieldsRequest"];
+            };
+        };
+        responses: {
+            /** @description 资料更新成功,返回更新后的完整用户信息(与 `/api/wechat/profile` 相同) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "资料更新成功",
+                     *       "data": {
+                     *         "status": "update_success",
+                     *         "user": {
+                     *           "pb_id": "abc123xyz456789",
+                     *           "users_id": "U202603190001",
+                     *           "users_type": "注册用户",
+                     *           "users_name": "张三",
+                     *           "users_phone": "13800138000",
+                     *           "users_phone_masked": "138****8000",
+                     *           "users_picture": "https://example.com/avatar.png",
+                     *           "openid": "oAbCdEfGh123456789",
+                     *           "company_id": "C10001",
+                     *           "company": {
+                     *             "company_id": "C10001",
+                     *             "company_name": "示例科技有限公司",
+                     *             "company_type": "科技服务",
+                     *             "company_entity": "李四",
+                     *             "company_usci": "91330100XXXXXXXXXX",
+                     *             "company_nationality": "中国",
+                     *             "company_province": "浙江省",
+                     *             "company_city": "杭州市",
+                     *             "company_postalcode": "310000",
+                     *             "company_add": "某某大道 100 号",
+                     *             "company_status": "正常",
+                     *             "company_level": "A",
+                     *             "company_remark": "重点合作客户"
+                     *           },
+                     *           "created": "2026-03-19 10:00:00.000Z",
+                     *           "updated": "2026-03-20 09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "资料更新成功";
+                        data?: components["schemas"]["WechatProfileResponseData"];
+                    };
+                };
+            };
+            /** @description 同 `BadRequest`;此外一个已知字段都没有提交时,`data` 中三个字段均为 `validation_required`。 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["responses"]["BadRequest"]["content"]["application/json"]["schema"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["WechatAccessTokenUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     wechatRefreshToken: {
         parameters: {
             query?: never;
@@ -1496,6 +1714,163 @@ export interface operations {
             503: components["responses"]["ContentCheckUnavailable"];
         };
     };
+    recordUpdate: {
+        parameters: {
+            query?: {
+                /** @description 与 PocketBase 相同:要展开的关联字段,逗号分隔 */
+                expand?: string;
+                /** @description 与 PocketBase 相同:只返回这些字段,逗号分隔 */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description 集合名或集合 id
+                 * @example tbl_orders
+                 */
+                collection: string;
+                /**
+                 * @description 记录 id
+                 * @example abc123xyz456789
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "新标题",
+                 *       "tags+": "重要"
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+                /**
+                 * @example {
+                 *       "title": "新标题"
+                 *     }
+                 */
+                "multipart/form-data": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description 更新成功,PocketBase 原生的记录 JSON(受 `expand`、`fields` 影响) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "collectionId": "pbc_2287844090",
+                     *       "collectionName": "tbl_orders",
+                     *       "id": "abc123xyz456789",
+                     *       "title": "新标题",
+                     *       "tags": [
+                     *         "重要"
+                     *       ],
+                     *       "attachment": [
+                     *         "invoice_k2j3h4g5f6.pdf"
+                     *       ],
+                     *       "created": "2026-03-19 10:00:00.000Z",
+                     *       "updated": "2026-03-20 09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseRecord"];
+                };
+            };
+            /** @description 请求体无法解析,或字段校验失败(PocketBase 原生格式) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 400,
+                     *       "message": "Failed to update record.",
+                     *       "data": {
+                     *         "title": {
+                     *           "code": "validation_max_text_constraint",
+                     *           "message": "Must be less than 20 character(s)."
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description PocketBase 原生的 401(如超级管理员 IP 白名单等) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 更新规则为 null(仅超级管理员),或其他禁止(PocketBase 原生格式) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 403,
+                     *       "message": "Only superusers can perform this action.",
+                     *       "data": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 集合或记录不存在,或不满足更新规则(PocketBase 原生格式) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 404,
+                     *       "message": "The requested resource wasn't found.",
+                     *       "data": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 请求体超过该集合的上限(32 MB 加上各文件字段的上限) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 限流(PocketBase 原生格式) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 服务器内部错误(PocketBase 原生格式) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+        };
+    };
     wechatPushHandshake: {
         parameters: {
             query: {
@@ -1534,8 +1909,8 @@ export interface operations {
     wechatPushEvent: {
         parameters: {
             query: {
-                /** @description 明文模式必填 */
-                signature?: string;
+                /** @description sha1(sort(Token, timestamp, nonce)),两种模式均必填 */
+                signature: string;
                 /** @description 安全模式必填 */
                 msg_signature?: string;
                 /** @description 安全模式时为 aes */
@@ -1567,6 +1942,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["PushUnauthorized"];
+            408: components["responses"]["PushBodyTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -57,7 +57,7 @@ const ROWS: Row[] = [
   { name: "superusers only: a superuser", rule: "superusers", as: "superuser", json: { title: "t" }, status: 200 },
   { name: "anyone: a guest", rule: "anyone", as: "guest", json: { title: "t" }, status: 200 },
   { name: "signed in: a guest", rule: "signedIn", as: "guest", json: { title: "t" }, status: 404 },
-  { name: "signed in: a logged-out token, a guest's", rule: "signedIn", as: "loggedOut", json: { title: "t" }, status: 404 },
+  { name: "signed in: a logged-out token is refused", rule: "signedIn", as: "loggedOut", json: { title: "t" }, status: 401 },
   { name: "signed in: a user", rule: "signedIn", as: "other", json: { title: "t" }, status: 200 },
   { name: "owner: the owner", rule: "owner", as: "owner", json: { title: "t" }, status: 200 },
   { name: "owner: another user", rule: "owner", as: "other", json: { title: "t" }, status: 404 },

@@ -12,6 +12,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly msg: string,
     readonly data: FieldProblems = {},
+    // A stable identifier a program can tell this failure by, beside the envelope's code.
+    readonly error?: string,
   ) {
     super(msg);
   }
@@ -27,6 +29,7 @@ export const failures = {
   accountDisabled: () => new ApiFailure(403, "账号已被禁用,请联系管理员"),
   accountDeletionPending: () => new ApiFailure(403, "账号注销中,重新登录即可撤销注销"),
   accountDeleted: () => new ApiFailure(410, "账号已注销"),
+  accountConflict: () => new ApiFailure(409, "该微信身份对应多个账号,请联系管理员合并账号", {}, "account_conflict"),
   userNotFound: () => new ApiFailure(404, "用户不存在"),
   methodNotAllowed: (allowed: string) => new ApiFailure(405, `请求方法不允许,请使用 ${allowed}`),
   payloadTooLarge: (maxBytes: number) => new ApiFailure(413, `请求体过大,上限 ${describeSize(maxBytes)}`),

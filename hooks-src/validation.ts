@@ -147,6 +147,8 @@ function readStringFields<Name extends string>(body: JsonObject, checks: Record<
 
 export interface LoginRequest {
   wechatCode: string;
+  // The app the code is from; absent means the primary mini-program.
+  appId?: string;
   // false for a login the client makes by itself (the SDK's renewal on another device): it must
   // not cancel a deletion the user asked for, only a login the user chose may.
   cancelDeletion: boolean;
@@ -156,8 +158,20 @@ export function readLoginRequest(body: JsonObject): LoginRequest {
   const problems: FieldProblems = {};
   const cancelDeletion = body.cancel_deletion ?? true;
   if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
+  const appId = readOptionalAppId(body, problems);
   const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode }, problems);
-  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean };
+  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean, ...(appId === undefined ? {} : { appId }) };
+}
+
+// Whether the appid is one of ours is the route's question (wechat/apps.ts appForLogin).
+export function readOptionalAppId(body: JsonObject, problems: FieldProblems): string | undefined {
+  const appId = body.appid;
+  if (appId === undefined || appId === null) return undefined;
+  if (typeof appId !== "string") problems.appid = problem.notAString();
+  else if (appId === "") problems.appid = problem.required();
+  else if (appId.length > 64) problems.appid = problem.tooLong(64);
+  else return appId;
+  return undefined;
 }
 
 export interface ProfileRequest {

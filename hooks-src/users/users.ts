@@ -1,6 +1,5 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
 import { failures } from "../errors";
-import type { WechatSession } from "../wechat/client";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
 import { nextFreeUsersId, usersIdPrefix } from "./users-id";
@@ -11,7 +10,7 @@ const USERS_ID_COUNTERS_TABLE = "_bai_users_id_counters";
 const USERS_STATUS_ACTIVE = "正常";
 const USERS_STATUS_DISABLED = "禁用";
 
-function findByOpenid(app: CoreApp, openid: string): core.Record | null {
+export function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
     return app.findFirstRecordByData(USERS_COLLECTION, "openid", openid);
   } catch {
@@ -19,46 +18,19 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
-// A login that only reads needs no transaction. Every write runs in one, on the user as
-// re-read there: PocketBase funnels write transactions through one connection, so nothing
-// lands between that read and the save. A save writes every column, so saving the record
-// read before would undo any staff edit made since, a disable included.
-// For a first login this also means that simultaneous first logins of an openid make one
-// user, and that users_id never collides. The unique indexes on openid and users_id back
-// this up.
-export function findOrCreateUser(identity: WechatSession, now = new Date()): { user: core.Record; created: boolean } {
-  const existing = findByOpenid($app, identity.openid);
-  if (existing && !gainsUnionid(existing, identity)) return { user: requireActive(existing), created: false };
-
-  let outcome: { user: core.Record; created: boolean } | undefined;
-  $app.runInTransaction((txApp) => {
-    const current = findByOpenid(txApp, identity.openid);
-    if (current) {
-      requireActive(current);
-      if (gainsUnionid(current, identity)) {
-        current.set("unionid", identity.unionid);
-        txApp.save(current);
-      }
-      outcome = { user: current, created: false };
-      return;
-    }
-    const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
-    user.set("openid", identity.openid);
-    user.set("unionid", identity.unionid);
-    user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
-    user.set("users_type", USERS_TYPE_GUEST);
-    user.set("users_status", USERS_STATUS_ACTIVE);
-    user.setRandomPassword();
-    txApp.save(user);
-    outcome = { user, created: true };
-  });
-  return outcome!;
-}
-
-// WeChat returns a unionid only once the app is bound to an open-platform account, so a
-// user may gain one on a later login. A unionid already recorded is kept.
-function gainsUnionid(user: core.Record, identity: WechatSession): boolean {
-  return identity.unionid !== "" && user.getString("unionid") === "";
+// A new 游客, inside the registration's transaction (identities/resolution.ts), which also makes
+// users_id never collide. openid is the primary mini-program's, empty for a user who came
+// through another app.
+export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: string }, now = new Date()): core.Record {
+  const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
+  user.set("openid", wechat.openid);
+  user.set("unionid", wechat.unionid);
+  user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
+  user.set("users_type", USERS_TYPE_GUEST);
+  user.set("users_status", USERS_STATUS_ACTIVE);
+  user.setRandomPassword();
+  txApp.save(user);
+  return user;
 }
 
 export function isDisabled(user: core.Record): boolean {
@@ -74,7 +46,7 @@ export function isDisabledNow(user: core.Record): boolean {
   }
 }
 
-function requireActive(user: core.Record): core.Record {
+export function requireActive(user: core.Record): core.Record {
   if (isDisabled(user)) throw failures.accountDisabled();
   return user;
 }

@@ -66,6 +66,11 @@ export interface paths {
          *     `cancel_deletion: false`(客户端自行发起、并非用户主动的登录,如 SDK 在另一台设备上的自动续期)时不撤销,
          *     返回 403 `账号注销中,重新登录即可撤销注销`,不写入任何数据;`已注销` 的账号个人信息
          *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
+         *
+         *     **多个微信应用**(`appid`,见 `WECHAT_APPS`):每个 (appid, openid) 是用户的一个身份(`tbl_user_identities`)。
+         *     身份已存在即为该用户;否则若微信返回 unionid 且恰有一个用户持有它,新身份关联到该用户(`status` 为 `linked`);
+         *     两个及以上用户持有时返回 409 `account_conflict`,不写入任何数据,需管理员合并;都没有则注册新用户。
+         *     同一人从两个应用同时首次登录,结果只有一个用户。
          */
         post: operations["wechatLogin"];
         delete?: never;
@@ -287,6 +292,12 @@ export interface components {
              * @example 参数错误
              */
             msg: string;
+            /**
+             * @description 程序可据以区分的稳定错误标识(snake_case),与 `code` 并列;目前用于:
+             *     - `account_conflict`(409):该微信身份的 unionid 属于两个及以上用户,需管理员合并
+             * @enum {string}
+             */
+            error?: "account_conflict";
             /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
@@ -311,6 +322,7 @@ export interface components {
              *     - `validation_too_many_files`:上传了多个 `file`
              *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
+             *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
              *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
@@ -318,7 +330,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -590,11 +602,12 @@ export interface components {
         };
         WechatLoginResponseData: {
             /**
-             * @description 新用户为 `register_success`,老用户为 `login_success`
+             * @description 新用户为 `register_success`,老用户为 `login_success`;`linked`:该小程序的身份首次登录,
+             *     按 unionid 关联到已有用户(同一人在另一个微信应用中注册过),返回的是该已有用户
              * @example login_success
              * @enum {string}
              */
-            status: "register_success" | "login_success";
+            status: "register_success" | "login_success" | "linked";
             /**
              * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
              * @example true
@@ -642,6 +655,12 @@ export interface components {
              * @example false
              */
             cancel_deletion: boolean;
+            /**
+             * @description `users_wx_code` 所属小程序的 appid;省略时为主小程序(`WECHAT_APPID`)。须为服务端 `WECHAT_APPS`
+             *     中配置的小程序,否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
+             * @example wx1234567890abcdef
+             */
+            appid?: string;
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -780,6 +799,32 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 403;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description `code` 为 409、`error` 为 `account_conflict`:微信返回的 unionid 属于两个及以上用户,无法确定是哪一个。
+         *     不写入任何数据,并记录审计事件;需管理员合并这些用户后再登录。
+         */
+        AccountConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "该微信身份对应多个账号,请联系管理员合并账号",
+                 *       "error": "account_conflict",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error: "account_conflict";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1186,6 +1231,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["AccountConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

@@ -16,6 +16,8 @@
 //                                                                 countryCode "86" (a string)
 //   -                               pnum-<digits>-<nonce>         the same, with countryCode 86 (a number, as in WeChat's own example)
 //   slow-<ms>-<name>-<nonce>        slow-<ms>-<digits>-<nonce>    success after <ms> ms (max 60000)
+//   held-<name>-<nonce>             held-<digits>-<nonce>         success once the test releases the code (POST /__sim/release),
+//                                                                 at the latest after 60000 ms: a race staged at an exact point
 //   invalid-...                     invalid-...                   errcode 40029 "invalid code"
 //   blocked-...                     -                             errcode 40226 "code blocked" (high-risk user)
 //   -                               wrongapp-...                  errcode 40013 "invalid appid" (a phone code issued to another appid)
@@ -55,6 +57,7 @@
 //                                      "appid-missing"|"secret-missing"|"http500"|"garbage"|"truncated"|"reset"|"hang"}
 //                                      errcodes -1, 45009, 40164, 89503, 41002, 41004, or the transport failure
 //   POST /__sim/stable-token/forced-refreshes   {"used":n}  forced refreshes already used today (20 reaches the cap)
+//   POST /__sim/release                {"code":"held-…"}  answers the held-… call waiting with that code (or the next one to come)
 //   POST /__sim/latency                {"ms":100} or {"ms":[50,150]}  delay every WeChat answer (a range: random within it)
 //   GET  /__sim/calls[?path=/sns/jscode2session]   {"calls":[{path,method,query,body,at}]} (last 10k)
 //   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n}
@@ -139,6 +142,7 @@ function parseCode(code) {
   if ((match = /^slow-(\d+)-([A-Za-z0-9_]+)(-|$)/.exec(code))) {
     return { kind: "slow", delayMs: Math.min(Number(match[1]), MAX_SLOW_MS), subject: match[2] };
   }
+  if ((match = /^held-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "held", subject: match[1] };
   const dash = code.indexOf("-");
   const prefix = dash === -1 ? code : code.slice(0, dash);
   if (Object.hasOwn(LOGIN_CODE_ERRORS, prefix) || Object.hasOwn(PHONE_CODE_ERRORS, prefix)) return { kind: prefix };
@@ -216,6 +220,8 @@ export async function startWechatSimulator({
     state.stableTokenMode = "ok";
     state.forcedRefreshes = { day: -1, used: 0, lastRefreshedAt: -Infinity };
     state.callLog = [];
+    state.heldCodes = new Map(); // code → answers the call waiting with it
+    state.releasedCodes = new Set(); // released before their call arrived
     state.stats = { jscode2session: 0, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 };
   }
   resetState();
@@ -229,6 +235,29 @@ export async function startWechatSimulator({
       }, ms);
       pendingTimers.add(timer);
     });
+  }
+
+  /** Waits until the test releases this held-… code, at most MAX_SLOW_MS. */
+  function heldUntilReleased(code) {
+    if (state.releasedCodes.delete(code)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const answer = () => {
+        clearTimeout(timer);
+        pendingTimers.delete(timer);
+        if (state.heldCodes.get(code) === answer) state.heldCodes.delete(code);
+        resolve();
+      };
+      const timer = setTimeout(answer, MAX_SLOW_MS);
+      pendingTimers.add(timer);
+      state.heldCodes.set(code, answer);
+    });
+  }
+
+  function releaseCode(code) {
+    const answer = state.heldCodes.get(code);
+    if (answer) answer();
+    else state.releasedCodes.add(code);
+    return Boolean(answer);
   }
 
   // ---- access tokens ----------------------------------------------------------------------------
@@ -298,7 +327,8 @@ export async function startWechatSimulator({
     }
 
     if (scenario.kind === "slow") await delay(scenario.delayMs);
-    if (scenario.kind === "user" || scenario.kind === "slow") {
+    if (scenario.kind === "held") await heldUntilReleased(code);
+    if (scenario.kind === "user" || scenario.kind === "slow" || scenario.kind === "held") {
       const name = scenario.subject;
       const session = { openid: openidOf(app, name), session_key: randomBytes(16).toString("base64") };
       if (name.includes("union")) session.unionid = `usim_${name}`;
@@ -350,8 +380,9 @@ export async function startWechatSimulator({
       return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), WECHAT_JSON, truncatedPhoneInfo);
     }
 
-    const isPhoneSuccess = scenario.kind === "phone" || (scenario.kind === "slow" && /^\d+$/.test(scenario.subject));
+    const isPhoneSuccess = scenario.kind === "phone" || ((scenario.kind === "slow" || scenario.kind === "held") && /^\d+$/.test(scenario.subject));
     if (scenario.kind === "slow" && isPhoneSuccess) await delay(scenario.delayMs);
+    if (scenario.kind === "held" && isPhoneSuccess) await heldUntilReleased(code);
     if (isPhoneSuccess) {
       const phoneNumber = scenario.subject;
       const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: appId };
@@ -431,6 +462,9 @@ export async function startWechatSimulator({
         if (!(Number.isInteger(body.used) && body.used >= 0)) return reply(400, { ok: false, error: "used must be an integer >= 0" });
         Object.assign(state.forcedRefreshes, { day: Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS), used: body.used });
         return reply(200, { ok: true });
+      case "POST /__sim/release":
+        if (typeof body.code !== "string" || body.code === "") return reply(400, { ok: false, error: "code must be a non-empty string" });
+        return reply(200, { ok: true, held: releaseCode(body.code) });
       case "POST /__sim/latency":
         if (!isLatency(body.ms)) return reply(400, { ok: false, error: "ms must be a number >= 0 or a [min, max] range" });
         state.latencyMs = body.ms;

@@ -34,6 +34,8 @@ export const codes = {
   phoneWithNumericCountryCode: (digits: string) => `pnum-${digits}-${nonce()}`,
   scenario: (scenario: string) => `${scenario}-${nonce()}`,
   slow: (ms: number, name: string) => `slow-${ms}-${name}-${nonce()}`,
+  // Answered (as u-<name> or p-<digits>) only once the test calls simulator(url).release(code).
+  held: (name: string) => `held-${name}-${nonce()}`,
 };
 
 export const uniqueName = (label = "user") => `${label}${nonce()}`;
@@ -65,5 +67,6 @@ export function simulator(url: string) {
     stats: () =>
       control("stats") as Promise<{ jscode2session: number; stable_token: number; stable_token_forced: number; getuserphonenumber: number; msg_sec_check: number; media_check_async: number }>,
     calls: async (path?: string) => ((await control(path ? `calls?path=${encodeURIComponent(path)}` : "calls")) as { calls: SimulatorCall[] }).calls,
+    release: (code: string) => control("release", { code }),
   };
 }

@@ -148,6 +148,8 @@ function readStringFields<Name extends string>(body: JsonObject, checks: Record<
 
 export interface LoginRequest {
   wechatCode: string;
+  // The app the code is from; absent means the primary mini-program.
+  appId?: string;
   // false for a login the client makes by itself (the SDK's renewal on another device): it must
   // not cancel a deletion the user asked for, only a login the user chose may.
   cancelDeletion: boolean;
@@ -157,8 +159,61 @@ export function readLoginRequest(body: JsonObject): LoginRequest {
   const problems: FieldProblems = {};
   const cancelDeletion = body.cancel_deletion ?? true;
   if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
+  const appId = readOptionalAppId(body, problems);
   const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode }, problems);
-  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean };
+  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean, ...(appId === undefined ? {} : { appId }) };
+}
+
+// Whether the appid is one of ours is the route's question (wechat/apps.ts appForLogin).
+export function readOptionalAppId(body: JsonObject, problems: FieldProblems): string | undefined {
+  const appId = body.appid;
+  if (appId === undefined || appId === null) return undefined;
+  if (typeof appId !== "string") problems.appid = problem.notAString();
+  else if (appId === "") problems.appid = problem.required();
+  else if (appId.length > 64) problems.appid = problem.tooLong(64);
+  else return appId;
+  return undefined;
+}
+
+export interface BindIdentityRequest {
+  appId: string;
+  code: string;
+}
+
+export function readBindIdentityRequest(body: JsonObject): BindIdentityRequest {
+  const problems: FieldProblems = {};
+  const appId = readOptionalAppId(body, problems);
+  if (appId === undefined && problems.appid === undefined) problems.appid = problem.required();
+  const { code } = readStringFields(body, { code: checkWechatCode }, problems);
+  return { appId: appId!, code };
+}
+
+export interface MergeUsersRequest {
+  into: string;
+  from: string;
+  winners: Partial<Record<"users_phone" | "unionid", "into" | "from">>;
+}
+
+const RECORD_ID = /^[a-z0-9]{15}$/;
+
+export function readMergeUsersRequest(body: JsonObject): MergeUsersRequest {
+  const problems: FieldProblems = {};
+  const winners: MergeUsersRequest["winners"] = {};
+  const given = body.winners ?? {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) problems.winners = { code: "validation_invalid_type", message: "必须是对象" };
+  else {
+    for (const [field, side] of Object.entries(given)) {
+      if ((field !== "users_phone" && field !== "unionid") || (side !== "into" && side !== "from")) {
+        problems.winners = { code: "validation_invalid_value", message: "只能为 users_phone、unionid 指明 into 或 from" };
+      } else winners[field] = side;
+    }
+  }
+  const ids = readStringFields(body, { into: checkRecordId, from: checkRecordId }, problems);
+  return { into: ids.into, from: ids.from, winners };
+}
+
+function checkRecordId(value: string): FieldProblem | undefined {
+  return RECORD_ID.test(value) ? undefined : { code: "validation_invalid_format", message: "不是合法的记录 id" };
 }
 
 export interface ProfileRequest {

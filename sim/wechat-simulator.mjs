@@ -226,6 +226,9 @@ export async function startWechatSimulator({
   host = "127.0.0.1",
   appId = "wx_sim_appid",
   secret = "sim_secret",
+  // Further apps of the same open platform: [{appId, secret}]. One person has another openid in each
+  // app (osim_<appId>_<name>; the first app's is osim_<name>) and the same unionid in all.
+  apps = [],
   latencyMs = 0,
   accessTokenTtlSeconds = 7200,
   accessTokenRotationSeconds = accessTokenTtlSeconds > 300 ? 300 : accessTokenTtlSeconds / 24,
@@ -334,10 +337,14 @@ export async function startWechatSimulator({
 
   // ---- WeChat endpoints -------------------------------------------------------------------------
 
+  const secrets = new Map([[appId, secret], ...apps.map((app) => [app.appId, app.secret])]);
+  const openidOf = (app, name) => (app === appId ? `osim_${name}` : `osim_${app}_${name}`);
+
   async function handleJsCode2Session(req, res, query) {
     const reply = (payload) => send(res, 200, TEXT_PLAIN, JSON.stringify(payload));
-    if (query.get("appid") !== appId) return reply(wechatError(40013, "invalid appid"));
-    if (query.get("secret") !== secret) return reply(wechatError(40125, "invalid appsecret"));
+    const app = query.get("appid");
+    if (!secrets.has(app)) return reply(wechatError(40013, "invalid appid"));
+    if (query.get("secret") !== secrets.get(app)) return reply(wechatError(40125, "invalid appsecret"));
     if (query.get("grant_type") !== "authorization_code") return reply(wechatError(40002, "invalid grant_type"));
     const code = query.get("js_code");
     if (!code) return reply(wechatError(41008, "missing code"));
@@ -355,7 +362,7 @@ export async function startWechatSimulator({
     if (scenario.kind === "held") await heldUntilReleased(code);
     if (scenario.kind === "user" || scenario.kind === "slow" || scenario.kind === "held") {
       const name = scenario.subject;
-      const session = { openid: `osim_${name}`, session_key: randomBytes(16).toString("base64") };
+      const session = { openid: openidOf(app, name), session_key: randomBytes(16).toString("base64") };
       if (name.includes("union")) session.unionid = `usim_${name}`;
       return reply(session);
     }

@@ -3,6 +3,7 @@
 // Whatever this changes is written by the same UPDATE as the save itself, so no crash can
 // leave a record half-erased or 注销中 without a due date.
 import { deleteAvatarsOfUser, USER_AVATAR_FIELD } from "../avatars/avatars";
+import { deleteIdentitiesOfUser } from "../identities/identities";
 import { USERS_FLAGS_FIELD } from "../content-security/user-flags";
 import {
   DELETION_DUE_REQUIRED,
@@ -25,9 +26,12 @@ export function applyAccountStatusRules(e: core.RecordEvent): void {
   if (effects.erase) erasePersonalData(user);
   if (effects.rotateTokenKey) user.refreshTokenKey();
   e.next();
-  // The uploaded avatars live in their own collection: deleted in the same transaction, once the
-  // saved user no longer links any of them.
-  if (effects.erase) deleteAvatarsOfUser(e.app, user.id);
+  // The uploaded avatars and the WeChat identities live in their own collections: deleted in the
+  // same transaction, once the saved user no longer links any of them.
+  if (effects.erase) {
+    deleteAvatarsOfUser(e.app, user.id);
+    deleteIdentitiesOfUser(e.app, user.id);
+  }
 }
 
 // Staff may set the due date themselves when they start a deletion, or move it later; emptying

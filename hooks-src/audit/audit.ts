@@ -21,7 +21,14 @@ export type AuditEvent =
   | "deletion_cancelled"
   | "deletion_completed"
   | "account_disabled"
-  | "account_enabled";
+  | "account_enabled"
+  // One person across apps (identities/): a new app's identity joined a user by unionid; a
+  // unionid WeChat returned is another user's (nothing stored); a staff merge.
+  | "identity_linked"
+  | "identity_bound"
+  | "identity_unbound"
+  | "unionid_conflict"
+  | "users_merged";
 
 export interface AuditSubject {
   pb_id: string;

@@ -3,7 +3,8 @@
 import { ApiFailure, failures } from "../errors";
 import { apiFailureForWechatError, isWechatError, WechatErrcodeError } from "../wechat/errors";
 import { USERS_COLLECTION } from "../users/users";
-import type { WechatSession } from "../wechat/client";
+import { findIdentity } from "../identities/identities";
+import type { SigningIn } from "../identities/resolution";
 import { auditRequest, type AuditDetails } from "./audit";
 
 export function loginFailureDetails(error: unknown): AuditDetails {
@@ -12,18 +13,22 @@ export function loginFailureDetails(error: unknown): AuditDetails {
   const details: AuditDetails = { status: failure.status, reason: failure.msg };
   const fields = Object.keys(failure.data);
   if (fields.length > 0) details.fields = fields.map((field) => `${field}:${failure.data[field].code}`).join(",");
+  if (failure.error) details.error = failure.error;
   if (error instanceof WechatErrcodeError) details.errcode = error.errcode;
   return details;
 }
 
 // The user is known when WeChat named them and they have an account (a disabled one, say).
-export function auditLoginFailure(e: core.RequestEvent, error: unknown, identity: WechatSession | undefined): void {
-  auditRequest(e, "login_failed", identity ? findUserByOpenid(identity.openid) : null, loginFailureDetails(error));
+export function auditLoginFailure(e: core.RequestEvent, error: unknown, signingIn: SigningIn | undefined): void {
+  const details = loginFailureDetails(error);
+  if (signingIn) details.appid = signingIn.app.appId;
+  auditRequest(e, "login_failed", signingIn ? userOf(signingIn) : null, details);
 }
 
-function findUserByOpenid(openid: string): core.Record | null {
+function userOf({ app, openid }: SigningIn): core.Record | null {
+  const identity = findIdentity($app, app.appId, openid);
   try {
-    return $app.findFirstRecordByData(USERS_COLLECTION, "openid", openid);
+    return identity ? $app.findRecordById(USERS_COLLECTION, identity.getString("user")) : app.primary ? $app.findFirstRecordByData(USERS_COLLECTION, "openid", openid) : null;
   } catch {
     return null;
   }

@@ -5,7 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutWechatApps, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
@@ -73,6 +73,7 @@ export function methodNotAllowed(e: core.RequestEvent): void {
 export function afterBootstrap(): void {
   refuseUnsupportedPocketBaseVersion();
   warnIfWechatNotConfigured();
+  warnAboutWechatApps();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
   loadRevokedTokens();

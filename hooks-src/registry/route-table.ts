@@ -12,9 +12,11 @@ import { profileFields } from "../routes/wechat-profile-fields";
 import { refreshToken } from "../routes/wechat-refresh-token";
 import { logout } from "../routes/wechat-logout";
 import { deleteAccount } from "../routes/wechat-delete-account";
+import { mergeUsersRoute } from "../routes/wechat-admin-merge";
+import { bindIdentityRoute, listIdentities, unbindIdentityRoute } from "../routes/wechat-identities";
 
 export interface Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   handle: (e: core.RequestEvent) => void;
   // Runs as a middleware just outside PocketBase's rate limiter, so that the limiter's
@@ -39,6 +41,10 @@ export const routes: readonly Route[] = [
   // PocketBase's own update, in PocketBase's own shape: its answers, its refusals and its body
   // limit (the collection's, applied when the request is handed on), not our envelope.
   { method: "POST", path: "/api/wechat/records/{collection}/{id}", handle: updateRecord, envelope: false, maxBodyBytes: 0 },
+  { method: "GET", path: "/api/wechat/identities", handle: listIdentities, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/identities", handle: bindIdentityRoute, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "DELETE", path: "/api/wechat/identities/{id}", handle: unbindIdentityRoute, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/admin/merge-users", handle: mergeUsersRoute, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
   { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES, beforeChecks: receivePush },
   { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES, beforeChecks: receivePush },

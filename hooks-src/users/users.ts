@@ -1,7 +1,6 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
 import { ACCOUNT_STATUS, failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
-import type { WechatSession } from "../wechat/client";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
 import { nextFreeUsersId, usersIdPrefix } from "./users-id";
@@ -10,7 +9,7 @@ export const USERS_COLLECTION = "tbl_auth_users";
 // A plain table (migration 1764100000), not a collection: neither the API nor the admin UI reach it.
 const USERS_ID_COUNTERS_TABLE = "_bai_users_id_counters";
 
-function findByOpenid(app: CoreApp, openid: string): core.Record | null {
+export function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
     return app.findFirstRecordByData(USERS_COLLECTION, "openid", openid);
   } catch {
@@ -18,51 +17,25 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
-// A login that only reads needs no transaction. Every write runs in one, on the user as
-// re-read there: PocketBase funnels write transactions through one connection, so nothing
-// lands between that read and the save. A save writes every column, so saving the record
-// read before would undo any staff edit made since, a disable included.
-// For a first login this also means that simultaneous first logins of an openid make one
-// user, and that users_id never collides. The unique indexes on openid and users_id back
-// this up. Only an account in use (正常) gains a unionid here: a login may not write to an
-// account being deleted, and one that cancels the deletion records it then (deletion.ts).
-export function findOrCreateUser(identity: WechatSession, now = new Date()): { user: core.Record; created: boolean } {
-  const existing = findByOpenid($app, identity.openid);
-  if (existing && !gainsUnionidNow(existing, identity)) return { user: requireNotDisabled(existing), created: false };
-
-  let outcome: { user: core.Record; created: boolean } | undefined;
-  $app.runInTransaction((txApp) => {
-    const current = findByOpenid(txApp, identity.openid);
-    if (current) {
-      requireNotDisabled(current);
-      if (gainsUnionidNow(current, identity)) {
-        current.set("unionid", identity.unionid);
-        txApp.save(current);
-      }
-      outcome = { user: current, created: false };
-      return;
-    }
-    const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
-    user.set("openid", identity.openid);
-    user.set("unionid", identity.unionid);
-    user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
-    user.set("users_type", USERS_TYPE_GUEST);
-    user.set("users_status", ACCOUNT_STATUS.active);
-    user.setRandomPassword();
-    txApp.save(user);
-    outcome = { user, created: true };
-  });
-  return outcome!;
+// A new 游客, inside the registration's transaction (identities/resolution.ts), which also makes
+// users_id never collide. openid is the primary mini-program's, empty for a user who came
+// through another app.
+export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: string }, now = new Date()): core.Record {
+  const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
+  user.set("openid", wechat.openid);
+  user.set("unionid", wechat.unionid);
+  user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
+  user.set("users_type", USERS_TYPE_GUEST);
+  user.set("users_status", ACCOUNT_STATUS.active);
+  user.setRandomPassword();
+  txApp.save(user);
+  return user;
 }
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so a
 // user may gain one on a later login. A unionid already recorded is kept.
-export function gainsUnionid(user: core.Record, identity: WechatSession): boolean {
+export function gainsUnionid(user: core.Record, identity: { unionid: string }): boolean {
   return identity.unionid !== "" && user.getString("unionid") === "";
-}
-
-function gainsUnionidNow(user: core.Record, identity: WechatSession): boolean {
-  return gainsUnionid(user, identity) && user.getString("users_status") === ACCOUNT_STATUS.active;
 }
 
 export function isDisabled(user: core.Record): boolean {
@@ -78,7 +51,7 @@ export function isDisabledNow(user: core.Record): boolean {
   }
 }
 
-function requireNotDisabled(user: core.Record): core.Record {
+export function requireNotDisabled(user: core.Record): core.Record {
   if (isDisabled(user)) throw failures.accountDisabled();
   return user;
 }

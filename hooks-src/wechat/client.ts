@@ -66,11 +66,12 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
   const { appId, secret, timeoutSeconds } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const send = options.send ?? sendWithPocketBase;
-  const accessTokens = options.accessTokens ?? storeAccessTokenCache();
+  const accessTokens = options.accessTokens ?? storeAccessTokenCache(undefined, undefined, appId);
   // A forced refresh holds the claim for at most its own timeout, plus a second of slack.
   const forcedRefreshWindowMs = (timeoutSeconds + 1) * 1000;
   const forcedRefreshes =
-    options.forcedRefreshes ?? storeForcedRefreshGate(options.forcedRefreshDailyBudget ?? DEFAULT_DAILY_FORCED_REFRESH_BUDGET, forcedRefreshWindowMs);
+    options.forcedRefreshes ??
+    storeForcedRefreshGate(options.forcedRefreshDailyBudget ?? DEFAULT_DAILY_FORCED_REFRESH_BUDGET, forcedRefreshWindowMs, undefined, undefined, appId);
   const pause = options.sleep ?? ((milliseconds: number) => sleep(milliseconds));
   const now = options.now ?? Date.now;
   const log = options.log ?? pocketBaseLog;

@@ -122,6 +122,6 @@ describe("the audit trail", () => {
 });
 
 function expectNoUnknownKeys(entries: AuditEntry[]) {
-  const allowed = new Set(["event", "pb_id", "users_id", "by", "ip", "staff", "scope", "fields", "status", "reason", "errcode"]);
+  const allowed = new Set(["event", "pb_id", "users_id", "by", "ip", "staff", "scope", "fields", "status", "reason", "errcode", "error", "appid", "other_pb_id"]);
   for (const { data } of entries) for (const key of Object.keys(data.meta)) expect(allowed, `${data.meta.event}.${key}`).toContain(key);
 }

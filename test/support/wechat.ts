@@ -4,9 +4,25 @@ import { randomUUID } from "node:crypto";
 export const WECHAT_APP_ID = "wx_sim_appid";
 export const WECHAT_SECRET = "sim_secret_7c1f9e4b2a";
 
+// The apps besides the primary mini-program that the suite's PocketBase and simulator share (WECHAT_APPS).
+export const SECOND_MINIPROGRAM = { appId: "wx_sim_second", secret: "sim_secret_second_4d2a", kind: "miniprogram" } as const;
+export const OFFICIAL_ACCOUNT = { appId: "wx_sim_oa", secret: "sim_secret_oa_91be", kind: "official_account" } as const;
+export const WEBSITE = { appId: "wx_sim_web", secret: "sim_secret_web_3f70", kind: "website" } as const;
+export const OTHER_APPS = [SECOND_MINIPROGRAM, OFFICIAL_ACCOUNT, WEBSITE];
+
 export function wechatEnv(simulatorUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return { WECHAT_APPID: WECHAT_APP_ID, WECHAT_SECRET, WECHAT_API_BASE: simulatorUrl, WECHAT_TIMEOUT_S: "2", ...overrides };
+  return {
+    WECHAT_APPID: WECHAT_APP_ID,
+    WECHAT_SECRET,
+    WECHAT_APPS: JSON.stringify(OTHER_APPS.map(({ appId, secret, kind }) => ({ appid: appId, secret, kind }))),
+    WECHAT_API_BASE: simulatorUrl,
+    WECHAT_TIMEOUT_S: "2",
+    ...overrides,
+  };
 }
+
+// The openid the simulator gives WeChat user <name> in an app: each app has its own.
+export const openidIn = (appId: string, name: string) => (appId === WECHAT_APP_ID ? `osim_${name}` : `osim_${appId}_${name}`);
 
 const nonce = () => randomUUID().replace(/-/g, "").slice(0, 12);
 

@@ -68,6 +68,11 @@ export interface paths {
          *     `cancel_deletion: false`(客户端自行发起、并非用户主动的登录,如 SDK 在另一台设备上的自动续期)时不撤销,
          *     返回 403 `账号注销中,重新登录即可撤销注销`,不写入任何数据;`已注销` 的账号个人信息
          *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
+         *
+         *     **多个微信应用**(`appid`,见 `WECHAT_APPS`):每个 (appid, openid) 是用户的一个身份(`tbl_user_identities`)。
+         *     身份已存在即为该用户;否则若微信返回 unionid 且恰有一个用户持有它,新身份关联到该用户(`status` 为 `linked`);
+         *     两个及以上用户持有时返回 409 `account_conflict`,不写入任何数据,需管理员合并;都没有则注册新用户。
+         *     同一人从两个应用同时首次登录,结果只有一个用户。
          */
         post: operations["wechatLogin"];
         delete?: never;
@@ -220,6 +225,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 当前用户的微信身份
+         * @description 当前用户在各个微信应用(小程序、公众号网页、网站应用、移动应用)下的身份。openid 只给出掩码,unionid 只说有无。
+         */
+        get: operations["listIdentities"];
+        put?: never;
+        /**
+         * 绑定另一个微信应用的身份
+         * @description 已登录用户用另一个小程序的 `wx.login` code 绑定该小程序的身份,之后从该小程序登录即为当前用户。
+         *     身份已属于当前用户:200,`status` 为 `already_bound`,不做修改。身份或微信返回的 unionid 属于另一个账号:
+         *     409 `bind_conflict`,不会切换账号;如为同一人,由管理员合并用户。
+         */
+        post: operations["bindIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 解绑一个微信身份
+         * @description 不是当前用户的身份:404 `identity_not_found`。账号唯一的身份且账号未绑定手机号:409 `last_identity`
+         *     (否则再也无法登录)。解绑主小程序的身份时,用户的 `openid` 一并清空。
+         */
+        delete: operations["unbindIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/admin/merge-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 管理员合并两个用户(B 并入 A)
+         * @description 仅限 superuser(管理后台的 token)。在一个事务中:B 的全部微信身份,以及任何集合中指向 B 的关联字段,
+         *     改为指向 A;A 为空的字段(姓名、手机号、头像、公司、openid、unionid)取 B 的值;B 按注销流程抹除
+         *     (`已注销`);A、B 的 token 全部失效;写入一条审计事件 `users_merged`。
+         *     拒绝时不写入任何数据:同一用户(400 `merge_same_user`);任一用户不存在(404);任一为 `注销中` 或 `已注销`
+         *     (409 `merge_refused_status`);两人的手机号或 unionid 不同且 `winners` 未指明保留哪一方(409 `merge_conflict`)。
+         */
+        post: operations["mergeUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wechat/avatar": {
         parameters: {
             query?: never;
@@ -366,10 +442,33 @@ export interface components {
              * @example 参数错误
              */
             msg: string;
+            /**
+             * @description 程序可据以区分的稳定错误标识(snake_case),与 `code` 并列;目前用于:
+             *     - `account_conflict`(409):该微信身份的 unionid 属于两个及以上用户,需管理员合并
+             *     - `bind_conflict`(409):要绑定的微信身份(或其 unionid)属于另一个账号;不会切换账号
+             *     - `last_identity`(409):要解绑的是账号唯一的登录方式,且账号未绑定手机号
+             *     - `identity_not_found`(404):身份不存在,或不属于当前用户
+             *     - `merge_same_user`(400)、`merge_refused_status`(409,`注销中`/`已注销` 的账号)、
+             *       `merge_conflict`(409,两个用户的手机号或 unionid 不同且未指明保留哪一方;`data` 列出这些字段):管理员合并用户
+             *     - `superuser_required`(403):仅限管理员(superuser)的接口
+             * @enum {string}
+             */
+            error?: "account_conflict" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required";
             /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
             };
+        };
+        /** @description 用户的一个微信身份(openid 为掩码) */
+        IdentityView: {
+            id: string;
+            /** @enum {string} */
+            kind: "miniprogram" | "official_account" | "website" | "app";
+            appid: string;
+            openid_masked: string;
+            has_unionid: boolean;
+            first_login: string;
+            last_login: string;
         };
         /** @description 单个字段的错误 */
         FieldProblem: {
@@ -390,6 +489,8 @@ export interface components {
              *     - `validation_too_many_files`:上传了多个 `file`
              *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
+             *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
+             *     - `merge_conflict`:合并用户时两个用户的该字段不同,需在 `winners` 中指明保留 `into` 或 `from` 的值
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
              *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
@@ -397,7 +498,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -669,11 +770,12 @@ export interface components {
         };
         WechatLoginResponseData: {
             /**
-             * @description 新用户为 `register_success`,老用户为 `login_success`
+             * @description 新用户为 `register_success`,老用户为 `login_success`;`linked`:该小程序的身份首次登录,
+             *     按 unionid 关联到已有用户(同一人在另一个微信应用中注册过),返回的是该已有用户
              * @example login_success
              * @enum {string}
              */
-            status: "register_success" | "login_success";
+            status: "register_success" | "login_success" | "linked";
             /**
              * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
              * @example true
@@ -721,6 +823,12 @@ export interface components {
              * @example false
              */
             cancel_deletion: boolean;
+            /**
+             * @description `users_wx_code` 所属小程序的 appid;省略时为主小程序(`WECHAT_APPID`)。须为服务端 `WECHAT_APPS`
+             *     中配置的小程序,否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
+             * @example wx1234567890abcdef
+             */
+            appid?: string;
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -892,6 +1000,55 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 403;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /**
+         * @description `code` 为 409,`error` 说明原因:`bind_conflict`、`last_identity`、`merge_refused_status`、
+         *     `merge_conflict`(`data` 列出不同的字段)。不写入任何数据。
+         */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
+                 *       "error": "bind_conflict",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                };
+            };
+        };
+        /**
+         * @description `code` 为 409、`error` 为 `account_conflict`:微信返回的 unionid 属于两个及以上用户,无法确定是哪一个。
+         *     不写入任何数据,并记录审计事件;需管理员合并这些用户后再登录。
+         */
+        AccountConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "该微信身份对应多个账号,请联系管理员合并账号",
+                 *       "error": "account_conflict",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error: "account_conflict";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1322,6 +1479,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["AccountConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1656,6 +1814,230 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 身份列表,按首次登录时间排序 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "获取成功",
+                     *       "data": {
+                     *         "identities": [
+                     *           {
+                     *             "id": "k3n9x1q8v2m4p7a",
+                     *             "kind": "miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAbC**********6789",
+                     *             "has_unionid": true,
+                     *             "first_login": "2026-03-19 10:00:00.000Z",
+                     *             "last_login": "2026-03-20 09:30:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            identities: components["schemas"]["IdentityView"][];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bindIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 要绑定的微信应用的 appid(须在服务端 `WECHAT_APPS` 中配置)
+                     * @example wx1234567890abcdef
+                     */
+                    appid: string;
+                    /** @description 该应用的 `wx.login` code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已绑定(`bound`),或本来就是当前用户的身份(`already_bound`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "绑定成功",
+                     *       "data": {
+                     *         "status": "bound",
+                     *         "identity": {
+                     *           "id": "k3n9x1q8v2m4p7a",
+                     *           "kind": "miniprogram",
+                     *           "appid": "wx1234567890abcdef",
+                     *           "openid_masked": "oAbC**********6789",
+                     *           "has_unionid": false,
+                     *           "first_login": "2026-03-19 10:00:00.000Z",
+                     *           "last_login": "2026-03-19 10:00:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            /** @enum {string} */
+                            status: "bound" | "already_bound";
+                            identity: components["schemas"]["IdentityView"];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    unbindIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已解绑 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已解绑",
+                     *       "data": {
+                     *         "status": "unbound",
+                     *         "id": "k3n9x1q8v2m4p7a"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            /** @constant */
+                            status: "unbound";
+                            id: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    mergeUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 保留的用户 A 的记录 id */
+                    into: string;
+                    /** @description 并入并抹除的用户 B 的记录 id */
+                    from: string;
+                    /** @description 两人不同时保留哪一方的值 */
+                    winners?: {
+                        /** @enum {unknown} */
+                        users_phone?: "into" | "from";
+                        /** @enum {unknown} */
+                        unionid?: "into" | "from";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 已合并 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "合并成功",
+                     *       "data": {
+                     *         "into": "abc123xyz456789",
+                     *         "from": "def456uvw123456",
+                     *         "moved_identities": 1,
+                     *         "moved_relations": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            into: string;
+                            from: string;
+                            moved_identities: number;
+                            moved_relations: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

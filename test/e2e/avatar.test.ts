@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
+import { concat, gifSample, jfifSegment, jpegSample, pngSample, vp8xChunk, vp8Chunk, webpFile } from "../../hooks-src/avatars/image-samples";
 import { filePart, images, png, sendUpload, uploadAvatar, wxUploadFileBody } from "../support/avatars";
 import { errorBody, failures, fieldProblem } from "../support/responses";
 import { simulator, uniqueName } from "../support/wechat";
@@ -91,6 +92,12 @@ describe("POST /api/wechat/avatar", () => {
     }
   });
 
+  it("accepts an image at the bounds: 2048 pixels a side, 20 times longer than wide", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    await uploaded(token, Buffer.from(jpegSample(2048, 2048)));
+    await uploaded(token, Buffer.from(pngSample(2040, 2040 / 20)));
+  });
+
   it("serves the thumbnails the admin UI shows", async () => {
     const { token } = await client.signIn(uniqueName("avatar"));
     const url = await uploaded(token, png(400, 300));
@@ -99,6 +106,18 @@ describe("POST /api/wechat/avatar", () => {
     expect(thumb.headers.get("content-type")).toBe("image/png");
     const bytes = Buffer.from(await thumb.arrayBuffer());
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([100, 100]);
+  });
+
+  it("makes no thumbnail of a size the collection does not list: PocketBase serves the original", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    const original = png(40, 30);
+    const url = await uploaded(token, original);
+    for (const size of ["20000x20000", "0x20000", "2048x2048", "300x300f", "100x100t"]) {
+      const response = await fetchWithoutAuth(`${url}?thumb=${size}`);
+      expect(Buffer.from(await response.arrayBuffer()).equals(original), size).toBe(true);
+    }
+    const collection = await admin.pb.collections.getOne("tbl_user_avatars");
+    expect(collection.fields.find((field: { name: string }) => field.name === "image").thumbs).toEqual(["100x100", "300x300"]);
   });
 
   describe("refuses, storing nothing", () => {
@@ -113,6 +132,14 @@ describe("POST /api/wechat/avatar", () => {
       ["the file under another name", [{ ...filePart(images.png), name: "image" }], fieldProblem("file", "validation_required")],
       ["two files", [filePart(images.png), filePart(images.gif)], fieldProblem("file", "validation_too_many_files")],
       ["an image one byte over 2 MB", [filePart(bigPng)], { code: 413, msg: "头像文件过大,上限 2 MB", data: {} }],
+      // An image bomb: 48 KB of PNG that would take PocketBase 1.9 GB to make a thumbnail of.
+      ["a PNG that declares 20000×20000 pixels", [filePart(Buffer.from(pngSample(20000, 20000)), "a.png", "image/png")], fieldProblem("file", "validation_image_dimensions")],
+      ["a JPEG 2049 pixels wide", [filePart(Buffer.from(jpegSample(2049, 1024)))], fieldProblem("file", "validation_image_dimensions")],
+      ["a WebP whose canvas is 16383×16383", [filePart(Buffer.from(webpFile(vp8xChunk(16383, 16383), vp8Chunk(16383, 16383))))], fieldProblem("file", "validation_image_dimensions")],
+      ["a GIF strip of 1×100 pixels", [filePart(Buffer.from(gifSample({ width: 1, height: 100 })))], fieldProblem("file", "validation_image_dimensions")],
+      ["a PNG cut off inside its header", [filePart(images.png.subarray(0, 24))], fieldProblem("file", "validation_invalid_image")],
+      ["a JPEG without a frame header", [filePart(Buffer.from(concat([0xff, 0xd8], jfifSegment(), [0xff, 0xd9])))], fieldProblem("file", "validation_invalid_image")],
+      ["a JPEG cut off in its scan", [filePart(images.jpeg.subarray(0, images.jpeg.length - 40))], fieldProblem("file", "validation_invalid_image")],
     ])("%s", async (_, parts, expected) => {
       const { token, user } = await client.signIn(uniqueName("refused"));
       const response = await uploadAvatar(token, parts as never);

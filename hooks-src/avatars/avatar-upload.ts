@@ -2,8 +2,10 @@
 // the bytes (wx.uploadFile's `name: "file"`; its formData fields come as other parts and are
 // ignored). The part's file name and Content-Type are whatever the phone made up; only the
 // content's signature decides what the file is, and its headers how many pixels it holds.
+// What is stored is the image without its metadata (image-metadata.ts).
 import { avatarFailures, MAX_AVATAR_BYTES } from "./avatar-errors";
 import { fitsAvatarBounds, readImageDimensions } from "./image-dimensions";
+import { stripImageMetadata } from "./image-metadata";
 import { detectImageType, type AvatarImageType } from "./image-type";
 
 export const AVATAR_FIELD = "file";
@@ -36,7 +38,9 @@ export function readAvatarUpload(e: core.RequestEvent): UploadedImage {
   const dimensions = readImageDimensions(bytes, type);
   if (!dimensions) throw avatarFailures.unreadableImage();
   if (!fitsAvatarBounds(dimensions)) throw avatarFailures.tooManyPixels();
-  return { bytes, type };
+  const pixelsOnly = stripImageMetadata(bytes, type);
+  if (!pixelsOnly) throw avatarFailures.unreadableImage();
+  return { bytes: pixelsOnly, type };
 }
 
 // Into a Uint8Array, which goja hands to Go's Read as the []byte itself: the file is copied

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitsAvatarBounds, MAX_AVATAR_ASPECT_RATIO, MAX_AVATAR_SIDE_PIXELS, readImageDimensions } from "./image-dimensions";
+import { MAX_WALK_STEPS } from "./image-structure";
 import {
   anmfChunk,
   ascii,
@@ -148,6 +149,16 @@ describe("readImageDimensions", () => {
     ])("gives nothing for %s", (_, bytes) => {
       expect(readImageDimensions(bytes, "gif")).toBeNull();
     });
+  });
+});
+
+describe("a walk longer than any real file needs", () => {
+  it("is cut short: the file reads as garbled", () => {
+    const manyChunks = concat(PNG_SIGNATURE, pngHeader(1, 1), ...new Array(MAX_WALK_STEPS).fill(pngChunk("tEXt")), pngChunk("IEND"));
+    expect(readImageDimensions(manyChunks, "png")).toBeNull();
+    const fill = concat([0xff, 0xd8], new Array(MAX_WALK_STEPS + 1).fill(0xff), jpegSample(1, 1).subarray(3));
+    expect(readImageDimensions(fill, "jpeg")).toBeNull();
+    expect(readImageDimensions(concat([0xff, 0xd8, 0xff, 0xff], jpegSample(1, 1).subarray(3)), "jpeg")).toEqual({ width: 1, height: 1 });
   });
 });
 

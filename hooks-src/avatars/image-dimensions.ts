@@ -56,11 +56,9 @@ function pngDimensions(bytes: Uint8Array): ImageDimensions | null {
 // One frame header (SOFn: precision (1), height (2), width (2), components...) before the first
 // scan. A height of 0 leaves it to a DNL segment, which neither Go nor browsers support.
 function jpegDimensions(bytes: Uint8Array): ImageDimensions | null {
-  const segments = jpegSegments(bytes);
-  if (!segments) return null;
-  const firstScan = segments.findIndex((segment) => segment.marker === 0xda);
-  const frames = segments.filter((segment) => isFrameHeader(segment.marker));
-  if (frames.length !== 1 || firstScan < segments.indexOf(frames[0])) return null;
+  const segments = jpegSegments(bytes, { untilFirstScan: true });
+  const frames = segments?.filter((segment) => isFrameHeader(segment.marker)) ?? [];
+  if (frames.length !== 1) return null;
   const { payloadStart, end } = frames[0];
   if (end - payloadStart < 6) return null;
   return positive({ width: u16be(bytes, payloadStart + 3), height: u16be(bytes, payloadStart + 1) });

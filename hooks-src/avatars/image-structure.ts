@@ -86,22 +86,22 @@ export interface JpegSegment {
   end: number;
 }
 
-const isRestart = (marker: number) => marker >= 0xd0 && marker <= 0xd7;
-const isStandalone = (marker: number) => marker === 0x01 || isRestart(marker);
+const isStandalone = (marker: number) => marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
 
 // SOF0..SOF15 but not DHT, JPG and DAC, which share the 0xC_ range.
 export const isFrameHeader = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== JPEG.DHT && marker !== JPEG.JPG && marker !== JPEG.DAC;
 
-export function jpegSegments(bytes: Uint8Array): JpegSegment[] | null {
+// `untilFirstScan` stops after the first SOS header, for a reader that needs no more.
+export function jpegSegments(bytes: Uint8Array, { untilFirstScan = false } = {}): JpegSegment[] | null {
   if (bytes[0] !== 0xff || bytes[1] !== JPEG.SOI) return null;
-  const budget = new WalkBudget();
   const segments: JpegSegment[] = [];
+  let steps = MAX_WALK_STEPS;
   let at = 2;
   for (;;) {
     const start = at;
     if (bytes[at] !== 0xff) return null;
     while (bytes[at] === 0xff) {
-      if (budget.spent()) return null;
+      if (--steps < 0) return null;
       at++;
     }
     if (at >= bytes.length) return null;
@@ -119,23 +119,20 @@ export function jpegSegments(bytes: Uint8Array): JpegSegment[] | null {
     if (length < 2 || at + length > bytes.length) return null;
     segments.push({ marker, start, payloadStart: at + 2, end: at + length });
     at += length;
-    if (marker === JPEG.SOS) {
-      const scanEnd = endOfScanData(bytes, at, budget);
-      if (scanEnd < 0) return null;
-      segments.push({ marker: SCAN_DATA, start: at, payloadStart: at, end: scanEnd });
-      at = scanEnd;
+    if (marker !== JPEG.SOS) continue;
+    if (untilFirstScan) return segments;
+    // The scan's entropy-coded data: a 0xFF in it is followed by 0x00 (a stuffed byte), a
+    // restart marker, or more 0xFF fill; any other byte after it starts the next marker.
+    const scanStart = at;
+    for (;;) {
+      at = bytes.indexOf(0xff, at);
+      if (--steps < 0 || at < 0 || at + 1 >= bytes.length) return null;
+      const next = bytes[at + 1];
+      if (next === 0xff) at += 1;
+      else if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) at += 2;
+      else break;
     }
-  }
-}
-
-function endOfScanData(bytes: Uint8Array, from: number, budget: WalkBudget): number {
-  for (let at = from; ; ) {
-    const fill = bytes.indexOf(0xff, at);
-    if (budget.spent() || fill < 0 || fill + 1 >= bytes.length) return -1;
-    const next = bytes[fill + 1];
-    if (next === 0x00 || isRestart(next)) at = fill + 2;
-    else if (next === 0xff) at = fill + 1;
-    else return fill;
+    segments.push({ marker: SCAN_DATA, start: scanStart, payloadStart: scanStart, end: at });
   }
 }
 

@@ -3,7 +3,25 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
-import { concat, gifSample, jfifSegment, jpegSample, pngSample, vp8xChunk, vp8Chunk, webpFile } from "../../hooks-src/avatars/image-samples";
+import {
+  commentSegment,
+  concat,
+  exifSegment,
+  gifApplication,
+  gifComment,
+  gifSample,
+  jfifSegment,
+  jpegSample,
+  jpegSegment,
+  pngChunk,
+  pngSample,
+  riffChunk,
+  vp8xChunk,
+  vp8Chunk,
+  webpFile,
+  WEBP_FLAGS,
+  xmpSegment,
+} from "../../hooks-src/avatars/image-samples";
 import { filePart, images, png, sendUpload, uploadAvatar, wxUploadFileBody } from "../support/avatars";
 import { errorBody, failures, fieldProblem } from "../support/responses";
 import { simulator, uniqueName } from "../support/wechat";
@@ -208,6 +226,47 @@ describe("POST /api/wechat/avatar", () => {
     expect(refused.body).toEqual({ code: 429, msg: "头像上传过于频繁,请稍后重试", data: {} });
     const other = await client.signIn(uniqueName("flood"));
     expect((await uploadAvatar(other.token, [filePart(images.gif)])).status).toBe(200);
+  });
+});
+
+describe("what an upload stores: the pixels, without metadata", () => {
+  const stored = async (image: Uint8Array) => {
+    const { token } = await client.signIn(uniqueName("metadata"));
+    return Buffer.from(await (await fetchWithoutAuth(await uploaded(token, Buffer.from(image)))).arrayBuffer());
+  };
+  const traces = (bytes: Buffer) => ["Exif", "PhoneMaker", "GPS", "xmpmeta", "at home", "2026:"].filter((trace) => bytes.includes(trace));
+  const afterSoi = (segments: Uint8Array[]) => concat(images.jpeg.subarray(0, 2), ...segments, images.jpeg.subarray(2));
+
+  it("a phone photo's Exif (camera, GPS position), XMP and comment are gone from the JPEG served", async () => {
+    const photo = afterSoi([exifSegment({ gps: true }), xmpSegment(), commentSegment("at home")]);
+    expect(traces(Buffer.from(photo))).toEqual(["Exif", "PhoneMaker", "GPS", "xmpmeta", "at home"]);
+    const served = await stored(photo);
+    expect(traces(served)).toEqual([]);
+    expect(served.equals(images.jpeg)).toBe(true);
+  });
+
+  it("a sideways photo keeps its orientation, alone, so it still shows upright", async () => {
+    const served = await stored(afterSoi([exifSegment({ orientation: 6, gps: true })]));
+    const orientationOnly = jpegSegment(0xe1, [0x45, 0x78, 0x69, 0x66, 0, 0, 0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    expect(served.equals(afterSoi([orientationOnly]))).toBe(true);
+  });
+
+  it("PNG text, Exif and time chunks are gone", async () => {
+    const original = png(16, 16);
+    const chunks = [pngChunk("tEXt", Buffer.from("Comment\0at home")), pngChunk("eXIf", Buffer.from("MM\0*PhoneMaker GPS")), pngChunk("tIME", [7, 234, 11, 22, 10, 0, 0])];
+    expect((await stored(concat(original.subarray(0, 33), ...chunks, original.subarray(33)))).equals(original)).toBe(true);
+  });
+
+  it("WebP EXIF and XMP chunks are gone, and so are their flags", async () => {
+    const image = images.webp.subarray(12);
+    const photo = webpFile(vp8xChunk(1, 1, WEBP_FLAGS.exif | WEBP_FLAGS.xmp), image, riffChunk("EXIF", Buffer.from("MM\0*PhoneMaker GPS")), riffChunk("XMP ", Buffer.from("<x:xmpmeta/>")));
+    expect((await stored(photo)).equals(Buffer.from(webpFile(vp8xChunk(1, 1), image)))).toBe(true);
+  });
+
+  it("GIF comments and XMP are gone", async () => {
+    const gif = images.gif;
+    const tagged = concat(gif.subarray(0, 19), gifComment("at home"), gif.subarray(19, -1), gifApplication("XMP DataXMP", Buffer.from("<x:xmpmeta/>")), [0x3b]);
+    expect((await stored(tagged)).equals(gif)).toBe(true);
   });
 });
 

@@ -202,6 +202,10 @@ export interface paths {
          *     - **像素上限**:按文件头中声明的宽高,每边最多 2048 像素、长边不超过短边的 20 倍
          *       (`chooseAvatar` 在手机上给出 132×132 的图片),超出为 400(`validation_image_dimensions`);
          *       文件头残缺或损坏为 400(`validation_invalid_image`)。
+         *     - **元数据不保存**:保存的文件去掉 Exif(含 GPS 位置、设备型号)、XMP、注释等元数据,
+         *       只保留显示所需的色彩信息与 JPEG 的方向(orientation)。
+         *     - **账号状态以写入时为准**:文件上传途中账号被禁用(403)、进入注销冷静期(403)或已注销(410)时,
+         *       不保存任何数据,也不提交微信内容安全检测。
          *     - **返回 `data.url`**:可直接用于 `<image src>`(无需 Authorization),并作为 `/api/wechat/profile` 的
          *       `users_picture` 提交。地址基于 PocketBase 的 *Settings → Application → Application URL*
          *       (经 `/pb` 反向代理部署时应设为 `https://<域名>/pb`)。
@@ -1488,6 +1492,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

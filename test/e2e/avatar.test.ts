@@ -327,6 +327,36 @@ describe("an uploaded avatar in the profile", () => {
     expect((await wechat.stats()).getuserphonenumber).toBe(phoneCallsBefore);
   });
 
+  // The rule above must not depend on how the URL is spelled: each of these reaches the very
+  // same file (a proxy or Go's router cleans the path), and none is the URL the upload answered.
+  it("another spelling of an avatar URL is refused as the URL itself is: host case, dot segments, default port, %-escapes", async () => {
+    await admin.pb.settings.update({ meta: { appURL: "https://mp.example.com/pb" } });
+    try {
+      const owner = await client.signIn(uniqueName("owner"));
+      const othersAvatar = await uploaded(owner.token);
+      const { token } = await client.signIn(uniqueName("thief"));
+      const own = await uploaded(token);
+      const spellings = (url: string) => [
+        url.replace("mp.example.com", "MP.Example.COM"),
+        url.replace("/pb/", "/pb/./"),
+        url.replace("/pb/", "/pb/x/../"),
+        url.replace("mp.example.com", "mp.example.com:443"),
+        url.replace("/api/", "/%61pi/"),
+        url.replace("/api/files/", "/api//files/"),
+        url.replace("https:", "http:"),
+      ];
+      const phoneCallsBefore = (await wechat.stats()).getuserphonenumber;
+      for (const picture of [...spellings(othersAvatar), ...spellings(own)]) {
+        const response = await client.profile(token, validProfile({ users_picture: picture }));
+        expect(response.body, picture).toEqual(fieldProblem("users_picture", "avatar_not_found"));
+      }
+      expect((await wechat.stats()).getuserphonenumber).toBe(phoneCallsBefore);
+      expect((await client.profile(token, validProfile({ users_picture: own }))).status).toBe(200);
+    } finally {
+      await admin.pb.settings.update({ meta: { appURL: client.baseUrl } });
+    }
+  });
+
   it("erasing the account (注销) deletes their avatar files, used and pending", async () => {
     const { token, user } = await client.signIn(uniqueName("erase"));
     const used = await uploaded(token);

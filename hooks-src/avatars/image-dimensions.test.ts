@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitsAvatarBounds, MAX_AVATAR_ASPECT_RATIO, MAX_AVATAR_SIDE_PIXELS, readImageDimensions } from "./image-dimensions";
-import { MAX_WALK_STEPS } from "./image-structure";
+import { MAX_WALK_BLOCKS, MAX_WALK_BYTE_STEPS } from "./image-structure";
 import {
   anmfChunk,
   ascii,
@@ -153,12 +153,23 @@ describe("readImageDimensions", () => {
 });
 
 describe("a walk longer than any real file needs", () => {
-  it("is cut short: the file reads as garbled", () => {
-    const manyChunks = concat(PNG_SIGNATURE, pngHeader(1, 1), ...new Array(MAX_WALK_STEPS).fill(pngChunk("tEXt")), pngChunk("IEND"));
-    expect(readImageDimensions(manyChunks, "png")).toBeNull();
-    const fill = concat([0xff, 0xd8], new Array(MAX_WALK_STEPS + 1).fill(0xff), jpegSample(1, 1).subarray(3));
-    expect(readImageDimensions(fill, "jpeg")).toBeNull();
-    expect(readImageDimensions(concat([0xff, 0xd8, 0xff, 0xff], jpegSample(1, 1).subarray(3)), "jpeg")).toEqual({ width: 1, height: 1 });
+  const emptyChunks = (count: number) => concat(PNG_SIGNATURE, pngHeader(1, 1), ...new Array(count).fill(pngChunk("tEXt")), pngChunk("IEND"));
+
+  it("is cut short past MAX_WALK_BLOCKS blocks: the file reads as garbled", () => {
+    expect(readImageDimensions(emptyChunks(MAX_WALK_BLOCKS - 2), "png")).toEqual({ width: 1, height: 1 });
+    expect(readImageDimensions(emptyChunks(MAX_WALK_BLOCKS - 1), "png")).toBeNull();
+    const manyComments = concat([0xff, 0xd8], ...new Array(MAX_WALK_BLOCKS).fill(commentSegment("")), jpegSample(1, 1).subarray(2));
+    expect(readImageDimensions(manyComments, "jpeg")).toBeNull();
+    expect(readImageDimensions(gifSample({ width: 1, height: 1 }, new Array(MAX_WALK_BLOCKS).fill({ width: 1, height: 1 })), "gif")).toBeNull();
+    expect(readImageDimensions(webpFile(vp8lChunk(1, 1), ...new Array(MAX_WALK_BLOCKS).fill(riffChunk("ABCD", []))), "webp")).toBeNull();
+  });
+
+  it("is cut short past MAX_WALK_BYTE_STEPS fill bytes or GIF sub-blocks", () => {
+    const fill = (count: number) => concat([0xff, 0xd8], new Array(count).fill(0xff), jpegSample(1, 1).subarray(3));
+    expect(readImageDimensions(fill(3), "jpeg")).toEqual({ width: 1, height: 1 });
+    expect(readImageDimensions(fill(MAX_WALK_BYTE_STEPS + 1), "jpeg")).toBeNull();
+    const tinySubBlocks = concat(gifSample({ width: 1, height: 1 }).subarray(0, -1), [0x21, 0xfe], new Array(MAX_WALK_BYTE_STEPS).fill([1, 0x41]).flat(), [0, 0x3b]);
+    expect(readImageDimensions(tinySubBlocks, "gif")).toBeNull();
   });
 });
 

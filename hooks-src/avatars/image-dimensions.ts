@@ -13,7 +13,7 @@
 // to cover the thumb before it crops, so a 1×2048 strip would become a 300×614400 image
 // (737 MB); at most 20:1, that intermediate stays under 300×6000 (7 MB).
 import type { AvatarImageType } from "./image-type";
-import { gifStructure, isFrameHeader, jpegSegments, pngChunks, riffChunks, riffEnd, u16be, u16le, u24le, u32be, u32le, type RiffChunk } from "./image-structure";
+import { gifStructure, isFrameHeader, jpegSegments, pngChunks, riffChunks, riffEnd, u16be, u16le, u24le, u32be, u32le, WalkBudget, type RiffChunk } from "./image-structure";
 
 export const MAX_AVATAR_SIDE_PIXELS = 2048;
 export const MAX_AVATAR_ASPECT_RATIO = 20;
@@ -68,7 +68,8 @@ function jpegDimensions(bytes: Uint8Array): ImageDimensions | null {
 // 24 bits each, minus one), whose image, or each animation frame (ANMF), must fit the canvas.
 function webpDimensions(bytes: Uint8Array): ImageDimensions | null {
   const end = riffEnd(bytes);
-  const chunks = end < 0 ? null : riffChunks(bytes, 12, end);
+  const budget = new WalkBudget();
+  const chunks = end < 0 ? null : riffChunks(bytes, 12, end, budget);
   if (!chunks || chunks.length === 0) return null;
   const [first, ...rest] = chunks;
   if (first.fourcc !== "VP8X") return bitstreamDimensions(bytes, first);
@@ -78,7 +79,7 @@ function webpDimensions(bytes: Uint8Array): ImageDimensions | null {
   for (const chunk of rest) {
     let fits = true;
     if (chunk.fourcc === "VP8 " || chunk.fourcc === "VP8L") fits = sameSize(bitstreamDimensions(bytes, chunk), canvas);
-    else if (chunk.fourcc === "ANMF") fits = animationFrameFits(bytes, chunk, canvas);
+    else if (chunk.fourcc === "ANMF") fits = animationFrameFits(bytes, chunk, canvas, budget);
     else continue;
     if (!fits) return null;
     images++;
@@ -88,14 +89,14 @@ function webpDimensions(bytes: Uint8Array): ImageDimensions | null {
 
 // ANMF: x/2 (3), y/2 (3), width - 1 (3), height - 1 (3), duration and flags (4), then the
 // frame's own chunks, whose image has the frame's size.
-function animationFrameFits(bytes: Uint8Array, frame: RiffChunk, canvas: ImageDimensions): boolean {
+function animationFrameFits(bytes: Uint8Array, frame: RiffChunk, canvas: ImageDimensions, budget: WalkBudget): boolean {
   const at = frame.dataStart;
   if (frame.dataEnd - at < 16) return false;
   const x = u24le(bytes, at) * 2;
   const y = u24le(bytes, at + 3) * 2;
   const size = { width: u24le(bytes, at + 6) + 1, height: u24le(bytes, at + 9) + 1 };
   if (x + size.width > canvas.width || y + size.height > canvas.height) return false;
-  const image = riffChunks(bytes, at + 16, frame.dataEnd)?.find((chunk) => chunk.fourcc === "VP8 " || chunk.fourcc === "VP8L");
+  const image = riffChunks(bytes, at + 16, frame.dataEnd, budget)?.find((chunk) => chunk.fourcc === "VP8 " || chunk.fourcc === "VP8L");
   return image !== undefined && sameSize(bitstreamDimensions(bytes, image), size);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stripImageMetadata } from "./image-metadata";
+import { MAX_WALK_BYTE_STEPS } from "./image-structure";
 import {
   adobeSegment,
   anmfChunk,
@@ -82,6 +83,9 @@ describe("stripImageMetadata", () => {
     });
 
     it("refuses a file it cannot walk to its end", () => {
+      const restartMarkers = (count: number) => concat(jpegSample(10, 10).subarray(0, -2), new Array(count).fill([0x11, 0xff, 0xd0]).flat(), [0xff, 0xd9]);
+      expect(stripImageMetadata(restartMarkers(100), "jpeg")).not.toBeNull();
+      expect(stripImageMetadata(restartMarkers(MAX_WALK_BYTE_STEPS), "jpeg")).toBeNull();
       expect(stripImageMetadata(jpegSample(10, 10).subarray(0, -2), "jpeg")).toBeNull();
       expect(stripImageMetadata(concat(jpegSample(10, 10).subarray(0, 30), [0x00, 0x00]), "jpeg")).toBeNull();
     });

@@ -3,17 +3,17 @@
 // image-dimensions.ts reads sizes off it and image-metadata.ts decides what to keep. A walker
 // answers null for a file whose structure is truncated or garbled.
 //
-// Each walk takes at most MAX_WALK_STEPS steps (a chunk, a segment, a fill byte, a 0xFF in
-// scan data, a GIF sub-block): real files need a few thousand, and goja runs each step in a
-// microsecond or more, so a crafted 2 MB file of 1-byte blocks is refused, not walked for a second.
-export const MAX_WALK_STEPS = 65_536;
+// A walk stops, and the file reads as garbled, past MAX_WALK_BLOCKS blocks (chunks, segments,
+// GIF blocks, nested ones included) or MAX_WALK_BYTE_STEPS byte-level steps (JPEG fill bytes and
+// 0xFF bytes in scan data, GIF data sub-blocks). goja spends microseconds on each, so without
+// these a crafted file of 2 MB of empty chunks costs seconds of CPU; real images stay far below
+// (a 2 MB photo: a dozen segments and ~8000 0xFF bytes in its scan; a 2 MB GIF: ~8000 sub-blocks).
+export const MAX_WALK_BLOCKS = 2048;
+export const MAX_WALK_BYTE_STEPS = 32_768;
 
-class WalkBudget {
-  private left = MAX_WALK_STEPS;
-  spent(steps = 1): boolean {
-    this.left -= steps;
-    return this.left < 0;
-  }
+export class WalkBudget {
+  blocks = MAX_WALK_BLOCKS;
+  byteSteps = MAX_WALK_BYTE_STEPS;
 }
 
 // Readers return -1 (or "") past the end, so that a truncated file reads as garbled, not as zeros.
@@ -61,9 +61,9 @@ export function pngChunks(bytes: Uint8Array): PngChunk[] | null {
   const chunks: PngChunk[] = [];
   for (let at = 8; ; ) {
     const length = u32be(bytes, at);
-    if (budget.spent() || length < 0 || length > 0x7fffffff || at + 12 + length > bytes.length) return null;
-    if (![4, 5, 6, 7].every((offset) => isLetter(bytes[at + offset]))) return null;
-    const type = asciiAt(bytes, at + 4, 4);
+    if (--budget.blocks < 0 || length < 0 || length > 0x7fffffff || at + 12 + length > bytes.length) return null;
+    if (!(isLetter(bytes[at + 4]) && isLetter(bytes[at + 5]) && isLetter(bytes[at + 6]) && isLetter(bytes[at + 7]))) return null;
+    const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
     chunks.push({ type, start: at, dataStart: at + 8, dataEnd: at + 8 + length, end: at + 12 + length });
     at += 12 + length;
     if (type === "IEND") return chunks;
@@ -95,13 +95,14 @@ export const isFrameHeader = (marker: number) => marker >= 0xc0 && marker <= 0xc
 export function jpegSegments(bytes: Uint8Array, { untilFirstScan = false } = {}): JpegSegment[] | null {
   if (bytes[0] !== 0xff || bytes[1] !== JPEG.SOI) return null;
   const segments: JpegSegment[] = [];
-  let steps = MAX_WALK_STEPS;
+  let blocks = MAX_WALK_BLOCKS;
+  let byteSteps = MAX_WALK_BYTE_STEPS;
   let at = 2;
   for (;;) {
     const start = at;
-    if (bytes[at] !== 0xff) return null;
+    if (--blocks < 0 || bytes[at] !== 0xff) return null;
     while (bytes[at] === 0xff) {
-      if (--steps < 0) return null;
+      if (--byteSteps < 0) return null;
       at++;
     }
     if (at >= bytes.length) return null;
@@ -126,7 +127,7 @@ export function jpegSegments(bytes: Uint8Array, { untilFirstScan = false } = {})
     const scanStart = at;
     for (;;) {
       at = bytes.indexOf(0xff, at);
-      if (--steps < 0 || at < 0 || at + 1 >= bytes.length) return null;
+      if (--byteSteps < 0 || at < 0 || at + 1 >= bytes.length) return null;
       const next = bytes[at + 1];
       if (next === 0xff) at += 1;
       else if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) at += 2;
@@ -154,14 +155,14 @@ export function riffEnd(bytes: Uint8Array): number {
   return 8 + size;
 }
 
-export function riffChunks(bytes: Uint8Array, from: number, end: number): RiffChunk[] | null {
-  const budget = new WalkBudget();
+// `budget` may be shared with the walks of nested chunks (ANMF frames hold chunks of their own).
+export function riffChunks(bytes: Uint8Array, from: number, end: number, budget = new WalkBudget()): RiffChunk[] | null {
   const chunks: RiffChunk[] = [];
   for (let at = from; at < end; ) {
     const size = u32le(bytes, at + 4);
-    if (budget.spent() || at + 8 > end || size < 0 || at + 8 + size > end) return null;
+    if (--budget.blocks < 0 || at + 8 > end || size < 0 || at + 8 + size > end) return null;
     const chunkEnd = Math.min(at + 8 + size + (size % 2), end);
-    chunks.push({ fourcc: asciiAt(bytes, at, 4), start: at, dataStart: at + 8, dataEnd: at + 8 + size, end: chunkEnd });
+    chunks.push({ fourcc: String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]), start: at, dataStart: at + 8, dataEnd: at + 8 + size, end: chunkEnd });
     at = chunkEnd;
   }
   return chunks;
@@ -192,7 +193,7 @@ export function gifStructure(bytes: Uint8Array): GifStructure | null {
   const headerEnd = 13 + colourTableBytes(bytes[10]);
   const blocks: GifBlock[] = [];
   for (let at = headerEnd; ; ) {
-    if (budget.spent() || at >= bytes.length) return null;
+    if (--budget.blocks < 0 || at >= bytes.length) return null;
     const introducer = bytes[at];
     if (introducer === 0x3b) return { screen, headerEnd, blocks, trailer: at };
     if (introducer === 0x21) {
@@ -217,7 +218,7 @@ export function gifStructure(bytes: Uint8Array): GifStructure | null {
 // The offset just past the terminating zero-length sub-block, or -1 when they run past the end.
 function skipSubBlocks(bytes: Uint8Array, from: number, budget: WalkBudget): number {
   for (let at = from; ; ) {
-    if (budget.spent() || at >= bytes.length) return -1;
+    if (--budget.byteSteps < 0 || at >= bytes.length) return -1;
     const size = bytes[at];
     at += 1 + size;
     if (size === 0) return at;

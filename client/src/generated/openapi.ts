@@ -313,6 +313,13 @@ export interface paths {
          *
          *     - **只看文件内容**:按文件头识别 JPEG、PNG、WebP、GIF,不看文件名与声明的 Content-Type;
          *       其他内容 400,文件超过 2 MB 为 413(整个请求体上限 2 MB + 64 KB),均不保存任何数据。
+         *     - **像素上限**:按文件头中声明的宽高,每边最多 2048 像素、长边不超过短边的 20 倍
+         *       (`chooseAvatar` 在手机上给出 132×132 的图片),超出为 400(`validation_image_dimensions`);
+         *       文件头残缺或损坏为 400(`validation_invalid_image`)。
+         *     - **元数据不保存**:保存的文件去掉 Exif(含 GPS 位置、设备型号)、XMP、注释等元数据,
+         *       只保留显示所需的色彩信息与 JPEG 的方向(orientation)。
+         *     - **账号状态以写入时为准**:文件上传途中账号被禁用(403)、进入注销冷静期(403)或已注销(410)时,
+         *       不保存任何数据,也不提交微信内容安全检测。
          *     - **返回 `data.url`**:可直接用于 `<image src>`(无需 Authorization),并作为 `/api/wechat/profile` 的
          *       `users_picture` 提交。地址基于 PocketBase 的 *Settings → Application → Application URL*
          *       (经 `/pb` 反向代理部署时应设为 `https://<域名>/pb`)。
@@ -485,7 +492,8 @@ export interface components {
              *     - `wechat_code_used`:微信返回 40163,code 已被使用
              *     - `wechat_code_blocked`:微信返回 40226,用户存在风险被拦截
              *     - `avatar_not_found`:`users_picture` 指向本服务的文件地址,但不是当前用户有效的上传头像(已过期、已替换、属于他人或被判违规)
-             *     - `validation_invalid_image`:上传的文件不是 JPEG、PNG、WebP 或 GIF 图片(`file`)
+             *     - `validation_invalid_image`:上传的文件不是 JPEG、PNG、WebP 或 GIF 图片,或文件已损坏、不完整(`file`)
+             *     - `validation_image_dimensions`:上传的图片尺寸超出限制:每边最多 2048 像素,长边不超过短边的 20 倍(`file`)
              *     - `validation_too_many_files`:上传了多个 `file`
              *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
@@ -498,7 +506,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -1638,7 +1646,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["responses"]["BadRequest"]["content"]["application/json"]["schema"];
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @constant */
+                        code?: 400;
+                    };
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2089,6 +2100,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

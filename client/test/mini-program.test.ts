@@ -1,7 +1,7 @@
 // The SDK's npm tarball installed into a copy of examples/miniprogram and put through WeChat's
 // 构建 npm (miniprogram-ci's packNpm, offline), then the example's pages run on what it produced.
 // What only WeChat DevTools or a phone can check is listed in examples/miniprogram/README.md.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: an .mjs script without types
 import { build, clientRoot } from "../scripts/build.mjs";
 import { loadInBareRealm } from "./bare-realm";
-import { fakeWx } from "./fake-wx";
+import { fakeWx, type FakeWx } from "./fake-wx";
 import { loadMiniProgram } from "./mini-program-loader";
 
 const require = createRequire(import.meta.url);
@@ -25,6 +25,17 @@ let workDir: string;
 let projectRoot: string;
 let tarballFiles: string[];
 let packWarnings: unknown[];
+
+/** The example's wx: the fake one, with what its pages use beyond the SDK. */
+function exampleWx(fake: FakeWx, extra: Record<string, unknown> = {}) {
+  return {
+    ...fake.wx,
+    redirectTo: () => {},
+    showToast: () => {},
+    getAccountInfoSync: () => ({ miniProgram: { appId: "touristappid", envVersion: "release", version: "1.0.0" } }),
+    ...extra,
+  };
+}
 
 beforeAll(async () => {
   await build();
@@ -59,6 +70,18 @@ describe("the npm tarball", () => {
   it("declares no runtime dependencies", () => {
     const manifest = JSON.parse(readFileSync(join(projectRoot, "node_modules", packageName, "package.json"), "utf8"));
     expect(manifest.dependencies).toBeUndefined();
+  });
+
+  it("passes npm publish --dry-run, with no network and no npm login", () => {
+    // --offline: npm 11 otherwise asks the registry whether the version exists; the registry is an
+    // address where nothing listens, so no setting of the machine can make the dry run reach one.
+    const run = spawnSync(npm, ["publish", "--dry-run", "--ignore-scripts", "--offline", "--json", "--registry", "http://127.0.0.1:9/"], { cwd: clientRoot, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const warnings = run.stderr.split("\n").filter((line) => /npm warn/i.test(line) && !/requires you to be logged in/.test(line));
+    expect(warnings).toEqual([]);
+    const report = JSON.parse(run.stdout)[packageName] ?? JSON.parse(run.stdout);
+    expect(report).toMatchObject({ name: packageName, version });
+    expect(report.files.map((file: { path: string }) => file.path)).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.mjs", "dist/index.d.ts", "README.md", "package.json"]));
   });
 });
 
@@ -101,7 +124,7 @@ describe("examples/miniprogram", () => {
   it.each(appJson.pages as string[])("%s.wxml binds only handlers its page defines", (page) => {
     const wxml = readFileSync(join(exampleRoot, `${page}.wxml`), "utf8");
     const handlers = [...wxml.matchAll(/\b(?:bind|catch):?[a-z]+="([^"]+)"/g)].map((match) => match[1]);
-    const instance = loadMiniProgram(projectRoot, { ...fakeWx().wx, redirectTo: () => {}, showToast: () => {} }).openPage(page);
+    const instance = loadMiniProgram(projectRoot, exampleWx(fakeWx())).openPage(page);
     expect(handlers.length).toBeGreaterThan(0);
     for (const handler of handlers) expect(typeof instance[handler], handler).toBe("function");
   });
@@ -116,7 +139,7 @@ describe("examples/miniprogram", () => {
   it("runs login → avatar → nickname → phone on the packed SDK against a fake server", async () => {
     const fake = fakeWx();
     const redirects: string[] = [];
-    const app = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} });
+    const app = loadMiniProgram(projectRoot, exampleWx(fake, { redirectTo: ({ url }: { url: string }) => redirects.push(url) }));
 
     const login = app.openPage("pages/login/login");
     login.onLoad();
@@ -140,7 +163,7 @@ describe("examples/miniprogram", () => {
     // A declined phone prompt sends nothing; a restart lands on the profile page without a login.
     await profile.onGetPhoneNumber({ detail: { errMsg: "getPhoneNumber:fail user deny" } });
     expect(fake.server.requests).toHaveLength(3);
-    const restarted = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} });
+    const restarted = loadMiniProgram(projectRoot, exampleWx(fake, { redirectTo: ({ url }: { url: string }) => redirects.push(url) }));
     restarted.openPage("pages/login/login").onLoad();
     expect(redirects.at(-1)).toBe("/pages/profile/profile");
     expect(fake.loginCalls()).toBe(1);
@@ -149,7 +172,7 @@ describe("examples/miniprogram", () => {
   it("shows a field error from the server on the profile page", async () => {
     const fake = fakeWx();
     fake.server.routes["/api/wechat/profile"] = () => ({ status: 400, body: { code: 400, msg: "参数错误", data: { users_name: { code: "validation_required", message: "不能为空" } } } });
-    const profile = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: () => {}, showToast: () => {} }).openPage("pages/profile/profile");
+    const profile = loadMiniProgram(projectRoot, exampleWx(fake)).openPage("pages/profile/profile");
     await profile.onGetPhoneNumber({ detail: { code: "p-1", errMsg: "getPhoneNumber:ok" } });
     expect(profile.data.error).toBe("不能为空");
   });

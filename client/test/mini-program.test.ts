@@ -129,11 +129,13 @@ describe("examples/miniprogram", () => {
     for (const handler of handlers) expect(typeof instance[handler], handler).toBe("function");
   });
 
-  it("the profile page has the getPhoneNumber and chooseAvatar buttons and the nickname input", () => {
+  it("the profile page has the getPhoneNumber and chooseAvatar buttons, the nickname input and the privacy popup", () => {
     const wxml = readFileSync(join(exampleRoot, "pages/profile/profile.wxml"), "utf8");
     expect(wxml).toMatch(/<button[^>]*open-type="getPhoneNumber"[^>]*bindgetphonenumber="onGetPhoneNumber"/);
     expect(wxml).toMatch(/<button[^>]*open-type="chooseAvatar"[^>]*bind:chooseavatar="onChooseAvatar"/);
-    expect(wxml).toMatch(/<input[^>]*type="nickname"/);
+    expect(wxml).toMatch(/<input[^>]*type="nickname"[^>]*bindfocus="onNameFocus"/);
+    // WeChat lets the held call go on only if this very button (its id) was tapped.
+    expect(wxml).toMatch(/<button id="agree-privacy"[^>]*open-type="agreePrivacyAuthorization"[^>]*bindagreeprivacyauthorization="onAgreePrivacy"/);
   });
 
   it("runs login → avatar → nickname → phone on the packed SDK against a fake server", async () => {
@@ -167,6 +169,54 @@ describe("examples/miniprogram", () => {
     restarted.openPage("pages/login/login").onLoad();
     expect(redirects.at(-1)).toBe("/pages/profile/profile");
     expect(fake.loginCalls()).toBe(1);
+  });
+
+  it("saves the nickname and avatar alone through profile/fields, without the phone", async () => {
+    const fake = fakeWx();
+    const app = loadMiniProgram(projectRoot, exampleWx(fake));
+    const profile = app.openPage("pages/profile/profile");
+    profile.onLoad();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await profile.onSave();
+    expect(profile.data.error).toBe("请填写昵称或选择头像");
+
+    profile.onNameInput({ detail: { value: "张三" } });
+    await profile.onSave();
+    await profile.onChooseAvatar({ detail: { avatarUrl: "wxfile://tmp/avatar.png" } });
+    await profile.onSave();
+
+    expect(profile.data.error).toBe("");
+    const saves = fake.server.requests.filter((request) => request.path === "/api/wechat/profile/fields");
+    expect(saves.map((request) => request.body)).toEqual([{ users_name: "张三" }, { users_name: "张三", users_picture: "https://bai.example/pb/api/files/u/a/avatar.png" }]);
+    expect(fake.server.count("/api/wechat/profile")).toBe(0);
+    expect(fake.server.requests[0].url).toMatch(/^https:\/\/bai-api\.blv-oa\.com\/pb\//);
+  });
+
+  it("shows its privacy popup when WeChat holds a privacy call, and answers with the user's choice", () => {
+    let listener: ((resolve: (answer: unknown) => void, info: { referrer: string }) => void) | undefined;
+    const required: unknown[] = [];
+    const opened: unknown[] = [];
+    const wx = exampleWx(fakeWx(), {
+      onNeedPrivacyAuthorization: (registered: typeof listener) => (listener = registered),
+      requirePrivacyAuthorize: (options: unknown) => required.push(options),
+      openPrivacyContract: (options: unknown) => opened.push(options),
+    });
+    const profile = loadMiniProgram(projectRoot, wx).openPage("pages/profile/profile");
+    profile.onShow();
+
+    const answers: unknown[] = [];
+    listener!((answer) => answers.push(answer), { referrer: "button.getPhoneNumber" });
+    expect(profile.data.privacyPopup).toBe(true);
+    profile.onOpenPrivacyContract();
+    profile.onAgreePrivacy();
+    expect(profile.data.privacyPopup).toBe(false);
+    listener!((answer) => answers.push(answer), { referrer: "button.chooseAvatar" });
+    profile.onDisagreePrivacy();
+    expect(answers).toEqual([{ event: "exposureAuthorization" }, { event: "agree", buttonId: "agree-privacy" }, { event: "exposureAuthorization" }, { event: "disagree" }]);
+    expect(opened).toHaveLength(1);
+
+    profile.onNameFocus(); // an unauthorized nickname input would not ask by itself
+    expect(required).toHaveLength(1);
   });
 
   it("shows a field error from the server on the profile page", async () => {

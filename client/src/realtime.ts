@@ -34,7 +34,8 @@ export type UnsubscribeFunc = () => Promise<void>;
 export type Realtime = ReturnType<typeof createRealtime>;
 
 const DEFAULT_RECONNECT_DELAYS_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000];
-// PocketBase ends every connection after 30 minutes; wx.request must not end it first.
+// PocketBase ends every connection after 30 minutes; wx.request must not end it first where it can
+// wait that long (on phones WeChat ends any request after 60 s, and the SDK reconnects then).
 const STREAM_TIMEOUT_MS = 35 * 60_000;
 
 interface Stream {
@@ -224,16 +225,22 @@ export function createRealtime(session: Session, options: RealtimeOptions = {}) 
     if (stream || activeKeys().length > 0) sync().catch(() => {});
   });
 
-  if (options.pauseWhenHidden && wx.onAppHide && wx.onAppShow) {
+  // WeChat interrupts a backgrounded mini-program's requests after 5 s and refuses new ones until it
+  // returns, so the back-off may have grown meanwhile: back in the foreground, reconnect at once.
+  if (wx.onAppShow) {
+    wx.onAppShow(() => {
+      const wasHidden = hidden;
+      hidden = false;
+      if (activeKeys().length === 0 || (stream && !wasHidden)) return;
+      cancelReconnect();
+      sync().catch(() => {});
+    });
+  }
+  if (options.pauseWhenHidden && wx.onAppHide) {
     wx.onAppHide(() => {
       hidden = true;
       cancelReconnect();
       closeStream();
-    });
-    wx.onAppShow(() => {
-      if (!hidden) return;
-      hidden = false;
-      if (activeKeys().length > 0) sync().catch(() => {});
     });
   }
 

@@ -243,6 +243,21 @@ describe("pauseWhenHidden", () => {
     expect(client.realtime.isConnected).toBe(true);
   });
 
+  it("without it, coming back to the foreground reconnects at once instead of waiting out the back-off", async () => {
+    const context = await signedIn({ realtime: { reconnectDelaysMs: [60_000] } });
+    const { client, server } = context;
+    await connected(context, () => client.collection("notes").subscribe("*", () => {}));
+
+    context.hideApp();
+    server.streams[0].drop(); // WeChat interrupts a backgrounded mini-program's requests after 5 s
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(server.streams).toHaveLength(1);
+    context.showApp();
+    await until(() => server.streams.length === 2, "the reconnection on show");
+    context.showApp(); // shown again while connecting: nothing more
+    expect(server.streams).toHaveLength(2);
+  });
+
   it("is off by default: the connection stays open in the background", async () => {
     const context = await signedIn();
     await connected(context, () => context.client.collection("notes").subscribe("*", () => {}));

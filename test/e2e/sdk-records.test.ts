@@ -134,7 +134,7 @@ describe.skipIf(!spec.paths?.["/api/wechat/records/{collection}/{id}"])("collect
     const bob = await signedIn();
     const note = await alice.client.collection(notes).create({ owner: alice.id, title: "before", tags: ["a"] });
 
-    const updated = await alice.client.collection(notes).update(note.id, { title: "after 张三", "tags+": "b" }, { expand: "owner" });
+    const updated = await alice.client.collection(notes).update(note.id, { title: "after 张三", tags: ["a", "b"] }, { expand: "owner" });
     expect(updated).toMatchObject({ id: note.id, title: "after 张三", tags: ["a", "b"], expand: { owner: { id: alice.id } } });
     expect(alice.shim.sent.at(-1)).toBe(`POST /api/wechat/records/${notes}/${note.id}`);
 

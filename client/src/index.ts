@@ -1,7 +1,13 @@
-export { createClient, type BaiClient, type ClientOptions, type ProfileUpdate, type RequestOptions } from "./client";
+export { createAuthClient, type BaiAuthClient, type ClientOptions, type ProfileUpdate, type RequestOptions } from "./client";
+export { createClient, type BaiClient } from "./full-client";
 export { BaiClientError, type FieldError } from "./errors";
 export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 export { isRenewalDue, tokenExpiry } from "./token";
+export { filter } from "./filter";
+export { WxFile, wxFile, type ListResult, type RecordBody, type RecordFullListOptions, type RecordListOptions, type RecordModel, type RecordOptions, type RecordSubscribeOptions, type RecordSubscription } from "./records";
+export type { FileOptions } from "./files";
+export type { QueryParams } from "./query";
+export type { Realtime, RealtimeCallback, RealtimeOptions, UnsubscribeFunc } from "./realtime";
 export type {
   CompanyInfo,
   DeleteAccountResult,
@@ -10,7 +16,9 @@ export type {
   LoginResponse,
   LoginResult,
   PostPath,
+  ProfileFieldsRequest,
   ProfileRequest,
+  ProfileResponse,
   ProfileResult,
   RefreshResponse,
   RefreshResult,
@@ -20,4 +28,4 @@ export type {
   components,
   paths,
 } from "./types";
-export type { WxApi } from "./wx";
+export type { WxApi, WxRequestTask } from "./wx";

@@ -307,3 +307,40 @@ describe.skipIf(!specHas("/api/wechat/avatar"))("uploadAvatar", () => {
     expect(profile.user.users_picture).toBe(url);
   });
 });
+
+// POST /api/wechat/profile/fields arrives with the server's branch of issue 23: this runs once the contract has the route.
+describe.skipIf(!specHas("/api/wechat/profile/fields"))("updateProfile with a subset of the fields", () => {
+  it("goes to profile/fields, changes only what it sends, and calls WeChat's phone API only for a phone code", async () => {
+    const { client, shim } = signIn();
+    await client.login();
+    const before = await wechat.stats();
+
+    const named = await client.updateProfile({ name: " 张三 " });
+    expect(named.user).toMatchObject({ users_name: "张三", users_phone: "", users_picture: "" });
+    const pictured = await client.updateProfile({ picture: "https://example.com/a.png" });
+    expect(pictured.user).toMatchObject({ users_name: "张三", users_picture: "https://example.com/a.png", users_phone: "" });
+    expect(client.user).toEqual(pictured.user);
+    expect(shim.sent.slice(-2)).toEqual(["POST /api/wechat/profile/fields", "POST /api/wechat/profile/fields"]);
+    expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber);
+
+    const phoned = await client.updateProfile({ phoneCode: codes.phone("13800138000") });
+    expect(phoned.user).toMatchObject({ users_name: "张三", users_picture: "https://example.com/a.png", users_phone: "13800138000" });
+    expect(shim.sent.at(-1)).toBe("POST /api/wechat/profile/fields");
+    expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber + 1);
+
+    await client.updateProfile({ name: "李四", phoneCode: codes.phone("13900139000"), picture: "https://example.com/b.png" });
+    expect(shim.sent.at(-1)).toBe("POST /api/wechat/profile");
+    expect(client.user).toMatchObject({ users_name: "李四", users_phone: "13900139000" });
+  });
+
+  it("a field error of a subset is the SDK's error, and nothing reaches WeChat", async () => {
+    const { client } = signIn();
+    await client.login();
+    const before = await wechat.stats();
+    const error: Sdk.BaiClientError = await client.updateProfile({ picture: "javascript:alert(1)", phoneCode: codes.phone("13800138000") }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(sdk.BaiClientError);
+    expect(error).toMatchObject({ status: 400 });
+    expect(Object.keys(error.fieldErrors)).toEqual(["users_picture"]);
+    expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber);
+  });
+});

@@ -85,6 +85,7 @@
 //   POST /__sim/stable-token/forced-refreshes   {"used":n[,"appid"]}  the app's forced refreshes already used today
 //                                      (20 reaches the cap)
 //   POST /__sim/sns-token/expire       every 网页授权 access_token now answers 42001 on sns/userinfo
+//   GET  /__sim/sns-tokens             {"tokens":[…]} every 网页授权 access_token and refresh_token handed out (last 10k)
 //   POST /__sim/authorize/user         {"name":"alice"[,"snapshot":true]} the WeChat user of the browser, whom the
 //                                      authorize pages sign in (the code: oab-/oau-/web-<name>-…, or snapshot-…);
 //                                      {"name":null} signs them out
@@ -271,7 +272,7 @@ export async function startWechatSimulator({
     state.tokens = new Map(); // access_token → { appId, value, expiresAt, expired, revoked, rejection }
     // Per appid: its current access token and its forced refreshes, as WeChat keeps them.
     state.accessTokensOf = new Map([...appsById.keys()].map((id) => [id, { currentToken: null, forcedRefreshes: { day: -1, used: 0, lastRefreshedAt: -Infinity } }]));
-    state.snsTokens = new Map(); // 网页授权 access_token → { appId, openid, scope, name, unionid, expiresAt, expired, userinfoFailure }
+    state.snsTokens = new Map(); // 网页授权 access_token → { appId, openid, scope, name, unionid, refreshToken, expiresAt, expired, userinfoFailure }
     state.authorizingUser = null; // { name, snapshot }: who is signed in to WeChat in the browser
     state.stableTokenMode = "ok";
     state.callLog = [];
@@ -469,8 +470,9 @@ export async function startWechatSimulator({
     // A snapshot page's user is a virtual account: an openid of its own each time, never a unionid.
     const openid = scenario.snapshot ? `osim_snapshot_${randomBytes(6).toString("hex")}` : openidOf(app, name);
     const unionid = !scenario.snapshot && scenario.scope !== "snsapi_base" && name.includes("union") ? `usim_${name}` : "";
-    const token = issueSnsToken({ appId: app, openid, scope: scenario.scope, name, unionid, userinfoFailure: scenario.userinfoFailure ?? null });
-    const answer = { access_token: token.value, expires_in: SNS_TOKEN_TTL_SECONDS, refresh_token: randomBytes(48).toString("base64url"), openid, scope: scenario.scope };
+    const refreshToken = randomBytes(48).toString("base64url");
+    const token = issueSnsToken({ appId: app, openid, scope: scenario.scope, name, unionid, refreshToken, userinfoFailure: scenario.userinfoFailure ?? null });
+    const answer = { access_token: token.value, expires_in: SNS_TOKEN_TTL_SECONDS, refresh_token: refreshToken, openid, scope: scenario.scope };
     if (scenario.snapshot) answer.is_snapshotuser = 1;
     if (unionid && scenario.unionidInToken) answer.unionid = unionid;
     return reply(answer);
@@ -593,6 +595,8 @@ export async function startWechatSimulator({
         Object.assign(state.accessTokensOf.get(app).forcedRefreshes, { day: Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS), used: body.used });
         return reply(200, { ok: true });
       }
+      case "GET /__sim/sns-tokens":
+        return reply(200, { tokens: [...state.snsTokens.values()].flatMap((token) => [token.value, token.refreshToken]) });
       case "POST /__sim/sns-token/expire":
         for (const token of state.snsTokens.values()) token.expired = true;
         return reply(200, { ok: true });

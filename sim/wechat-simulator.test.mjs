@@ -414,6 +414,8 @@ describe("网页授权: sns/oauth2/access_token and sns/userinfo", () => {
     });
     expect(await webToken(code)).toEqual(wechatError(40163, "code been used"));
     expect(await userInfo(answer.access_token, answer.openid)).toEqual(wechatError(48001, "api unauthorized"));
+    const { tokens } = await (await fetch(`${sim.url}/__sim/sns-tokens`)).json();
+    expect(tokens).toEqual(expect.arrayContaining([answer.access_token, answer.refresh_token]));
   });
 
   it("gives the unionid of a snsapi_userinfo code in the token's answer and in userinfo's", async () => {

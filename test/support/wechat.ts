@@ -72,6 +72,8 @@ export function simulator(url: string) {
     // The current token answers errcode to its next `times` uses (all, until a forced refresh), while stable_token hands it out.
     rejectAccessToken: (errcode: 40001 | 40014, times?: number) => control("access-token/reject", { errcode, times }),
     expireSnsTokens: () => control("sns-token/expire", {}),
+    // Every 网页授权 access_token and refresh_token the simulator handed out: none may leak.
+    snsTokens: async () => ((await control("sns-tokens")) as { tokens: string[] }).tokens,
     // The WeChat user the authorize pages sign in (null: nobody); snapshot gives a snapshot page's code.
     setAuthorizingUser: (name: string | null, { snapshot = false } = {}) => control("authorize/user", { name, snapshot }),
     setStableTokenMode: (mode: string) => control("stable-token/mode", { mode }),

@@ -192,6 +192,47 @@ export function readOptionalAppId(body: JsonObject, problems: FieldProblems): st
   return undefined;
 }
 
+export interface BindIdentityRequest {
+  appId: string;
+  code: string;
+}
+
+export function readBindIdentityRequest(body: JsonObject): BindIdentityRequest {
+  const problems: FieldProblems = {};
+  const appId = readOptionalAppId(body, problems);
+  if (appId === undefined && problems.appid === undefined) problems.appid = problem.required();
+  const { code } = readStringFields(body, { code: checkWechatCode }, problems);
+  return { appId: appId!, code };
+}
+
+export interface MergeUsersRequest {
+  into: string;
+  from: string;
+  winners: Partial<Record<"users_phone" | "unionid", "into" | "from">>;
+}
+
+const RECORD_ID = /^[a-z0-9]{15}$/;
+
+export function readMergeUsersRequest(body: JsonObject): MergeUsersRequest {
+  const problems: FieldProblems = {};
+  const winners: MergeUsersRequest["winners"] = {};
+  const given = body.winners ?? {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) problems.winners = { code: "validation_invalid_type", message: "必须是对象" };
+  else {
+    for (const [field, side] of Object.entries(given)) {
+      if ((field !== "users_phone" && field !== "unionid") || (side !== "into" && side !== "from")) {
+        problems.winners = { code: "validation_invalid_value", message: "只能为 users_phone、unionid 指明 into 或 from" };
+      } else winners[field] = side;
+    }
+  }
+  const ids = readStringFields(body, { into: checkRecordId, from: checkRecordId }, problems);
+  return { into: ids.into, from: ids.from, winners };
+}
+
+function checkRecordId(value: string): FieldProblem | undefined {
+  return RECORD_ID.test(value) ? undefined : { code: "validation_invalid_format", message: "不是合法的记录 id" };
+}
+
 export interface ProfileRequest {
   name: string;
   phoneCode: string;

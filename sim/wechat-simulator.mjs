@@ -32,6 +32,8 @@
 //                                                                 countryCode "86" (a string)
 //   -                               pnum-<digits>-<nonce>         the same, with countryCode 86 (a number, as in WeChat's own example)
 //   slow-<ms>-<name>-<nonce>        slow-<ms>-<digits>-<nonce>    success after <ms> ms (max 60000)
+//   held-<name>-<nonce>             held-<digits>-<nonce>         success once the test releases the code (POST /__sim/release),
+//                                                                 at the latest after 60000 ms: a race staged at an exact point
 //   invalid-...                     invalid-...                   errcode 40029 "invalid code"
 //   blocked-...                     -                             errcode 40226 "code blocked" (high-risk user)
 //   -                               wrongapp-...                  errcode 40013 "invalid appid" (a phone code issued to another appid)
@@ -84,6 +86,7 @@
 //                                      errcodes -1, 45009, 40164, 89503, 41002, 41004, or the transport failure
 //   POST /__sim/stable-token/forced-refreshes   {"used":n[,"appid"]}  the app's forced refreshes already used today
 //                                      (20 reaches the cap)
+//   POST /__sim/release                {"code":"held-…"}  answers the held-… call waiting with that code (or the next one to come)
 //   POST /__sim/sns-token/expire       every 网页授权 access_token now answers 42001 on sns/userinfo
 //   GET  /__sim/sns-tokens             {"tokens":[…]} every 网页授权 access_token and refresh_token handed out (last 10k)
 //   POST /__sim/authorize/user         {"name":"alice"[,"snapshot":true]} the WeChat user of the browser, whom the
@@ -191,6 +194,7 @@ function parseCode(code) {
   if ((match = /^slow-(\d+)-([A-Za-z0-9_]+)(-|$)/.exec(code))) {
     return { kind: "slow", delayMs: Math.min(Number(match[1]), MAX_SLOW_MS), subject: match[2] };
   }
+  if ((match = /^held-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "held", subject: match[1] };
   if ((match = /^(oab|oau|oauinfo|web|snapshot)-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "web", ...WEB_CODES[match[1]], subject: match[2] };
   if ((match = /^userinfo_([a-z0-9]+)-([A-Za-z0-9_]+)(-|$)/.exec(code)) && USERINFO_FAILURES.has(match[1])) {
     return { kind: "web", ...WEB_CODES.oauinfo, userinfoFailure: match[1], subject: match[2] };
@@ -276,6 +280,8 @@ export async function startWechatSimulator({
     state.authorizingUser = null; // { name, snapshot }: who is signed in to WeChat in the browser
     state.stableTokenMode = "ok";
     state.callLog = [];
+    state.heldCodes = new Map(); // code → answers the call waiting with it
+    state.releasedCodes = new Set(); // released before their call arrived
     state.stats = {
       jscode2session: 0,
       stable_token: 0,
@@ -299,6 +305,29 @@ export async function startWechatSimulator({
       }, ms);
       pendingTimers.add(timer);
     });
+  }
+
+  /** Waits until the test releases this held-… code, at most MAX_SLOW_MS. */
+  function heldUntilReleased(code) {
+    if (state.releasedCodes.delete(code)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const answer = () => {
+        clearTimeout(timer);
+        pendingTimers.delete(timer);
+        if (state.heldCodes.get(code) === answer) state.heldCodes.delete(code);
+        resolve();
+      };
+      const timer = setTimeout(answer, MAX_SLOW_MS);
+      pendingTimers.add(timer);
+      state.heldCodes.set(code, answer);
+    });
+  }
+
+  function releaseCode(code) {
+    const answer = state.heldCodes.get(code);
+    if (answer) answer();
+    else state.releasedCodes.add(code);
+    return Boolean(answer);
   }
 
   // ---- access tokens ----------------------------------------------------------------------------
@@ -369,7 +398,8 @@ export async function startWechatSimulator({
     }
 
     if (scenario.kind === "slow") await delay(scenario.delayMs);
-    if (scenario.kind === "user" || scenario.kind === "slow") {
+    if (scenario.kind === "held") await heldUntilReleased(code);
+    if (scenario.kind === "user" || scenario.kind === "slow" || scenario.kind === "held") {
       const name = scenario.subject;
       const session = { openid: openidOf(app, name), session_key: randomBytes(16).toString("base64") };
       if (name.includes("union")) session.unionid = `usim_${name}`;
@@ -422,8 +452,9 @@ export async function startWechatSimulator({
       return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), WECHAT_JSON, truncatedPhoneInfo);
     }
 
-    const isPhoneSuccess = scenario.kind === "phone" || (scenario.kind === "slow" && /^\d+$/.test(scenario.subject));
+    const isPhoneSuccess = scenario.kind === "phone" || ((scenario.kind === "slow" || scenario.kind === "held") && /^\d+$/.test(scenario.subject));
     if (scenario.kind === "slow" && isPhoneSuccess) await delay(scenario.delayMs);
+    if (scenario.kind === "held" && isPhoneSuccess) await heldUntilReleased(code);
     if (isPhoneSuccess) {
       const phoneNumber = scenario.subject;
       // The phone number is answered for the app whose token asked.
@@ -609,6 +640,9 @@ export async function startWechatSimulator({
         if (body.snapshot !== undefined && typeof body.snapshot !== "boolean") return reply(400, { ok: false, error: "snapshot must be true or false" });
         state.authorizingUser = { name: body.name, snapshot: body.snapshot === true };
         return reply(200, { ok: true });
+      case "POST /__sim/release":
+        if (typeof body.code !== "string" || body.code === "") return reply(400, { ok: false, error: "code must be a non-empty string" });
+        return reply(200, { ok: true, held: releaseCode(body.code) });
       case "POST /__sim/latency":
         if (!isLatency(body.ms)) return reply(400, { ok: false, error: "ms must be a number >= 0 or a [min, max] range" });
         state.latencyMs = body.ms;

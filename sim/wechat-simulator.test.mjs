@@ -169,6 +169,16 @@ describe("jscode2session", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(session.openid).toBe("osim_carol");
   });
+
+  it("holds held-<name> codes until the test releases them, then succeeds", async () => {
+    const code = `held-dave-${nonce()}`;
+    let answered = false;
+    const pending = loginJson(code).then((session) => ((answered = true), session));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(answered).toBe(false);
+    expect(await control("release", { code })).toEqual({ ok: true, held: true });
+    expect((await pending).openid).toBe("osim_dave");
+  });
 });
 
 describe("stable_token", () => {
@@ -253,6 +263,21 @@ describe("getuserphonenumber", () => {
     const hung = postJson(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code: hangCode });
     await expect(Promise.race([hung, new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error("no answer"), { name: "TimeoutError" })), 200))])).rejects.toMatchObject(timedOut);
     expect(await (await phone(access_token, hangCode)).json()).toEqual(wechatError(40029, "invalid code"));
+  });
+
+  it("holds held-<digits> codes until released; a code released before its call is answered at once", async () => {
+    const { access_token } = await stableToken();
+    const code = `held-13700137000-${nonce()}`;
+    let answered = false;
+    const pending = phone(access_token, code).then((res) => ((answered = true), res.json()));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(answered).toBe(false);
+    await control("release", { code });
+    expect((await pending).phone_info.phoneNumber).toBe("13700137000");
+
+    const early = `held-13700137001-${nonce()}`;
+    expect(await control("release", { code: early })).toEqual({ ok: true, held: false });
+    expect((await (await phone(access_token, early)).json()).phone_info.phoneNumber).toBe("13700137001");
   });
 
   it("answers code errors", async () => {

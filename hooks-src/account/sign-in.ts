@@ -16,7 +16,7 @@ export function signIn(signingIn: SigningIn, { mayCancelDeletion = true } = {}):
   const created = found.outcome === "created";
   if (!isDeletionPending(found.user)) return { ...found, created, deletionCancelled: false };
   if (!mayCancelDeletion) throw failureForAccountStatus(ACCOUNT_STATUS.deletionPending)!;
-  const resumed = cancelDeletion(found.user.id);
+  const resumed = cancelDeletion(found.user.id, signingIn);
   if (resumed) return { ...found, user: resumed, created: false, deletionCancelled: true };
   // The cron erased the account between the two reads: its identities are gone.
   const again = resolveUser(signingIn);

@@ -25,6 +25,8 @@ export type AuditEvent =
   // One person across apps (identities/): a new app's identity joined a user by unionid; a
   // unionid WeChat returned is another user's (nothing stored); a staff merge.
   | "identity_linked"
+  | "identity_bound"
+  | "identity_unbound"
   | "unionid_conflict"
   | "users_merged";
 

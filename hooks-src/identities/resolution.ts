@@ -14,7 +14,8 @@
 // logins of one person through two apps at once end as one user (the second sees the first's
 // identity and its unionid), and the unique (appid, openid) index backs that up.
 import { failures } from "../errors";
-import { findByOpenid, newUser, requireActive, USERS_COLLECTION } from "../users/users";
+import { ACCOUNT_STATUS } from "../account/account-status";
+import { findByOpenid, newUser, requireNotDisabled, USERS_COLLECTION } from "../users/users";
 import type { WechatApp } from "../wechat/apps";
 import { addIdentity, findIdentity, isLastLoginStale, usersHoldingUnionid } from "./identities";
 
@@ -36,7 +37,7 @@ export interface Resolution {
 export function resolveUser(signingIn: SigningIn, now = new Date()): Resolution {
   const identity = findIdentity($app, signingIn.app.appId, signingIn.openid);
   if (identity && !gainsUnionid(identity, signingIn) && !isLastLoginStale(identity, now)) {
-    return { user: requireActive($app.findRecordById(USERS_COLLECTION, identity.getString("user"))), outcome: "found" };
+    return { user: requireNotDisabled($app.findRecordById(USERS_COLLECTION, identity.getString("user"))), outcome: "found" };
   }
   let resolution: Resolution | undefined;
   $app.runInTransaction((txApp) => {
@@ -53,7 +54,7 @@ function resolveInTransaction(txApp: CoreApp, signingIn: SigningIn, now: Date): 
   // A user of the primary mini-program from before identities (or one staff gave an openid).
   const legacy = app.primary ? findByOpenid(txApp, openid) : null;
   if (legacy) {
-    requireActive(legacy);
+    requireNotDisabled(legacy);
     const adopted = addIdentity(txApp, legacy.id, { appId: app.appId, kind: app.kind, openid, unionid: legacy.getString("unionid") }, now);
     return loginThrough(txApp, adopted, signingIn, now);
   }
@@ -62,7 +63,7 @@ function resolveInTransaction(txApp: CoreApp, signingIn: SigningIn, now: Date): 
     const holders = usersHoldingUnionid(txApp, unionid);
     if (holders.length > 1) throw failures.accountConflict();
     if (holders.length === 1) {
-      const user = requireActive(txApp.findRecordById(USERS_COLLECTION, holders[0]));
+      const user = requireNotDisabled(txApp.findRecordById(USERS_COLLECTION, holders[0]));
       addIdentity(txApp, user.id, { appId: app.appId, kind: app.kind, openid, unionid }, now);
       if (app.primary && user.getString("openid") === "") {
         user.set("openid", openid);
@@ -79,10 +80,10 @@ function resolveInTransaction(txApp: CoreApp, signingIn: SigningIn, now: Date): 
 }
 
 function loginThrough(txApp: CoreApp, identity: core.Record, { unionid }: SigningIn, now: Date): Resolution {
-  const user = requireActive(txApp.findRecordById(USERS_COLLECTION, identity.getString("user")));
+  const user = requireNotDisabled(txApp.findRecordById(USERS_COLLECTION, identity.getString("user")));
   let unionidHeldBy: string | undefined;
   let changed = false;
-  if (gainsUnionid(identity, { unionid })) {
+  if (gainsUnionid(identity, { unionid }, user)) {
     unionidHeldBy = usersHoldingUnionid(txApp, unionid).find((holder) => holder !== user.id);
     if (!unionidHeldBy) {
       identity.set("unionid", unionid);
@@ -93,7 +94,7 @@ function loginThrough(txApp: CoreApp, identity: core.Record, { unionid }: Signin
       }
     }
   }
-  if (isLastLoginStale(identity, now)) {
+  if (isLastLoginStale(identity, now) && user.getString("users_status") === ACCOUNT_STATUS.active) {
     identity.set("last_login", now.toISOString());
     changed = true;
   }
@@ -103,6 +104,8 @@ function loginThrough(txApp: CoreApp, identity: core.Record, { unionid }: Signin
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so an identity
 // may gain one on a later login. A unionid already recorded is kept.
-function gainsUnionid(identity: core.Record, { unionid }: Pick<SigningIn, "unionid">): boolean {
-  return unionid !== "" && identity.getString("unionid") === "";
+// Only an account in use gains one: a login may not write to an account being deleted (the
+// login that cancels the deletion records it, account/deletion.ts; the next one adds it here).
+function gainsUnionid(identity: core.Record, { unionid }: Pick<SigningIn, "unionid">, user?: core.Record): boolean {
+  return unionid !== "" && identity.getString("unionid") === "" && (!user || user.getString("users_status") === ACCOUNT_STATUS.active);
 }

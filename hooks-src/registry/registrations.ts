@@ -61,7 +61,9 @@ export function dispatch(e: core.RequestEvent): void {
 }
 
 export function methodNotAllowed(e: core.RequestEvent): void {
-  const allowed = routes.filter((route) => route.path === e.request!.url!.path).map((route) => route.method);
+  // The matched pattern, "METHOD /path/{param}": a path with a parameter is not the request's path.
+  const path = e.request!.pattern.slice(e.request!.pattern.indexOf(" ") + 1);
+  const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
   e.response.header().set("Allow", allowed.join(", "));
   sendFailure(e, failures.methodNotAllowed(allowed.join("/")));
 }

@@ -11,9 +11,11 @@ import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
 import { logout } from "../routes/wechat-logout";
 import { deleteAccount } from "../routes/wechat-delete-account";
+import { mergeUsersRoute } from "../routes/wechat-admin-merge";
+import { bindIdentityRoute, listIdentities, unbindIdentityRoute } from "../routes/wechat-identities";
 
 export interface Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   handle: (e: core.RequestEvent) => void;
   // Runs as a middleware just outside PocketBase's rate limiter, so that the limiter's
@@ -33,6 +35,10 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/logout", handle: logout, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/delete-account", handle: deleteAccount, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/identities", handle: listIdentities, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/identities", handle: bindIdentityRoute, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "DELETE", path: "/api/wechat/identities/{id}", handle: unbindIdentityRoute, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/admin/merge-users", handle: mergeUsersRoute, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
   { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES },

@@ -1,14 +1,15 @@
 import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
-import { failures } from "../errors";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { readLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
-import { WechatErrcodeError } from "../wechat/errors";
+import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
 import { claimLoginCode } from "../wechat/login-code-claims";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
+
+const LOGIN_CODE_FIELD = "users_wx_code";
 
 export function login(e: core.RequestEvent): void {
   answer(
@@ -20,12 +21,12 @@ export function login(e: core.RequestEvent): void {
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
         const wechat = wechatClientFor(app);
         const claim = claimLoginCode(wechatCode);
-        if (!claim) throw failures.duplicateLoginCode();
         try {
           signingIn = { app, ...wechat.codeToSession(wechatCode) };
         } catch (error) {
           // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-          if (!(error instanceof WechatErrcodeError)) claim.release();
+          if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, LOGIN_CODE_FIELD));
+          else claim.release();
           throw error;
         }
         signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
@@ -34,6 +35,6 @@ export function login(e: core.RequestEvent): void {
         throw error;
       }
     },
-    "users_wx_code",
+    LOGIN_CODE_FIELD,
   );
 }

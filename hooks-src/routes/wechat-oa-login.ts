@@ -6,7 +6,7 @@ import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { readWebLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
-import { webSignIn } from "../wechat/web-login";
+import { WEB_CODE_FIELD, webSignIn } from "../wechat/web-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
 export function oaLogin(e: core.RequestEvent): void {
@@ -20,10 +20,10 @@ export function oaLogin(e: core.RequestEvent): void {
         signingIn = { app, ...webSignIn(wechatClientFor(app), webCode) };
         signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
-        auditLoginFailure(e, error, signingIn, "code");
+        auditLoginFailure(e, error, signingIn, WEB_CODE_FIELD);
         throw error;
       }
     },
-    "code",
+    WEB_CODE_FIELD,
   );
 }

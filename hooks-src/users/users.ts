@@ -1,4 +1,5 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
+import { ACCOUNT_STATUS, failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
@@ -7,8 +8,6 @@ import { nextFreeUsersId, usersIdPrefix } from "./users-id";
 export const USERS_COLLECTION = "tbl_auth_users";
 // A plain table (migration 1764100000), not a collection: neither the API nor the admin UI reach it.
 const USERS_ID_COUNTERS_TABLE = "_bai_users_id_counters";
-const USERS_STATUS_ACTIVE = "正常";
-const USERS_STATUS_DISABLED = "禁用";
 
 export function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
@@ -27,14 +26,20 @@ export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: strin
   user.set("unionid", wechat.unionid);
   user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
   user.set("users_type", USERS_TYPE_GUEST);
-  user.set("users_status", USERS_STATUS_ACTIVE);
+  user.set("users_status", ACCOUNT_STATUS.active);
   user.setRandomPassword();
   txApp.save(user);
   return user;
 }
 
+// WeChat returns a unionid only once the app is bound to an open-platform account, so a
+// user may gain one on a later login. A unionid already recorded is kept.
+export function gainsUnionid(user: core.Record, identity: { unionid: string }): boolean {
+  return identity.unionid !== "" && user.getString("unionid") === "";
+}
+
 export function isDisabled(user: core.Record): boolean {
-  return user.getString("users_status") === USERS_STATUS_DISABLED;
+  return user.getString("users_status") === ACCOUNT_STATUS.disabled;
 }
 
 // The user's status as stored right now, for a record read a while ago.
@@ -46,8 +51,16 @@ export function isDisabledNow(user: core.Record): boolean {
   }
 }
 
-export function requireActive(user: core.Record): core.Record {
+export function requireNotDisabled(user: core.Record): core.Record {
   if (isDisabled(user)) throw failures.accountDisabled();
+  return user;
+}
+
+// Only an account in use takes a write of its own user: one being deleted, erased or disabled
+// is answered as the token check answers it.
+function requireWritable(user: core.Record): core.Record {
+  const refusal = failureForAccountStatus(user.getString("users_status"));
+  if (refusal) throw refusal;
   return user;
 }
 
@@ -101,12 +114,13 @@ export interface ProfileSaveSteps {
   afterSave?(txApp: CoreApp, user: core.Record): void;
 }
 
-// Re-reads the user inside the transaction so that concurrent updates of one user
-// apply the users_type rule to the state each of them really replaces.
+// Re-reads the user inside the transaction so that concurrent updates of one user apply the
+// users_type rule to the state each of them really replaces, and so that an account whose
+// deletion began (or that staff disabled) while WeChat looked up the phone number is refused.
 export function updateProfile(userId: string, profile: ProfileFields, steps: ProfileSaveSteps = {}): core.Record {
   let updated: core.Record | undefined;
   $app.runInTransaction((txApp) => {
-    const user = requireActive(findUserById(txApp, userId));
+    const user = requireWritable(findUserById(txApp, userId));
     steps.beforeSave?.(txApp, user);
     user.set("users_type", usersTypeAfterUpdate(user.getString("users_type"), profileOf(user), profile));
     user.set("users_name", profile.users_name);

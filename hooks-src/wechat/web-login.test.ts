@@ -82,11 +82,13 @@ describe("webSignIn", () => {
     expect(wechat.calls.token).toBe(1);
   });
 
-  it("releases the code after a failure in transit, not after WeChat's own answer", () => {
+  it("releases the code after a failure in transit; after WeChat's own answer a replay gets that answer again", () => {
     const store = asStore(new MemoryStore());
     expect(() => webSignIn(fakeWechat(new WechatNetworkError(true)), "lost", store)).toThrow(WechatNetworkError);
     expect(webSignIn(fakeWechat({}), "lost", store).openid).toBe("o_oa");
-    expect(() => webSignIn(fakeWechat(new WechatErrcodeError(40029, "invalid code", "sns_oauth2_access_token")), "bad", store)).toThrow(WechatErrcodeError);
-    expect(failureOf(() => webSignIn(fakeWechat({}), "bad", store)).status).toBe(429);
+    expect(() => webSignIn(fakeWechat(new WechatErrcodeError(40163, "code been used", "sns_oauth2_access_token")), "used", store)).toThrow(WechatErrcodeError);
+    const replay = fakeWechat({});
+    expect(failureOf(() => webSignIn(replay, "used", store))).toMatchObject({ status: 400, data: { code: { code: "wechat_code_used" } } });
+    expect(replay.calls.token).toBe(0);
   });
 });

@@ -6,10 +6,12 @@
 // page's virtual account is refused before anything is looked up or written.
 import { failures } from "../errors";
 import type { WechatClient } from "./client";
-import { WechatErrcodeError } from "./errors";
+import { apiFailureForWechatError, WechatErrcodeError } from "./errors";
 import { claimLoginCode } from "./login-code-claims";
 
 const SCOPES_GRANTING_USERINFO = ["snsapi_userinfo", "snsapi_login"];
+// The request field the code came in, which WeChat's verdict on it names.
+export const WEB_CODE_FIELD = "code";
 
 export function grantsUserInfo(scopes: readonly string[]): boolean {
   return scopes.some((scope) => SCOPES_GRANTING_USERINFO.includes(scope));
@@ -23,13 +25,13 @@ export interface WebSignIn {
 
 export function webSignIn(wechat: Pick<WechatClient, "webCodeToAccessToken" | "webUserInfo">, webCode: string, store?: store.Store<string, any>): WebSignIn {
   const claim = claimLoginCode(webCode, store);
-  if (!claim) throw failures.duplicateLoginCode();
   let authorization;
   try {
     authorization = wechat.webCodeToAccessToken(webCode);
   } catch (error) {
     // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-    if (!(error instanceof WechatErrcodeError)) claim.release();
+    if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, WEB_CODE_FIELD));
+    else claim.release();
     throw error;
   }
   if (authorization.snapshotUser) throw failures.snapshotUser();

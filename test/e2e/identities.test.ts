@@ -141,3 +141,173 @@ describe("erasure", () => {
     expect((await loginThrough(SECOND_MINIPROGRAM.appId, name)).body.meta.data.status).toBe("register_success");
   });
 });
+
+describe("GET /api/wechat/identities", () => {
+  it("lists the caller's identities with openids masked and no unionid", async () => {
+    const name = uniqueName("union");
+    const { token, user } = await client.signIn(name);
+    await loginThrough(SECOND_MINIPROGRAM.appId, name);
+    const response = await client.get("/api/wechat/identities", `Bearer ${token}`);
+    expect(response.status).toBe(200);
+    const listed = response.body.data.identities;
+    expect(listed.map((identity: { appid: string }) => identity.appid)).toEqual([WECHAT_APP_ID, SECOND_MINIPROGRAM.appId]);
+    expect(listed[0]).toMatchObject({ kind: "miniprogram", has_unionid: true });
+    expect(response.text).not.toContain(openidIn(WECHAT_APP_ID, name));
+    expect(response.text).not.toContain(`usim_${name}`);
+    expect(listed[0].openid_masked).toMatch(/^osim\*+.{4}$/);
+    expect((await identitiesOf(user.pb_id)).map((identity) => identity.id)).toEqual(listed.map((identity: { id: string }) => identity.id));
+  });
+
+  it("answers 401 without a token", async () => {
+    expect((await client.get("/api/wechat/identities")).status).toBe(401);
+  });
+});
+
+describe("POST /api/wechat/identities (bind)", () => {
+  const bind = (token: string, appid: string, name: string) => client.post("/api/wechat/identities", { appid, code: codes.loginAs(name) }, { token });
+
+  it("binds another app's identity to the caller, and a second bind of it changes nothing", async () => {
+    const { token, user } = await client.signIn(uniqueName());
+    const otherName = uniqueName();
+    const first = await bind(token, SECOND_MINIPROGRAM.appId, otherName);
+    expect(first.status).toBe(200);
+    expect(first.body.data).toMatchObject({ status: "bound", identity: { appid: SECOND_MINIPROGRAM.appId, kind: "miniprogram" } });
+    const again = await bind(token, SECOND_MINIPROGRAM.appId, otherName);
+    expect(again.body.data.status).toBe("already_bound");
+    expect(await identitiesOf(user.pb_id)).toHaveLength(2);
+    // Logging in through that app is now this user.
+    expect((await loginThrough(SECOND_MINIPROGRAM.appId, otherName)).body.meta.data.user.pb_id).toBe(user.pb_id);
+  });
+
+  it("answers 409 bind_conflict for another user's identity or unionid, and never switches accounts", async () => {
+    const me = await client.signIn(uniqueName());
+    const theirName = uniqueName("union");
+    const them = await loginThrough(SECOND_MINIPROGRAM.appId, theirName);
+    const taken = await bind(me.token, SECOND_MINIPROGRAM.appId, theirName);
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: 409, error: "bind_conflict" });
+    // The same person's primary-app identity is new, but its unionid is theirs.
+    const unionTaken = await bind(me.token, WECHAT_APP_ID, theirName);
+    expect(unionTaken.body).toMatchObject({ code: 409, error: "bind_conflict" });
+    expect(await identitiesOf(me.user.pb_id)).toHaveLength(1);
+    expect(await identitiesOf(them.body.meta.data.user.pb_id)).toHaveLength(1);
+  });
+
+  it.each([
+    [{ code: "x" }, "appid", "validation_required"],
+    [{ appid: "wx_not_ours", code: "x" }, "appid", "validation_unknown_appid"],
+    [{ appid: SECOND_MINIPROGRAM.appId }, "code", "validation_required"],
+  ])("refuses %j with a field problem", async (body, field, code) => {
+    const { token } = await client.signIn(uniqueName());
+    const response = await client.post("/api/wechat/identities", body, { token });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(fieldProblem(field, code));
+  });
+});
+
+describe("DELETE /api/wechat/identities/{id} (unbind)", () => {
+  const unbind = (token: string, id: string) => fetch(`${client.baseUrl}/api/wechat/identities/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({ status: response.status, body: await response.json() }));
+
+  it("unbinds one of the caller's identities", async () => {
+    const name = uniqueName("union");
+    const { token, user } = await client.signIn(name);
+    await loginThrough(SECOND_MINIPROGRAM.appId, name);
+    const [primary, second] = await identitiesOf(user.pb_id);
+    const response = await unbind(token, second.id);
+    expect(response).toMatchObject({ status: 200, body: { data: { status: "unbound", id: second.id } } });
+    expect((await identitiesOf(user.pb_id)).map((identity) => identity.id)).toEqual([primary.id]);
+  });
+
+  it("answers 404 for another user's identity, and 409 last_identity for the last one of a user without a phone", async () => {
+    const me = await client.signIn(uniqueName());
+    const them = await client.signIn(uniqueName());
+    const [theirs] = await identitiesOf(them.user.pb_id);
+    expect(await unbind(me.token, theirs.id)).toMatchObject({ status: 404, body: { error: "identity_not_found" } });
+    expect(await unbind(me.token, "nosuchidentity1")).toMatchObject({ status: 404 });
+    const [mine] = await identitiesOf(me.user.pb_id);
+    expect(await unbind(me.token, mine.id)).toMatchObject({ status: 409, body: { error: "last_identity" } });
+    expect(await identitiesOf(me.user.pb_id)).toHaveLength(1);
+    expect(await identitiesOf(them.user.pb_id)).toHaveLength(1);
+  });
+});
+
+describe("POST /api/wechat/admin/merge-users (staff)", () => {
+  const ORDERS = "bai_test_orders";
+  beforeAll(async () => {
+    await admin.pb.collections.getOne(ORDERS).catch(async () => {
+      const users = await admin.pb.collections.getOne("tbl_auth_users");
+      await admin.pb.collections.create({
+        name: ORDERS,
+        type: "base",
+        fields: [
+          { name: "buyer", type: "relation", collectionId: users.id, maxSelect: 1 },
+          { name: "watchers", type: "relation", collectionId: users.id, maxSelect: 5 },
+        ],
+      });
+    });
+  });
+
+  const merge = (body: unknown, token = admin.pb.authStore.token) => client.post("/api/wechat/admin/merge-users", body, { token });
+
+  async function twoPeople() {
+    const a = await client.signIn(uniqueName());
+    const bName = uniqueName();
+    const b = await loginThrough(SECOND_MINIPROGRAM.appId, bName);
+    const bId = b.body.meta.data.user.pb_id as string;
+    await admin.users.update(bId, { users_phone: "13800138000", company_id: "C-MERGE" });
+    return { a, aId: a.user.pb_id as string, bId, bToken: b.body.token as string };
+  }
+
+  it("moves B's identities and relations to A, fills A's empty fields, erases B and ends both sessions", async () => {
+    const { a, aId, bId, bToken } = await twoPeople();
+    const third = await client.signIn(uniqueName());
+    const order = await admin.pb.collection(ORDERS).create({ buyer: bId, watchers: [bId, third.user.pb_id] });
+    const response = await merge({ into: aId, from: bId });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toMatchObject({ into: aId, from: bId, moved_identities: 1 });
+
+    expect((await identitiesOf(aId)).map((identity) => identity.appid)).toEqual([WECHAT_APP_ID, SECOND_MINIPROGRAM.appId]);
+    expect(await identitiesOf(bId)).toEqual([]);
+    expect(await admin.pb.collection(ORDERS).getOne(order.id)).toMatchObject({ buyer: aId, watchers: [aId, third.user.pb_id] });
+    expect(await admin.users.getOne(aId)).toMatchObject({ users_phone: "13800138000", company_id: "C-MERGE", users_status: "正常" });
+    expect(await admin.users.getOne(bId)).toMatchObject({ users_status: "已注销", users_phone: "" });
+    expect((await client.refreshToken(a.token)).status).toBe(401);
+    expect((await client.refreshToken(bToken)).status).toBe(401);
+    await waitUntil(async () => (await auditEvents("users_merged", aId)).length === 1);
+    expect((await auditEvents("users_merged", aId))[0]).toMatchObject({ from_pb_id: bId, by: "staff" });
+  });
+
+  it("settles a phone conflict by the side staff name", async () => {
+    const { aId, bId } = await twoPeople();
+    await admin.users.update(aId, { users_phone: "13900139000" });
+    const refused = await merge({ into: aId, from: bId });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: "merge_conflict", data: { users_phone: { code: "merge_conflict" } } });
+    const merged = await merge({ into: aId, from: bId, winners: { users_phone: "from" } });
+    expect(merged.status).toBe(200);
+    expect((await admin.users.getOne(aId)).users_phone).toBe("13800138000");
+  });
+
+  const refusals: Array<[string, (ids: { aId: string; bId: string }) => Promise<{ body: unknown; token?: string }>, number, string]> = [
+    ["the same user twice", async ({ aId }) => ({ body: { into: aId, from: aId } }), 400, "merge_same_user"],
+    ["a missing user", async ({ aId }) => ({ body: { into: aId, from: "nosuchuser0000" + "1" } }), 404, ""],
+    ["a user whose deletion is pending", async ({ aId, bId }) => (await admin.users.update(bId, { users_status: "注销中" }), { body: { into: aId, from: bId } }), 409, "merge_refused_status"],
+    ["an erased user", async ({ aId, bId }) => (await admin.users.update(aId, { users_status: "已注销" }), { body: { into: aId, from: bId } }), 409, "merge_refused_status"],
+    ["two different unionids", async ({ aId, bId }) => (await admin.users.update(aId, { unionid: "uA" }), await admin.users.update(bId, { unionid: "uB" }), { body: { into: aId, from: bId, winners: { users_phone: "into" } } }), 409, "merge_conflict"],
+    ["a mini-program user's token", async ({ aId, bId }) => ({ body: { into: aId, from: bId }, token: (await client.signIn(uniqueName())).token }), 403, "superuser_required"],
+  ];
+
+  it.each(refusals)("refuses %s and writes nothing", async (_, arrange, status, error) => {
+    const { aId, bId } = await twoPeople();
+    const { body, token } = await arrange({ aId, bId });
+    const before = await Promise.all([admin.users.getOne(aId), admin.users.getOne(bId), identitiesOf(aId), identitiesOf(bId)]);
+    const response = await merge(body, token);
+    expect(response.status).toBe(status);
+    if (error) expect(response.body.error).toBe(error);
+    expect(await Promise.all([admin.users.getOne(aId), admin.users.getOne(bId), identitiesOf(aId), identitiesOf(bId)])).toEqual(before);
+  });
+
+  it("answers 401 without a token", async () => {
+    expect((await client.post("/api/wechat/admin/merge-users", { into: "a", from: "b" })).status).toBe(401);
+  });
+});

@@ -34,6 +34,8 @@ export const codes = {
   phoneWithNumericCountryCode: (digits: string) => `pnum-${digits}-${nonce()}`,
   scenario: (scenario: string) => `${scenario}-${nonce()}`,
   slow: (ms: number, name: string) => `slow-${ms}-${name}-${nonce()}`,
+  // Answered (as u-<name> or p-<digits>) only once the test calls simulator(url).release(code).
+  held: (name: string) => `held-${name}-${nonce()}`,
   // 网页授权 codes (公众号 H5, 网站应用) for sns/oauth2/access_token: openid osim_<appid>_<name>, unionid
   // usim_<name> when <name> contains "union" and the scope gives one.
   oaBase: (name: string) => `oab-${name}-${nonce()}`,
@@ -91,5 +93,6 @@ export function simulator(url: string) {
         authorize: number;
       }>,
     calls: async (path?: string) => ((await control(path ? `calls?path=${encodeURIComponent(path)}` : "calls")) as { calls: SimulatorCall[] }).calls,
+    release: (code: string) => control("release", { code }),
   };
 }

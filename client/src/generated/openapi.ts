@@ -57,7 +57,9 @@ export interface paths {
          *     `users_id` 自动生成),随后返回 PocketBase 原生 auth 响应;业务结果在 `meta` 中。
          *
          *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` → 检查服务端微信配置 →
-         *     同一 code 10 秒内重复提交直接返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
+         *     同一 code 10 秒内重复提交不调用微信 → 调用微信 → 查找或创建用户。
+         *     10 秒内重复提交的回答:微信已对该 code 给出错误码时,与第一次的回答完全相同(状态码与响应体,
+         *     如 400 `wechat_code_used`、`wechat_code_invalid`);微信尚未答复或已接受该 code 时为 429。
          *     若与微信的通信失败(连接中断、超时、HTTP 错误、无法解析的应答,即 502/504),微信并未给出对该 code 的答复,
          *     可以立即用同一 code 重试,不会得到 429。
          *
@@ -133,6 +135,8 @@ export interface paths {
          *     **校验先于计费调用**:微信手机号接口按次计费,因此依次校验 token → Content-Type → JSON →
          *     三个字段 → 头像地址(指向本服务文件的地址必须是当前用户有效的上传头像)→ 姓名的内容安全检测,
          *     全部通过后才调用微信手机号接口;任何一步失败都不调用该接口、不修改数据。
+         *     保存时再次检查账号状态:等待微信手机号期间账号被禁用、发起注销(`注销中`)或已注销时,
+         *     分别返回 403、403、410,不修改数据。
          *
          *     **姓名内容安全**(`WECHAT_NICKNAME_CHECK`,默认开启):以微信 msgSecCheck(v2,scene 1,当前用户 openid)检测
          *     `users_name`:`risky` 返回 400(`users_name` 字段错误 `content_risky`);`review` 照常保存并标记供人工复核;
@@ -217,6 +221,77 @@ export interface paths {
          *     - 冷静期为 0 时立即清除,`data.status` 为 `account_deleted`。
          */
         post: operations["wechatDeleteAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 当前用户的微信身份
+         * @description 当前用户在各个微信应用(小程序、公众号网页、网站应用、移动应用)下的身份。openid 只给出掩码,unionid 只说有无。
+         */
+        get: operations["listIdentities"];
+        put?: never;
+        /**
+         * 绑定另一个微信应用的身份
+         * @description 已登录用户用另一个小程序的 `wx.login` code 绑定该小程序的身份,之后从该小程序登录即为当前用户。
+         *     身份已属于当前用户:200,`status` 为 `already_bound`,不做修改。身份或微信返回的 unionid 属于另一个账号:
+         *     409 `bind_conflict`,不会切换账号;如为同一人,由管理员合并用户。
+         */
+        post: operations["bindIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 解绑一个微信身份
+         * @description 不是当前用户的身份:404 `identity_not_found`。账号唯一的身份且账号未绑定手机号:409 `last_identity`
+         *     (否则再也无法登录)。解绑主小程序的身份时,用户的 `openid` 一并清空。
+         */
+        delete: operations["unbindIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/admin/merge-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 管理员合并两个用户(B 并入 A)
+         * @description 仅限 superuser(管理后台的 token)。在一个事务中:B 的全部微信身份,以及任何集合中指向 B 的关联字段,
+         *     改为指向 A;A 为空的字段(姓名、手机号、头像、公司、openid、unionid)取 B 的值;B 按注销流程抹除
+         *     (`已注销`);A、B 的 token 全部失效;写入一条审计事件 `users_merged`。
+         *     拒绝时不写入任何数据:同一用户(400 `merge_same_user`);任一用户不存在(404);任一为 `注销中` 或 `已注销`
+         *     (409 `merge_refused_status`);两人的手机号或 unionid 不同且 `winners` 未指明保留哪一方(409 `merge_conflict`)。
+         */
+        post: operations["mergeUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -333,13 +408,30 @@ export interface components {
              *     - `account_conflict`(409):该微信身份的 unionid 属于两个及以上用户,需管理员合并
              *     - `unionid_required`(409,公众号/网站登录):静默授权(`snsapi_base`)找不到用户,需以 `snsapi_userinfo` 重新授权
              *     - `snapshot_user`(403,公众号/网站登录):朋友圈快照页的虚拟账号,不能登录
+             *     - `bind_conflict`(409):要绑定的微信身份(或其 unionid)属于另一个账号;不会切换账号
+             *     - `last_identity`(409):要解绑的是账号唯一的登录方式,且账号未绑定手机号
+             *     - `identity_not_found`(404):身份不存在,或不属于当前用户
+             *     - `merge_same_user`(400)、`merge_refused_status`(409,`注销中`/`已注销` 的账号)、
+             *       `merge_conflict`(409,两个用户的手机号或 unionid 不同且未指明保留哪一方;`data` 列出这些字段):管理员合并用户
+             *     - `superuser_required`(403):仅限管理员(superuser)的接口
              * @enum {string}
              */
-            error?: "account_conflict" | "unionid_required" | "snapshot_user";
+            error?: "account_conflict" | "unionid_required" | "snapshot_user" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required";
             /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
             };
+        };
+        /** @description 用户的一个微信身份(openid 为掩码) */
+        IdentityView: {
+            id: string;
+            /** @enum {string} */
+            kind: "miniprogram" | "official_account" | "website" | "app";
+            appid: string;
+            openid_masked: string;
+            has_unionid: boolean;
+            first_login: string;
+            last_login: string;
         };
         /** @description 单个字段的错误 */
         FieldProblem: {
@@ -361,6 +453,7 @@ export interface components {
              *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
              *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
+             *     - `merge_conflict`:合并用户时两个用户的该字段不同,需在 `winners` 中指明保留 `into` 或 `from` 的值
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code;
              *     公众号/网站页面应重新发起网页授权(字段为 `code`)。
@@ -369,7 +462,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -863,6 +956,29 @@ export interface components {
             };
         };
         /**
+         * @description `code` 为 409,`error` 说明原因:`bind_conflict`、`last_identity`、`merge_refused_status`、
+         *     `merge_conflict`(`data` 列出不同的字段)。不写入任何数据。
+         */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
+                 *       "error": "bind_conflict",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                };
+            };
+        };
+        /**
          * @description `code` 为 409、`error` 为 `account_conflict`:微信返回的 unionid 属于两个及以上用户,无法确定是哪一个。
          *     不写入任何数据,并记录审计事件;需管理员合并这些用户后再登录。
          */
@@ -983,8 +1099,9 @@ export interface components {
         };
         /**
          * @description 请求过于频繁,`code` 为 429:
-         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,直接拒绝、不调用微信
-         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);上一次因与微信通信失败(502/504)而结束的 code 除外;
+         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,而微信尚未答复或已接受该 code,直接拒绝、不调用微信
+         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);微信已对它给出错误码时回答与第一次相同;
+         *       上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
          *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次,运维可在管理后台 Settings → Rate limits 调整);
@@ -1609,6 +1726,230 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 身份列表,按首次登录时间排序 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "获取成功",
+                     *       "data": {
+                     *         "identities": [
+                     *           {
+                     *             "id": "k3n9x1q8v2m4p7a",
+                     *             "kind": "miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAbC**********6789",
+                     *             "has_unionid": true,
+                     *             "first_login": "2026-03-19 10:00:00.000Z",
+                     *             "last_login": "2026-03-20 09:30:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            identities: components["schemas"]["IdentityView"][];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bindIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 要绑定的微信应用的 appid(须在服务端 `WECHAT_APPS` 中配置)
+                     * @example wx1234567890abcdef
+                     */
+                    appid: string;
+                    /** @description 该应用的 `wx.login` code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已绑定(`bound`),或本来就是当前用户的身份(`already_bound`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "绑定成功",
+                     *       "data": {
+                     *         "status": "bound",
+                     *         "identity": {
+                     *           "id": "k3n9x1q8v2m4p7a",
+                     *           "kind": "miniprogram",
+                     *           "appid": "wx1234567890abcdef",
+                     *           "openid_masked": "oAbC**********6789",
+                     *           "has_unionid": false,
+                     *           "first_login": "2026-03-19 10:00:00.000Z",
+                     *           "last_login": "2026-03-19 10:00:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            /** @enum {string} */
+                            status: "bound" | "already_bound";
+                            identity: components["schemas"]["IdentityView"];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    unbindIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已解绑 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已解绑",
+                     *       "data": {
+                     *         "status": "unbound",
+                     *         "id": "k3n9x1q8v2m4p7a"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            /** @constant */
+                            status: "unbound";
+                            id: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    mergeUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 保留的用户 A 的记录 id */
+                    into: string;
+                    /** @description 并入并抹除的用户 B 的记录 id */
+                    from: string;
+                    /** @description 两人不同时保留哪一方的值 */
+                    winners?: {
+                        /** @enum {unknown} */
+                        users_phone?: "into" | "from";
+                        /** @enum {unknown} */
+                        unionid?: "into" | "from";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 已合并 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "合并成功",
+                     *       "data": {
+                     *         "into": "abc123xyz456789",
+                     *         "from": "def456uvw123456",
+                     *         "moved_identities": 1,
+                     *         "moved_relations": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            into: string;
+                            from: string;
+                            moved_identities: number;
+                            moved_relations: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

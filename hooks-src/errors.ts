@@ -43,6 +43,9 @@ export const failures = {
     ),
   staffOnly: () => new ApiFailure(403, "仅限管理员", {}, "superuser_required"),
   accountConflict: () => new ApiFailure(409, "该微信身份对应多个账号,请联系管理员合并账号", {}, "account_conflict"),
+  // A silent 公众号 login (snsapi_base) of nobody we know: the page must ask for snsapi_userinfo.
+  unionidRequired: () => new ApiFailure(409, "需要用户授权(snsapi_userinfo)才能确认身份,请重新授权登录", {}, "unionid_required"),
+  snapshotUser: () => new ApiFailure(403, "朋友圈快照页不能登录,请点击「使用完整服务」后重试", {}, "snapshot_user"),
   userNotFound: () => new ApiFailure(404, "用户不存在"),
   methodNotAllowed: (allowed: string) => new ApiFailure(405, `请求方法不允许,请使用 ${allowed}`),
   requestTimeout: () => new ApiFailure(408, "请求体接收超时"),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiFailure } from "./errors";
-import { readLoginRequest, readProfileFieldsRequest, readProfileRequest } from "./validation";
+import { readLoginRequest, readProfileFieldsRequest, readProfileRequest, readWebLoginRequest } from "./validation";
 
 function problemsOf(read: () => unknown): Record<string, { code: string }> {
   try {
@@ -45,6 +45,24 @@ describe("readLoginRequest", () => {
     ["absurdly long", { users_wx_code: "a".repeat(129) }, "validation_too_long"],
   ])("refuses a code that is %s", (_, body, code) => {
     expect(problemsOf(() => readLoginRequest(body)).users_wx_code.code).toBe(code);
+  });
+});
+
+describe("readWebLoginRequest", () => {
+  it("accepts a 网页授权 code and the app it is for", () => {
+    expect(readWebLoginRequest({ code: "061AbC", appid: "wx_oa" })).toEqual({ webCode: "061AbC", appId: "wx_oa", cancelDeletion: true });
+    expect(readWebLoginRequest({ code: "c", appid: "wx_oa", cancel_deletion: false }).cancelDeletion).toBe(false);
+  });
+
+  it("needs the appid: there is no primary app to fall back on", () => {
+    expect(problemsOf(() => readWebLoginRequest({ code: "c" }))).toEqual({ appid: { code: "validation_required", message: "不能为空" } });
+    expect(problemsOf(() => readWebLoginRequest({ code: "c", appid: null })).appid.code).toBe("validation_required");
+    expect(problemsOf(() => readWebLoginRequest({ code: "c", appid: 7 })).appid.code).toBe("validation_invalid_type");
+  });
+
+  it("reports every bad field at once", () => {
+    expect(Object.keys(problemsOf(() => readWebLoginRequest({ cancel_deletion: "no" })))).toEqual(["cancel_deletion", "appid", "code"]);
+    expect(problemsOf(() => readWebLoginRequest({ code: "a b", appid: "wx_oa" })).code.code).toBe("validation_invalid_format");
   });
 });
 

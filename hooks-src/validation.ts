@@ -164,6 +164,24 @@ export function readLoginRequest(body: JsonObject): LoginRequest {
   return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean, ...(appId === undefined ? {} : { appId }) };
 }
 
+export interface WebLoginRequest {
+  // The 网页授权 code WeChat sent the page back with.
+  webCode: string;
+  appId: string;
+  cancelDeletion: boolean;
+}
+
+// A 公众号 H5 or website login names its app: there is no primary one to fall back on.
+export function readWebLoginRequest(body: JsonObject): WebLoginRequest {
+  const problems: FieldProblems = {};
+  const cancelDeletion = body.cancel_deletion ?? true;
+  if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
+  const appId = readOptionalAppId(body, problems);
+  if (appId === undefined && problems.appid === undefined) problems.appid = problem.required();
+  const { code } = readStringFields(body, { code: checkWechatCode }, problems);
+  return { webCode: code, appId: appId!, cancelDeletion: cancelDeletion as boolean };
+}
+
 // Whether the appid is one of ours is the route's question (wechat/apps.ts appForLogin).
 export function readOptionalAppId(body: JsonObject, problems: FieldProblems): string | undefined {
   const appId = body.appid;

@@ -7,9 +7,9 @@ import { findIdentity } from "../identities/identities";
 import type { SigningIn } from "../identities/resolution";
 import { auditRequest, type AuditDetails } from "./audit";
 
-export function loginFailureDetails(error: unknown): AuditDetails {
+export function loginFailureDetails(error: unknown, codeField = "users_wx_code"): AuditDetails {
   const failure =
-    error instanceof ApiFailure ? error : isWechatError(error) ? apiFailureForWechatError(error, "users_wx_code") : failures.internal();
+    error instanceof ApiFailure ? error : isWechatError(error) ? apiFailureForWechatError(error, codeField) : failures.internal();
   const details: AuditDetails = { status: failure.status, reason: failure.msg };
   const fields = Object.keys(failure.data);
   if (fields.length > 0) details.fields = fields.map((field) => `${field}:${failure.data[field].code}`).join(",");
@@ -19,8 +19,8 @@ export function loginFailureDetails(error: unknown): AuditDetails {
 }
 
 // The user is known when WeChat named them and they have an account (a disabled one, say).
-export function auditLoginFailure(e: core.RequestEvent, error: unknown, signingIn: SigningIn | undefined): void {
-  const details = loginFailureDetails(error);
+export function auditLoginFailure(e: core.RequestEvent, error: unknown, signingIn: SigningIn | undefined, codeField = "users_wx_code"): void {
+  const details = loginFailureDetails(error, codeField);
   if (signingIn) details.appid = signingIn.app.appId;
   auditRequest(e, "login_failed", signingIn ? userOf(signingIn) : null, details);
 }

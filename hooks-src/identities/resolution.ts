@@ -5,7 +5,9 @@
 //    is stored, and the caller audits the two users (unionidHeldBy).
 // 2. Otherwise, with a unionid: one user holds it → the new identity joins that user (linked);
 //    two or more → 409 account_conflict, nothing written; none → 3.
-// 3. Otherwise a new user, with this identity.
+// 3. Otherwise a new user, with this identity; unless the login may not register one (a silent
+//    公众号 login brings no unionid, so its user could never be joined to the person's other
+//    apps): then 409 unionid_required, nothing written, and the page asks for snsapi_userinfo.
 //
 // The common case, an identity that exists and needs nothing stored, only reads. Everything else
 // runs in one write transaction, which PocketBase funnels through one connection: so the first
@@ -21,6 +23,8 @@ export interface SigningIn {
   app: WechatApp;
   openid: string;
   unionid: string;
+  // false: may only find a user, never register one (see 3 above). Default true.
+  mayRegister?: boolean;
 }
 
 export interface Resolution {
@@ -69,6 +73,7 @@ function resolveInTransaction(txApp: CoreApp, signingIn: SigningIn, now: Date): 
     }
   }
 
+  if (signingIn.mayRegister === false) throw failures.unionidRequired();
   const user = newUser(txApp, { openid: app.primary ? openid : "", unionid }, now);
   addIdentity(txApp, user.id, { appId: app.appId, kind: app.kind, openid, unionid }, now);
   return { user, outcome: "created" };

@@ -1,12 +1,8 @@
-import { signIn } from "../account/sign-in";
-import { auditRequest } from "../audit/audit";
+import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
-import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
-import { isInfoComplete } from "../users/user-profile";
-import { userInfoOf } from "../users/user-info";
 import { readLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
 import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
@@ -33,21 +29,7 @@ export function login(e: core.RequestEvent): void {
           else claim.release();
           throw error;
         }
-        const { user, outcome, created, deletionCancelled, unionidHeldBy } = signIn(signingIn, { mayCancelDeletion: cancelDeletion });
-        const info = userInfoOf(user);
-        sendAuthResponse(e, user, "wechat", {
-          code: 200,
-          msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
-          data: {
-            status: created ? "register_success" : outcome === "linked" ? "linked" : "login_success",
-            is_info_complete: isInfoComplete(info),
-            deletion_cancelled: deletionCancelled,
-            user: info,
-          },
-        });
-        auditRequest(e, created ? "registration" : outcome === "linked" ? "identity_linked" : "login", user, { appid: app.appId });
-        if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
-        if (unionidHeldBy) auditRequest(e, "unionid_conflict", user, { appid: app.appId, other_pb_id: unionidHeldBy });
+        signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);
         throw error;

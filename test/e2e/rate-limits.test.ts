@@ -27,6 +27,7 @@ describe("rate limits", () => {
     const labels = settings.rateLimits.rules.map((rule: { label: string }) => rule.label);
     expect(labels.slice(0, 6)).toEqual([
       "POST /api/wechat/login",
+      "POST /api/wechat/oa/login",
       "POST /api/wechat/refresh-token",
       "POST /api/wechat/profile",
       "POST /api/wechat/avatar",

@@ -36,6 +36,17 @@ export const codes = {
   slow: (ms: number, name: string) => `slow-${ms}-${name}-${nonce()}`,
   // Answered (as u-<name> or p-<digits>) only once the test calls simulator(url).release(code).
   held: (name: string) => `held-${name}-${nonce()}`,
+  // 网页授权 codes (公众号 H5, 网站应用) for sns/oauth2/access_token: openid osim_<appid>_<name>, unionid
+  // usim_<name> when <name> contains "union" and the scope gives one.
+  oaBase: (name: string) => `oab-${name}-${nonce()}`,
+  oaUserInfo: (name: string) => `oau-${name}-${nonce()}`,
+  // snsapi_userinfo whose unionid only sns/userinfo gives.
+  oaUserInfoOnly: (name: string) => `oauinfo-${name}-${nonce()}`,
+  website: (name: string) => `web-${name}-${nonce()}`,
+  // A 朋友圈 snapshot page's virtual account (is_snapshotuser 1).
+  snapshot: (name: string) => `snapshot-${name}-${nonce()}`,
+  // The code works, then sns/userinfo fails: "busy", "http500", "garbage", "truncated", "reset" or "hang".
+  userInfoFails: (failure: string, name: string) => `userinfo_${failure}-${name}-${nonce()}`,
 };
 
 export const uniqueName = (label = "user") => `${label}${nonce()}`;
@@ -62,10 +73,25 @@ export function simulator(url: string) {
     revokeAccessTokens: () => control("access-token/revoke", {}),
     // The current token answers errcode to its next `times` uses (all, until a forced refresh), while stable_token hands it out.
     rejectAccessToken: (errcode: 40001 | 40014, times?: number) => control("access-token/reject", { errcode, times }),
+    expireSnsTokens: () => control("sns-token/expire", {}),
+    // Every 网页授权 access_token and refresh_token the simulator handed out: none may leak.
+    snsTokens: async () => ((await control("sns-tokens")) as { tokens: string[] }).tokens,
+    // The WeChat user the authorize pages sign in (null: nobody); snapshot gives a snapshot page's code.
+    setAuthorizingUser: (name: string | null, { snapshot = false } = {}) => control("authorize/user", { name, snapshot }),
     setStableTokenMode: (mode: string) => control("stable-token/mode", { mode }),
     setForcedRefreshesUsedToday: (used: number) => control("stable-token/forced-refreshes", { used }),
     stats: () =>
-      control("stats") as Promise<{ jscode2session: number; stable_token: number; stable_token_forced: number; getuserphonenumber: number; msg_sec_check: number; media_check_async: number }>,
+      control("stats") as Promise<{
+        jscode2session: number;
+        stable_token: number;
+        stable_token_forced: number;
+        getuserphonenumber: number;
+        msg_sec_check: number;
+        media_check_async: number;
+        sns_oauth2_access_token: number;
+        sns_userinfo: number;
+        authorize: number;
+      }>,
     calls: async (path?: string) => ((await control(path ? `calls?path=${encodeURIComponent(path)}` : "calls")) as { calls: SimulatorCall[] }).calls,
     release: (code: string) => control("release", { code }),
   };

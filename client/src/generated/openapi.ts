@@ -81,6 +81,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/oa/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 公众号网页(H5)与网站应用(扫码)登录
+         * @description 公众号网页授权(`snsapi_base` / `snsapi_userinfo`)或网站应用扫码登录(`snsapi_login`)回到页面时带的 `code`,
+         *     与该应用的 `appid` 一起提交。服务端调用微信 `sns/oauth2/access_token` 换取用户的 openid;
+         *     授权范围允许(`snsapi_userinfo`、`snsapi_login`)且应答中没有 unionid 时,再调用 `sns/userinfo` 取 unionid。
+         *     网页授权的 access_token 与 refresh_token 只在本次请求中使用,不保存、不记录日志、不返回。
+         *     随后与 `/api/wechat/login` 一样查找或创建用户(同一人的各应用身份按 unionid 关联,见该接口说明),
+         *     并以同样的 PocketBase 原生 auth 响应作答(`meta` 相同,`status` 为 `register_success`、`login_success` 或 `linked`)。
+         *
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `code`、`appid`(须为服务端 `WECHAT_APPS` 中配置的公众号
+         *     `official_account` 或网站应用 `website`,否则 400 `validation_unknown_appid`,不调用微信)→
+         *     同一 code 10 秒内重复提交返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
+         *
+         *     - **静默授权找不到用户**:`snsapi_base` 不返回 unionid。该 openid 已是某用户的身份时正常登录;
+         *       否则返回 409 `unionid_required`,不写入任何数据,页面应改用 `snsapi_userinfo` 重新发起授权后再登录
+         *       (不会创建一个永远无法与其他应用关联的用户)。
+         *     - **朋友圈快照页**:微信返回 `is_snapshotuser: 1`(虚拟账号)时返回 403 `snapshot_user`,不写入任何数据。
+         *     - 微信判定 code 无效(40029)或已被使用(40163)时为 400,字段错误在 `code` 上;与微信通信失败为 502/504,
+         *       可以立即用同一 code 重试。
+         */
+        post: operations["wechatOaLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wechat/profile": {
         parameters: {
             query?: never;
@@ -452,6 +488,8 @@ export interface components {
             /**
              * @description 程序可据以区分的稳定错误标识(snake_case),与 `code` 并列;目前用于:
              *     - `account_conflict`(409):该微信身份的 unionid 属于两个及以上用户,需管理员合并
+             *     - `unionid_required`(409,公众号/网站登录):静默授权(`snsapi_base`)找不到用户,需以 `snsapi_userinfo` 重新授权
+             *     - `snapshot_user`(403,公众号/网站登录):朋友圈快照页的虚拟账号,不能登录
              *     - `bind_conflict`(409):要绑定的微信身份(或其 unionid)属于另一个账号;不会切换账号
              *     - `last_identity`(409):要解绑的是账号唯一的登录方式,且账号未绑定手机号
              *     - `identity_not_found`(404):身份不存在,或不属于当前用户
@@ -460,7 +498,7 @@ export interface components {
              *     - `superuser_required`(403):仅限管理员(superuser)的接口
              * @enum {string}
              */
-            error?: "account_conflict" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required";
+            error?: "account_conflict" | "unionid_required" | "snapshot_user" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required";
             /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
@@ -500,7 +538,8 @@ export interface components {
              *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
              *     - `merge_conflict`:合并用户时两个用户的该字段不同,需在 `winners` 中指明保留 `into` 或 `from` 的值
              *
-             *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
+             *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code;
+             *     公众号/网站页面应重新发起网页授权(字段为 `code`)。
              *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
              *     或 `wechat_code_invalid`(手机号)。
              * @example validation_required
@@ -778,7 +817,7 @@ export interface components {
         };
         WechatLoginResponseData: {
             /**
-             * @description 新用户为 `register_success`,老用户为 `login_success`;`linked`:该小程序的身份首次登录,
+             * @description 新用户为 `register_success`,老用户为 `login_success`;`linked`:该应用(小程序、公众号或网站)的身份首次登录,
              *     按 unionid 关联到已有用户(同一人在另一个微信应用中注册过),返回的是该已有用户
              * @example login_success
              * @enum {string}
@@ -837,6 +876,26 @@ export interface components {
              * @example wx1234567890abcdef
              */
             appid?: string;
+        };
+        /** @description 其他字段会被忽略 */
+        WechatOaLoginRequest: {
+            /**
+             * @description 网页授权回到页面时 URL 上的 `code`(公众号 `snsapi_base`/`snsapi_userinfo`,或网站应用 `snsapi_login`),一次性使用
+             * @example 061aBcDeF2GhIj3KlMnO0PqRs4TuVwXy
+             */
+            code: string;
+            /**
+             * @description 发起网页授权的公众号或网站应用的 appid,须为服务端 `WECHAT_APPS` 中 `kind` 为 `official_account` 或 `website` 的应用,
+             *     否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
+             * @example wx0a1b2c3d4e5f6a7b
+             */
+            appid: string;
+            /**
+             * @description 与 `/api/wechat/login` 相同:账号在注销冷静期内时,本次登录是否撤销注销。
+             * @default true
+             * @example true
+             */
+            cancel_deletion: boolean;
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -946,7 +1005,7 @@ export interface components {
          *     - 字段缺失、为 null 或空字符串、不是字符串、超长、格式不对(`msg` 为 `参数错误`,`data` 列出每个有问题的字段);
          *     - 请求体不是合法的 JSON(`请求体不是合法的 JSON`),或不是 JSON 对象(`请求体必须是 JSON 对象`),此时 `data` 为 `{}`;
          *     - 微信判定 code 无效或过期(40029)、已被使用(40163)、用户存在风险被拦截(40226),
-         *       `msg` 为对应说明,`data` 中以 `users_wx_code`(登录)或 `users_phone_code`(资料)为键。
+         *       `msg` 为对应说明,`data` 中以 `users_wx_code`(登录)、`code`(公众号/网站登录)或 `users_phone_code`(资料)为键。
          */
         BadRequest: {
             headers: {
@@ -1488,6 +1547,77 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["AccountConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatOaLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatOaLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description 登录、注册或关联成功,与 `/api/wechat/login` 相同 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseAuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description `code` 为 403:
+             *     - `error` 为 `snapshot_user`:用户在朋友圈的网页快照页中(微信返回 `is_snapshotuser: 1`,openid 是虚拟账号),
+             *       不查找、不创建用户,不写入任何数据;页面应提示用户点击「使用完整服务」后再登录;
+             *     - 账号 `禁用`,或 `注销中` 且请求带 `cancel_deletion: false`:与 `/api/wechat/login` 相同(见 `Forbidden`),没有 `error`。
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @constant */
+                        code?: 403;
+                        /** @constant */
+                        error?: "snapshot_user";
+                        data?: components["schemas"]["EmptyObject"];
+                    };
+                };
+            };
+            /**
+             * @description `code` 为 409,不写入任何数据:
+             *     - `error` 为 `unionid_required`:静默授权(`snsapi_base`)的 openid 不是任何用户的身份,而静默授权不返回 unionid,
+             *       无法确定这个人是否已在其他应用注册。页面应以 `snsapi_userinfo` 重新发起网页授权,再用新的 code 登录;
+             *     - `error` 为 `account_conflict`:unionid 属于两个及以上用户(见 `AccountConflict`)。
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @constant */
+                        code?: 409;
+                        /** @enum {unknown} */
+                        error: "unionid_required" | "account_conflict";
+                        data?: components["schemas"]["EmptyObject"];
+                    };
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

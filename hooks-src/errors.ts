@@ -1,7 +1,10 @@
-// Every failure this API can answer with, declared once. Rendered by http/responses.ts.
+// Every failure this API can answer with, declared once. Rendered by http/responses.ts, in the
+// request's language: each failure's message, in zh-CN and en, is in languages/messages.ts.
+import { errorMessage, fieldCodeOf, fieldMessage, type ErrorId, type FieldMessageKey, type MessageParams } from "./languages/messages";
 
 export interface FieldProblem {
   code: string;
+  // In zh-CN; answered in the request's language, found by the code and this text.
   message: string;
 }
 
@@ -10,58 +13,69 @@ export type FieldProblems = Record<string, FieldProblem>;
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
+    // In zh-CN, as answered by default and written to the audit trail; its other language is
+    // found by the identifier and this text.
     readonly msg: string,
-    readonly data: FieldProblems = {},
-    // A stable identifier a program can tell this failure by, beside the envelope's code.
-    readonly error?: string,
+    readonly data: FieldProblems,
+    // A stable identifier a program can tell this failure by, beside the envelope's code. Every
+    // failure has one: listed in spec/openapi.yaml (ErrorResponse.error), its message in both
+    // languages in languages/messages.ts.
+    readonly error: string,
   ) {
     super(msg);
   }
 }
 
+// A failure whose message is the catalog's.
+export function failure(status: number, error: ErrorId, data: FieldProblems = {}, params: MessageParams = {}): ApiFailure {
+  return new ApiFailure(status, errorMessage(error, params), data, error);
+}
+
+// A field's problem whose message is the catalog's: its key is the code, or code.variant.
+export function fieldProblem(key: FieldMessageKey, params?: MessageParams): FieldProblem {
+  return { code: fieldCodeOf(key), message: fieldMessage(key, params) };
+}
+
 export const failures = {
-  invalidFields: (problems: FieldProblems) => new ApiFailure(400, "参数错误", problems),
-  malformedJson: () => new ApiFailure(400, "请求体不是合法的 JSON"),
-  bodyNotAnObject: () => new ApiFailure(400, "请求体必须是 JSON 对象"),
-  wechatCodeRejected: (field: string, problem: FieldProblem) => new ApiFailure(400, problem.message, { [field]: problem }),
-  missingToken: () => new ApiFailure(401, "缺少 Authorization: Bearer <token>"),
-  invalidToken: () => new ApiFailure(401, "token 无效或已过期,请重新登录"),
-  accountDisabled: () => new ApiFailure(403, "账号已被禁用,请联系管理员"),
-  accountDeletionPending: () => new ApiFailure(403, "账号注销中,重新登录即可撤销注销"),
-  accountDeleted: () => new ApiFailure(410, "账号已注销"),
-  identityNotFound: () => new ApiFailure(404, "身份不存在", {}, "identity_not_found"),
-  bindConflict: () => new ApiFailure(409, "该微信身份已属于另一个账号,如为同一人请联系管理员合并", {}, "bind_conflict"),
-  lastIdentity: () => new ApiFailure(409, "这是账号唯一的登录方式且未绑定手机号,不能解绑", {}, "last_identity"),
-  mergeSameUser: () => new ApiFailure(400, "不能把用户合并到自己", {}, "merge_same_user"),
-  mergeRefusedStatus: (status: string) => new ApiFailure(409, `${status}的账号不能合并`, {}, "merge_refused_status"),
+  invalidFields: (problems: FieldProblems) => failure(400, "invalid_fields", problems),
+  malformedJson: () => failure(400, "malformed_json"),
+  bodyNotAnObject: () => failure(400, "body_not_an_object"),
+  // WeChat's verdict on a code the request sent in `field`: the failure and the field's problem are one.
+  wechatCodeRejected: (field: string, code: "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app") =>
+    failure(400, code, { [field]: fieldProblem(code) }),
+  missingToken: () => failure(401, "missing_token"),
+  invalidToken: () => failure(401, "invalid_token"),
+  accountDisabled: () => failure(403, "account_disabled"),
+  accountDeletionPending: () => failure(403, "account_deletion_pending"),
+  accountDeleted: () => failure(410, "account_deleted"),
+  identityNotFound: () => failure(404, "identity_not_found"),
+  bindConflict: () => failure(409, "bind_conflict"),
+  lastIdentity: () => failure(409, "last_identity"),
+  mergeSameUser: () => failure(400, "merge_same_user"),
+  mergeRefusedStatus: (status: string) => failure(409, "merge_refused_status", {}, { status }),
   mergeConflict: (fields: string[]) =>
-    new ApiFailure(
-      409,
-      "两个用户的以下字段不同,请在 winners 中指明保留哪一方",
-      Object.fromEntries(fields.map((field) => [field, { code: "merge_conflict", message: "两个用户不同,请指明保留 into 或 from 的值" }])),
-      "merge_conflict",
-    ),
-  staffOnly: () => new ApiFailure(403, "仅限管理员", {}, "superuser_required"),
-  accountConflict: () => new ApiFailure(409, "该微信身份对应多个账号,请联系管理员合并账号", {}, "account_conflict"),
+    failure(409, "merge_conflict", Object.fromEntries(fields.map((field) => [field, fieldProblem("merge_conflict")]))),
+  staffOnly: () => failure(403, "superuser_required"),
+  accountConflict: () => failure(409, "account_conflict"),
   // A silent 公众号 login (snsapi_base) of nobody we know: the page must ask for snsapi_userinfo.
-  unionidRequired: () => new ApiFailure(409, "需要用户授权(snsapi_userinfo)才能确认身份,请重新授权登录", {}, "unionid_required"),
-  snapshotUser: () => new ApiFailure(403, "朋友圈快照页不能登录,请点击「使用完整服务」后重试", {}, "snapshot_user"),
-  userNotFound: () => new ApiFailure(404, "用户不存在"),
-  methodNotAllowed: (allowed: string) => new ApiFailure(405, `请求方法不允许,请使用 ${allowed}`),
-  requestTimeout: () => new ApiFailure(408, "请求体接收超时"),
-  payloadTooLarge: (maxBytes: number) => new ApiFailure(413, `请求体过大,上限 ${describeSize(maxBytes)}`),
-  unsupportedMediaType: () => new ApiFailure(415, "请求体必须为 application/json"),
-  duplicateLoginCode: () => new ApiFailure(429, "重复请求过于频繁,请勿重复提交同一登录凭证"),
-  rateLimited: () => new ApiFailure(429, "请求过于频繁,请稍后重试"),
-  wechatRateLimited: () => new ApiFailure(429, "微信接口调用过于频繁,请稍后重试"),
-  wechatNotConfigured: () => new ApiFailure(500, "WeChat is not configured: 服务端未配置微信小程序 appid/secret"),
-  wechatMisconfigured: () => new ApiFailure(500, "服务端微信配置错误"),
-  internal: () => new ApiFailure(500, "服务器内部错误"),
-  wechatUnavailable: () => new ApiFailure(502, "微信服务暂时不可用,请稍后重试"),
-  wechatTimeout: () => new ApiFailure(504, "微信服务响应超时,请稍后重试"),
-  databaseUnavailable: () => new ApiFailure(503, "数据库不可用"),
-  wechatAccessTokenRefreshing: () => new ApiFailure(503, "微信接口凭据正在刷新,请稍后重试"),
-  wechatAccessTokenBudgetSpent: () => new ApiFailure(503, "微信接口凭据今日刷新次数已用尽,请稍后重试"),
+  unionidRequired: () => failure(409, "unionid_required"),
+  snapshotUser: () => failure(403, "snapshot_user"),
+  userNotFound: () => failure(404, "user_not_found"),
+  methodNotAllowed: (allowed: string) => failure(405, "method_not_allowed", {}, { allowed }),
+  requestTimeout: () => failure(408, "request_timeout"),
+  payloadTooLarge: (maxBytes: number) => failure(413, "payload_too_large", {}, { limit: describeSize(maxBytes) }),
+  unsupportedMediaType: () => failure(415, "unsupported_media_type"),
+  duplicateLoginCode: () => failure(429, "duplicate_login_code"),
+  rateLimited: () => failure(429, "rate_limited"),
+  wechatRateLimited: () => failure(429, "wechat_rate_limited"),
+  wechatNotConfigured: () => failure(500, "wechat_not_configured"),
+  wechatMisconfigured: () => failure(500, "wechat_misconfigured"),
+  internal: () => failure(500, "internal_error"),
+  wechatUnavailable: () => failure(502, "wechat_unavailable"),
+  wechatTimeout: () => failure(504, "wechat_timeout"),
+  databaseUnavailable: () => failure(503, "database_unavailable"),
+  wechatAccessTokenRefreshing: () => failure(503, "wechat_access_token_refreshing"),
+  wechatAccessTokenBudgetSpent: () => failure(503, "wechat_access_token_budget_spent"),
 };
 
 // 16384 → "16 KB", 2097152 → "2 MB": the limits are whole KiB or MiB.

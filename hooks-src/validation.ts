@@ -1,6 +1,6 @@
 // Field checks for request bodies. Everything here runs before any WeChat call or write,
 // because getuserphonenumber is billed per call and a failed request must change nothing.
-import { failures, type FieldProblem, type FieldProblems } from "./errors";
+import { failures, fieldProblem, type FieldProblem, type FieldProblems } from "./errors";
 import { CATEGORY_GROUP, categoryGroupOf } from "./unicode-categories";
 
 export type JsonObject = Record<string, unknown>;
@@ -41,14 +41,14 @@ const EMOJI_PRESENTATION_SELECTOR = 0xfe0f;
 const MAX_MARKS_ON_ONE_CHARACTER = 5;
 
 const problem = {
-  required: (): FieldProblem => ({ code: "validation_required", message: "不能为空" }),
-  notAString: (): FieldProblem => ({ code: "validation_invalid_type", message: "必须是字符串" }),
-  tooLong: (max: number): FieldProblem => ({ code: "validation_too_long", message: `长度不能超过 ${max} 个字符` }),
-  notAWechatCode: (): FieldProblem => ({ code: "validation_invalid_format", message: "不是合法的微信 code" }),
-  invisibleCharacters: (): FieldProblem => ({ code: "validation_invalid_characters", message: "不能包含控制字符或不可见字符" }),
-  notAPictureUrl: (): FieldProblem => ({ code: "validation_invalid_url", message: "必须是 http(s) 图片地址" }),
-  notABoolean: (): FieldProblem => ({ code: "validation_invalid_type", message: "必须是 true 或 false" }),
-  noProfileField: (): FieldProblem => ({ code: "validation_required", message: "至少提交 users_name、users_picture、users_phone_code 其中一项" }),
+  required: (): FieldProblem => fieldProblem("validation_required"),
+  notAString: (): FieldProblem => fieldProblem("validation_invalid_type"),
+  tooLong: (max: number): FieldProblem => fieldProblem("validation_too_long", { max }),
+  notAWechatCode: (): FieldProblem => fieldProblem("validation_invalid_format"),
+  invisibleCharacters: (): FieldProblem => fieldProblem("validation_invalid_characters"),
+  notAPictureUrl: (): FieldProblem => fieldProblem("validation_invalid_url"),
+  notABoolean: (): FieldProblem => fieldProblem("validation_invalid_type.boolean"),
+  noProfileField: (): FieldProblem => fieldProblem("validation_required.profile_field"),
 };
 
 type Check = (value: string) => FieldProblem | undefined;
@@ -218,11 +218,11 @@ export function readMergeUsersRequest(body: JsonObject): MergeUsersRequest {
   const problems: FieldProblems = {};
   const winners: MergeUsersRequest["winners"] = {};
   const given = body.winners ?? {};
-  if (typeof given !== "object" || given === null || Array.isArray(given)) problems.winners = { code: "validation_invalid_type", message: "必须是对象" };
+  if (typeof given !== "object" || given === null || Array.isArray(given)) problems.winners = fieldProblem("validation_invalid_type.object");
   else {
     for (const [field, side] of Object.entries(given)) {
       if ((field !== "users_phone" && field !== "unionid") || (side !== "into" && side !== "from")) {
-        problems.winners = { code: "validation_invalid_value", message: "只能为 users_phone、unionid 指明 into 或 from" };
+        problems.winners = fieldProblem("validation_invalid_value.winners");
       } else winners[field] = side;
     }
   }
@@ -231,7 +231,7 @@ export function readMergeUsersRequest(body: JsonObject): MergeUsersRequest {
 }
 
 function checkRecordId(value: string): FieldProblem | undefined {
-  return RECORD_ID.test(value) ? undefined : { code: "validation_invalid_format", message: "不是合法的记录 id" };
+  return RECORD_ID.test(value) ? undefined : fieldProblem("validation_invalid_format.record_id");
 }
 
 export interface ProfileRequest {

@@ -15,7 +15,8 @@ export const generatedPath = join(clientRoot, "src", "generated", "openapi.ts");
 const HEADER = "// Generated from spec/openapi.yaml by client/scripts/generate-types.mjs. Do not edit.\n\n";
 
 export async function generateTypes() {
-  const ast = await openapiTS(pathToFileURL(specPath), { alphabetize: false, exportType: false });
+  // defaultNonNullable: false, so that a request field with a default (cancel_deletion, scope) may be left out.
+  const ast = await openapiTS(pathToFileURL(specPath), { alphabetize: false, exportType: false, defaultNonNullable: false });
   return HEADER + astToString(ast);
 }
 

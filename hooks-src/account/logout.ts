@@ -1,6 +1,6 @@
 // Logout. `current` revokes the token the device presented (token-revocation.ts); `all`
 // rotates the user's token key, which voids every token issued to them, on every device.
-import { failures } from "../errors";
+import { failures, fieldProblem } from "../errors";
 import { USERS_COLLECTION } from "../users/users";
 import type { JsonObject } from "../validation";
 import { revokeToken } from "./token-revocation";
@@ -12,9 +12,9 @@ export type LogoutScope = (typeof LOGOUT_SCOPES)[number];
 export function readLogoutRequest(body: JsonObject | null): { scope: LogoutScope } {
   const scope = body?.scope;
   if (scope === undefined || scope === null) return { scope: "current" };
-  if (typeof scope !== "string") throw failures.invalidFields({ scope: { code: "validation_invalid_type", message: "必须是字符串" } });
+  if (typeof scope !== "string") throw failures.invalidFields({ scope: fieldProblem("validation_invalid_type") });
   if (!(LOGOUT_SCOPES as readonly string[]).includes(scope)) {
-    throw failures.invalidFields({ scope: { code: "validation_invalid_value", message: "必须是 current 或 all" } });
+    throw failures.invalidFields({ scope: fieldProblem("validation_invalid_value.scope") });
   }
   return { scope: scope as LogoutScope };
 }

@@ -39,19 +39,19 @@ describe("changedProfileFields", () => {
 describe("loginFailureDetails", () => {
   it("gives WeChat's errcode with the answer the user got", () => {
     expect(loginFailureDetails(new WechatErrcodeError(40029, "invalid code"))).toEqual({
-      status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", errcode: 40029,
+      status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", error: "wechat_code_invalid", errcode: 40029,
     });
   });
 
   it("describes our own refusals and WeChat outages by their answer", () => {
-    expect(loginFailureDetails(failures.accountDisabled())).toEqual({ status: 403, reason: "账号已被禁用,请联系管理员" });
-    expect(loginFailureDetails(new WechatNetworkError(true))).toEqual({ status: 504, reason: "微信服务响应超时,请稍后重试" });
+    expect(loginFailureDetails(failures.accountDisabled())).toEqual({ status: 403, reason: "账号已被禁用,请联系管理员", error: "account_disabled" });
+    expect(loginFailureDetails(new WechatNetworkError(true))).toEqual({ status: 504, reason: "微信服务响应超时,请稍后重试", error: "wechat_timeout" });
     expect(loginFailureDetails(failures.invalidFields({ users_wx_code: { code: "validation_required", message: "不能为空" } }))).toMatchObject({
       status: 400, fields: "users_wx_code:validation_required",
     });
   });
 
   it("says no more than 500 about an unexpected error", () => {
-    expect(loginFailureDetails(new Error("secret=abc"))).toEqual({ status: 500, reason: "服务器内部错误" });
+    expect(loginFailureDetails(new Error("secret=abc"))).toEqual({ status: 500, reason: "服务器内部错误", error: "internal_error" });
   });
 });

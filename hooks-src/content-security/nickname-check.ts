@@ -4,7 +4,7 @@
 //   pass   → stored, earlier nickname flags cleared;
 //   WeChat failed or timed out → WECHAT_CONTENT_CHECK_FAILURE: open (stored, flagged
 //   昵称未检测) or closed (503, nothing written). With the check off, flags stay as they are.
-import { ApiFailure, failures } from "../errors";
+import { failure, failures, fieldProblem } from "../errors";
 import { NICKNAME_FLAGS, USER_FLAGS } from "./user-flags";
 import type { Suggest } from "./wechat-content-security";
 
@@ -15,8 +15,8 @@ export interface FlagChange {
   remove: readonly string[];
 }
 
-export const nicknameRisky = () => failures.invalidFields({ users_name: { code: "content_risky", message: "昵称含有违规内容,请修改" } });
-export const contentCheckUnavailable = () => new ApiFailure(503, "内容安全检测暂时不可用,请稍后重试");
+export const nicknameRisky = () => failures.invalidFields({ users_name: fieldProblem("content_risky") });
+export const contentCheckUnavailable = () => failure(503, "content_check_unavailable");
 
 export function nicknameFlagChange(verdict: NicknameVerdict, failClosed: boolean): FlagChange {
   switch (verdict) {

@@ -1,21 +1,25 @@
-// Who is calling: the tbl_auth_users record behind `Authorization: Bearer <token>`.
+// Who is calling: the tbl_auth_users record behind `Authorization: Bearer <token>`, or the bare
+// token as PocketBase's own JS SDK sends it (PocketBase takes either).
 // PocketBase has already verified the token (signature, expiry, the record's tokenKey)
-// and set e.auth; here we insist on the scheme, one token, and the collection.
+// and set e.auth; here we insist on one token, and the collection.
 // A token PocketBase could not verify gets one 401 whatever account it names, so that a
 // forged token learns nothing; only a verified token learns that its account is disabled.
 // A deleted user's token can no longer be verified (its key went with the record): 401 too.
 import { failureForAccountStatus } from "../account/account-status";
+import { presentedToken } from "../account/token-revocation";
 import { failures } from "../errors";
+import { successMessage } from "../languages/messages";
 import { isDisabledNow, USERS_COLLECTION } from "../users/users";
+import { answerLanguage } from "./responses";
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
-
+// The token PocketBase verified when it set e.auth: the header's value less an optional "Bearer "
+// (any case), as getAuthTokenFromRequest in PocketBase's apis/middlewares.go reads it. Anything
+// else there (two tokens, another scheme) is no token PocketBase could verify, so e.auth is unset.
 function bearerTokenOf(e: core.RequestEvent): string {
   const headers = e.request?.header.values("Authorization") ?? [];
   if (headers.length === 0 || headers[0].trim() === "") throw failures.missingToken();
-  const match = headers.length === 1 ? BEARER.exec(headers[0].trim()) : null;
-  if (!match) throw failures.invalidToken();
-  return match[1];
+  if (headers.length > 1) throw failures.invalidToken();
+  return presentedToken(e);
 }
 
 export function requireWechatUser(e: core.RequestEvent): core.Record {
@@ -41,14 +45,35 @@ export function requireRefreshableWechatUser(e: core.RequestEvent): core.Record 
   return user;
 }
 
+export interface AuthMeta {
+  code: 200;
+  // In zh-CN; answered in the request's language.
+  msg: string;
+  data: object;
+}
+
 // $apis.recordAuthResponse, but a staff disable that landed after our own check is our 403:
 // PocketBase checks the collection's authRule (users_status = "正常") again before it
 // issues the token, and would otherwise end the request in a 500.
-export function sendAuthResponse(e: core.RequestEvent, user: core.Record, authMethod: string, meta: object): void {
+//
+// PocketBase writes its answer as a struct, {meta, record, token} in that order, and the record
+// with its keys sorted, but a JS object as meta would be a Go map, whose keys encoding/json/v2
+// writes in random order. Handed over as raw JSON (types.JSONRaw, what a json field's
+// prepareValue makes of a JSON string), meta keeps the order it was built in.
+export function sendAuthResponse(e: core.RequestEvent, user: core.Record, authMethod: string, meta: AuthMeta): void {
+  const language = answerLanguage(e);
+  const ordered = rawJson({ code: meta.code, msg: successMessage(meta.msg, language), data: meta.data });
   try {
-    $apis.recordAuthResponse(e, user, authMethod, meta);
+    $apis.recordAuthResponse(e, user, authMethod, ordered);
   } catch (error) {
     if (isDisabledNow(user)) throw failures.accountDisabled();
     throw error;
   }
+}
+
+let jsonField: core.JSONField | undefined;
+
+function rawJson(value: object): unknown {
+  jsonField ??= new JSONField({ name: "meta" });
+  return jsonField.prepareValue(null as unknown as core.Record, JSON.stringify(value));
 }

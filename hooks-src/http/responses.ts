@@ -1,15 +1,54 @@
-// Our contract's envelope: {code, msg, data}. Every handler answers through here.
-import { ApiFailure, failures } from "../errors";
+// Our contract's envelope: {code, msg, data}, and on a failure also its identifier `error` and
+// `message` (msg again, where PocketBase's own clients look for it). Every handler answers
+// through here, in the request's language (Accept-Language, languages/accept-language.ts).
+//
+// The body is serialized here, not by e.json: PocketBase marshals the Go map a JS object turns
+// into with encoding/json/v2, which writes a map's keys in Go's random map order, so the same
+// answer came with its keys shuffled. JSON.stringify keeps the order the object was built in.
+import { ApiFailure, failures, type FieldProblems } from "../errors";
+import { languageOf, type Language } from "../languages/accept-language";
+import { errorMessageIn, fieldMessageIn, successMessage } from "../languages/messages";
 import { isWechatError, apiFailureForWechatError } from "../wechat/errors";
 import { logError } from "../log";
 
 export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
-  e.json(200, { code: 200, msg, data });
+  const language = answerLanguage(e);
+  sendJson(e, 200, { code: 200, msg: successMessage(msg, language), data });
 }
 
 export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
-  const body = { code: failure.status, msg: failure.msg, data: failure.data };
-  e.json(failure.status, failure.error ? { ...body, error: failure.error } : body);
+  const language = answerLanguage(e);
+  const msg = errorMessageIn(language, failure.error, failure.msg);
+  sendJson(e, failure.status, { code: failure.status, error: failure.error, msg, message: msg, data: fieldProblemsIn(failure.data, language) });
+}
+
+// The language of the request's answer, said in its headers (RFC 9110 §8.5, §12.5.5).
+export function answerLanguage(e: core.RequestEvent): Language {
+  const language = languageOf(acceptLanguageOf(e));
+  const header = e.response.header();
+  header.set("Content-Language", language);
+  if (!header.values("Vary").some((value) => /accept-language/i.test(value))) header.add("Vary", "Accept-Language");
+  return language;
+}
+
+// Several Accept-Language headers are one list (RFC 9110 §5.3).
+function acceptLanguageOf(e: core.RequestEvent): string {
+  const values = e.request?.header.values("Accept-Language") ?? [];
+  return values.length === 1 ? values[0] : values.join(",");
+}
+
+function fieldProblemsIn(problems: FieldProblems, language: Language): Record<string, { code: string; message: string }> {
+  const rendered: Record<string, { code: string; message: string }> = {};
+  for (const field of Object.keys(problems)) {
+    const { code, message } = problems[field];
+    rendered[field] = { code, message: fieldMessageIn(language, code, message) };
+  }
+  return rendered;
+}
+
+function sendJson(e: core.RequestEvent, status: number, body: object): void {
+  e.response.header().set("Content-Type", "application/json");
+  e.string(status, JSON.stringify(body));
 }
 
 // Runs a handler and renders whatever it throws. Unknown errors are logged (redacted)

@@ -4,7 +4,7 @@
 // An environment variable rather than a collection: a secret in a collection shows in the admin
 // UI and API to every superuser, in backups and in PocketBase's request logs of staff edits; the
 // environment is where ops already keep WECHAT_SECRET. A change needs a restart, like any setting.
-import { failures } from "../errors";
+import { failures, fieldProblem } from "../errors";
 
 export const APP_KINDS = ["miniprogram", "official_account", "website", "app"] as const;
 export type AppKind = (typeof APP_KINDS)[number];
@@ -65,5 +65,5 @@ export function appForLogin(apps: readonly WechatApp[], appId: string | undefine
   const app = appId === undefined ? apps.find((candidate) => candidate.primary) : findApp(apps, appId);
   if (app && kinds.includes(app.kind)) return app;
   if (appId === undefined) throw failures.wechatNotConfigured();
-  throw failures.invalidFields({ appid: { code: "validation_unknown_appid", message: "未配置的 appid" } });
+  throw failures.invalidFields({ appid: fieldProblem("validation_unknown_appid") });
 }

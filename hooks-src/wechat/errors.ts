@@ -91,22 +91,17 @@ const NOTABLE_ERRCODES: Record<number, string> = {
   45009: "a daily quota is spent until midnight, Beijing time",
 };
 
-interface CodeProblem {
-  code: string;
-  message: string;
-}
+type RejectedCode = "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked";
 
 // WeChat's answers about the code the mini-program sent; in each case it must get a new code.
-const rejectedCodeProblems: Record<number, CodeProblem> = {
-  40029: { code: "wechat_code_invalid", message: "微信 code 无效或已过期" },
-  40163: { code: "wechat_code_used", message: "微信 code 已被使用" },
-  40226: { code: "wechat_code_blocked", message: "微信判定该用户存在风险,已拦截登录" },
+const rejectedCodes: Record<number, RejectedCode> = {
+  40029: "wechat_code_invalid",
+  40163: "wechat_code_used",
+  40226: "wechat_code_blocked",
 };
 
 // On getuserphonenumber our appid is already proven by the access token, so 40013 means the phone
-// code was issued to another appid: the mini-program sent a code that isn't ours.
-const phoneCodeOfAnotherApp: CodeProblem = { code: "wechat_code_wrong_app", message: "手机号 code 不属于本小程序" };
-
+// code was issued to another appid (wechat_code_wrong_app): the mini-program sent a code that isn't ours.
 function isUserInput(errcode: number, api: WechatApi): boolean {
   return errcode === 40013 && api === "getuserphonenumber";
 }
@@ -118,8 +113,8 @@ export function apiFailureForWechatError(error: WechatError, codeField: string):
     return error.reason === "refreshing" ? failures.wechatAccessTokenRefreshing() : failures.wechatAccessTokenBudgetSpent();
   }
   if (!(error instanceof WechatErrcodeError)) return failures.wechatUnavailable();
-  if (isUserInput(error.errcode, error.api)) return failures.wechatCodeRejected(codeField, phoneCodeOfAnotherApp);
-  const rejected = rejectedCodeProblems[error.errcode];
+  if (isUserInput(error.errcode, error.api)) return failures.wechatCodeRejected(codeField, "wechat_code_wrong_app");
+  const rejected = rejectedCodes[error.errcode];
   if (rejected) return failures.wechatCodeRejected(codeField, rejected);
   if (error.errcode === 45011) return failures.wechatRateLimited();
   if (CONFIGURATION_FAILURES[error.errcode]) return failures.wechatMisconfigured();

@@ -14,9 +14,9 @@ function refusalOf(claim: () => unknown): ApiFailure | null {
   }
 }
 
-const answerOf = (failure: ApiFailure | null) => failure && { status: failure.status, msg: failure.msg, data: failure.data };
+const answerOf = (failure: ApiFailure | null) => failure && { status: failure.status, msg: failure.msg, data: failure.data, error: failure.error };
 
-const codeUsed = failures.wechatCodeRejected("users_wx_code", { code: "wechat_code_used", message: "微信 code 已被使用" });
+const codeUsed = failures.wechatCodeRejected("users_wx_code", "wechat_code_used");
 
 describe("claimLoginCode", () => {
   it("lets a code through once per 10 s, answering 429 meanwhile", () => {
@@ -50,7 +50,7 @@ describe("claimLoginCode", () => {
   });
 
   it.each([
-    ["an invalid code (40029)", failures.wechatCodeRejected("users_wx_code", { code: "wechat_code_invalid", message: "微信 code 无效或已过期" })],
+    ["an invalid code (40029)", failures.wechatCodeRejected("users_wx_code", "wechat_code_invalid")],
     ["WeChat's rate limit (45011)", failures.wechatRateLimited()],
     ["WeChat's system error (-1)", failures.wechatUnavailable()],
     ["our misconfiguration", failures.wechatMisconfigured()],

@@ -50,14 +50,17 @@ export function claimLoginCode(code: string, store: store.Store<string, any> = $
   return {
     release: () => ifStillOurs(() => 0),
     remember: (answer) =>
-      ifStillOurs(() => ({ until: claimedUntil, answer: JSON.stringify({ status: answer.status, msg: answer.msg, data: answer.data }) })),
+      ifStillOurs(() => ({
+        until: claimedUntil,
+        answer: JSON.stringify({ status: answer.status, msg: answer.msg, data: answer.data, error: answer.error }),
+      })),
   };
 }
 
 function replayAnswer(claim: StoredClaim): ApiFailure {
   if (typeof claim === "number") return failures.duplicateLoginCode();
-  const { status, msg, data } = JSON.parse(claim.answer);
-  return new ApiFailure(status, msg, data);
+  const { status, msg, data, error } = JSON.parse(claim.answer);
+  return new ApiFailure(status, msg, data, error);
 }
 
 export function sweepExpiredLoginCodeClaims(store: store.Store<string, any> = $app.store(), now = Date.now()): void {

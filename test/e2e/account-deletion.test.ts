@@ -8,7 +8,7 @@ import { api, validProfile } from "../support/api";
 import { inParallel } from "../support/concurrency";
 import { aMinuteAgo, runCronJob, waitUntil } from "../support/lifecycle";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
-import { failures } from "../support/responses";
+import { failureBody, failures } from "../support/responses";
 import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 const client = api();
@@ -21,8 +21,8 @@ beforeAll(async () => {
   admin = await adminClient();
 });
 
-const deletionPending = { code: 403, msg: "账号注销中,重新登录即可撤销注销", data: {} };
-const accountDeleted = { code: 410, msg: "账号已注销", data: {} };
+const deletionPending = failureBody(403, "account_deletion_pending", "账号注销中,重新登录即可撤销注销");
+const accountDeleted = failureBody(410, "account_deleted", "账号已注销");
 const nativeStatus = async (token: string, method: string, path: string) =>
   (await fetch(`${client.baseUrl}${path}`, { method, headers: { authorization: token } })).status;
 

@@ -106,11 +106,11 @@ describe("the audit trail", () => {
     expect(one("deletion_requested", "user")).toHaveLength(2);
     expect(one("profile_updated", "user")[0].fields).toBe("users_name,users_phone,users_picture,users_type");
     expect(one("logout", "user")[0].scope).toBe("current");
-    expect(one("login_failed", "user")[0]).toMatchObject({ status: 403, reason: "账号已被禁用,请联系管理员" });
+    expect(one("login_failed", "user")[0]).toMatchObject({ status: 403, reason: "账号已被禁用,请联系管理员", error: "account_disabled" });
 
     const anonymous = await trail.waitFor(`data.meta.event = "login_failed" && data.meta.errcode = 40029`);
     expect(anonymous).toHaveLength(1);
-    expect(anonymous[0].data.meta).toEqual({ event: "login_failed", by: "user", ip: CLIENT_IP, status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", errcode: 40029 });
+    expect(anonymous[0].data.meta).toEqual({ event: "login_failed", by: "user", ip: CLIENT_IP, status: 400, reason: "微信 code 无效或已过期", fields: "users_wx_code:wechat_code_invalid", error: "wechat_code_invalid", errcode: 40029 });
     expect(anonymous[0].data.status).toBe(400);
 
     // Nothing a log must not hold: tokens, codes, the phone number, the name.

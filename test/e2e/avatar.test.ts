@@ -23,7 +23,7 @@ import {
   xmpSegment,
 } from "../../hooks-src/avatars/image-samples";
 import { filePart, images, png, sendUpload, uploadAvatar, wxUploadFileBody } from "../support/avatars";
-import { errorBody, failures, fieldProblem } from "../support/responses";
+import { errorBody, failureBody, failures, fieldProblem } from "../support/responses";
 import { simulator, uniqueName } from "../support/wechat";
 
 const client = api();
@@ -149,7 +149,7 @@ describe("POST /api/wechat/avatar", () => {
       ["a body without the file part", [{ name: "user", content: "test" }], fieldProblem("file", "validation_required")],
       ["the file under another name", [{ ...filePart(images.png), name: "image" }], fieldProblem("file", "validation_required")],
       ["two files", [filePart(images.png), filePart(images.gif)], fieldProblem("file", "validation_too_many_files")],
-      ["an image one byte over 2 MB", [filePart(bigPng)], { code: 413, msg: "头像文件过大,上限 2 MB", data: {} }],
+      ["an image one byte over 2 MB", [filePart(bigPng)], failureBody(413, "avatar_too_large", "头像文件过大,上限 2 MB")],
       // An image bomb: 48 KB of PNG that would take PocketBase 1.9 GB to make a thumbnail of.
       ["a PNG that declares 20000×20000 pixels", [filePart(Buffer.from(pngSample(20000, 20000)), "a.png", "image/png")], fieldProblem("file", "validation_image_dimensions")],
       ["a JPEG 2049 pixels wide", [filePart(Buffer.from(jpegSample(2049, 1024)))], fieldProblem("file", "validation_image_dimensions")],
@@ -194,7 +194,7 @@ describe("POST /api/wechat/avatar", () => {
         duplex: "half",
       } as RequestInit);
       expect(response.status).toBe(413);
-      expect(await response.json()).toEqual({ code: 413, msg: "头像文件过大,上限 2 MB", data: {} });
+      expect(await response.json()).toEqual(failureBody(413, "avatar_too_large", "头像文件过大,上限 2 MB"));
       expect(await avatarsOf(user.pb_id)).toEqual([]);
     });
 
@@ -223,7 +223,7 @@ describe("POST /api/wechat/avatar", () => {
     const { token } = await client.signIn(uniqueName("flood"));
     for (let i = 0; i < 20; i++) await uploaded(token, images.gif);
     const refused = await uploadAvatar(token, [filePart(images.gif)]);
-    expect(refused.body).toEqual({ code: 429, msg: "头像上传过于频繁,请稍后重试", data: {} });
+    expect(refused.body).toEqual(failureBody(429, "avatar_rate_limited", "头像上传过于频繁,请稍后重试"));
     const other = await client.signIn(uniqueName("flood"));
     expect((await uploadAvatar(other.token, [filePart(images.gif)])).status).toBe(200);
   });

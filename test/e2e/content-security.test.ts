@@ -10,7 +10,7 @@ import { allLogs } from "../support/logs";
 import { api, validProfile } from "../support/api";
 import { filePart, images, uploadAvatar, uploadAvatarWhileReading } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
-import { errorBody, fieldProblem } from "../support/responses";
+import { errorBody, failureBody, fieldProblem } from "../support/responses";
 import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 const TOKEN = "pushToken2026";
@@ -129,7 +129,7 @@ describe("the nickname check (msgSecCheck), before the billed phone call", () =>
     const before = await admin.users.getOne(user.pb_id);
     const phoneCalls = (await wechat.stats()).getuserphonenumber;
     const response = await client.profile(token, validProfile({ users_name: `名字${failure}` }));
-    expect(response.body).toEqual({ code: 503, msg: "内容安全检测暂时不可用,请稍后重试", data: {} });
+    expect(response.body).toEqual(failureBody(503, "content_check_unavailable", "内容安全检测暂时不可用,请稍后重试"));
     expect(await admin.users.getOne(user.pb_id)).toEqual(before);
     expect((await wechat.stats()).getuserphonenumber).toBe(phoneCalls);
   });
@@ -225,9 +225,9 @@ describe("the avatar check (mediaCheckAsync), its verdict pushed back", () => {
   // The token was good when the upload began; the account left 正常 while the file was on
   // its way. The upload's write must see that, and WeChat must not get the old openid.
   it.each([
-    ["erased (已注销)", "已注销", { code: 410, msg: "账号已注销", data: {} }],
-    ["left for deletion (注销中)", "注销中", { code: 403, msg: "账号注销中,重新登录即可撤销注销", data: {} }],
-    ["disabled (禁用)", "禁用", { code: 403, msg: "账号已被禁用,请联系管理员", data: {} }],
+    ["erased (已注销)", "已注销", failureBody(410, "account_deleted", "账号已注销")],
+    ["left for deletion (注销中)", "注销中", failureBody(403, "account_deletion_pending", "账号注销中,重新登录即可撤销注销")],
+    ["disabled (禁用)", "禁用", failureBody(403, "account_disabled", "账号已被禁用,请联系管理员")],
   ] as const)("an upload that finishes after the account was %s stores nothing and sends WeChat nothing", async (_, status, refusal) => {
     const setup = setups.open;
     const { token, user } = await setup.client.signIn(uniqueName("avrace"));

@@ -6,7 +6,7 @@ import { adminClient } from "../support/admin";
 import { api, type ApiResponse } from "../support/api";
 import { waitUntil } from "../support/lifecycle";
 import { startWithSimulator } from "../support/pocketbase";
-import { failures, fieldProblem } from "../support/responses";
+import { failureBody, failures, fieldProblem } from "../support/responses";
 import { codes, OFFICIAL_ACCOUNT, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WEBSITE, WECHAT_APP_ID } from "../support/wechat";
 
 const client = api();
@@ -25,8 +25,8 @@ const countIdentities = async () => (await identities().getList(1, 1)).totalItem
 const userInfoCallsFor = async (openid: string) => (await wechat.calls("/sns/userinfo")).filter((call) => call.query.openid === openid);
 const webCodeCalls = async () => (await wechat.stats()).sns_oauth2_access_token;
 
-const unionidRequired = { code: 409, msg: "需要用户授权(snsapi_userinfo)才能确认身份,请重新授权登录", error: "unionid_required", data: {} };
-const snapshotRefused = { code: 403, msg: "朋友圈快照页不能登录,请点击「使用完整服务」后重试", error: "snapshot_user", data: {} };
+const unionidRequired = failureBody(409, "unionid_required", "需要用户授权(snsapi_userinfo)才能确认身份,请重新授权登录");
+const snapshotRefused = failureBody(403, "snapshot_user", "朋友圈快照页不能登录,请点击「使用完整服务」后重试");
 
 async function auditEvents(filter: string, params: Record<string, unknown>) {
   const logs = await admin.pb.logs.getList(1, 50, { filter: admin.pb.filter(filter, params) });
@@ -229,7 +229,7 @@ describe("POST /api/wechat/oa/login with a wrong 公众号 secret in WECHAT_APPS
       const ownAdmin = await adminClient(own.instance.url);
       const response = await api(own.instance.url).post("/api/wechat/oa/login", { code: codes.oaUserInfo(uniqueName()), appid: OFFICIAL_ACCOUNT.appId });
       expect(response.status).toBe(500);
-      expect(response.body).toEqual({ code: 500, msg: "服务端微信配置错误", data: {} });
+      expect(response.body).toEqual(failureBody(500, "wechat_misconfigured", "服务端微信配置错误"));
       expect(await ownAdmin.countUsers()).toBe(0);
       const token = await own.instance.superuserToken();
       let logs = "";

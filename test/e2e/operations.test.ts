@@ -10,6 +10,7 @@ import { api, validProfile } from "../support/api";
 import { allLogs } from "../support/logs";
 import { startPocketBase, startWithSimulator, type PocketBaseInstance } from "../support/pocketbase";
 import { codes, simulator, uniqueName, WECHAT_SECRET } from "../support/wechat";
+import { failureBody } from "../support/responses";
 
 // A simulator and a PocketBase of the test's own, stopped and removed whatever happens.
 async function withOwnInstance(
@@ -43,7 +44,7 @@ describe("without WECHAT_APPID and WECHAT_SECRET", () => {
   it("answers login with a clear 500 and writes nothing", async () => {
     const response = await api(instance.url).login(codes.loginAs(uniqueName()));
     expect(response.status).toBe(500);
-    expect(response.body).toEqual({ code: 500, msg: expect.stringContaining("WeChat is not configured"), data: {} });
+    expect(response.body).toEqual(failureBody(500, "wechat_not_configured", "WeChat is not configured: 服务端未配置微信小程序 appid/secret"));
     expect(await (await adminClient(instance.url)).countUsers()).toBe(0);
   });
 });
@@ -53,7 +54,7 @@ describe("with a wrong WECHAT_SECRET", () => {
     await withOwnInstance({ WECHAT_SECRET: "not-the-secret" }, async (instance) => {
       const response = await api(instance.url).login(codes.loginAs(uniqueName()));
       expect(response.status).toBe(500);
-      expect(response.body).toEqual({ code: 500, msg: "服务端微信配置错误", data: {} });
+      expect(response.body).toEqual(failureBody(500, "wechat_misconfigured", "服务端微信配置错误"));
       expect(await (await adminClient(instance.url)).countUsers()).toBe(0);
     });
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api } from "../support/api";
 import { filePart, images, uploadAvatar } from "../support/avatars";
-import { failures, fieldProblem } from "../support/responses";
+import { failureBody, failures, fieldProblem } from "../support/responses";
 import { codes, simulator, uniqueName } from "../support/wechat";
 
 const PATH = "/api/wechat/profile/fields";
@@ -188,7 +188,7 @@ describe(`POST ${PATH}`, () => {
 
     it.each([
       ["禁用", failures.accountDisabled],
-      ["注销中", { code: 403, msg: "账号注销中,重新登录即可撤销注销", data: {} }],
+      ["注销中", failureBody(403, "account_deletion_pending", "账号注销中,重新登录即可撤销注销")],
     ])("answers a user staff set %s meanwhile as /profile would, writing nothing", async (status, refusal) => {
       const { token, user } = await client.signIn(uniqueName());
       const update = profileFields(token, { users_name: "李四", users_phone_code: codes.slow(1500, "13800138000") });

@@ -13,7 +13,7 @@ import { filePart, png, uploadAvatar } from "../support/avatars";
 import { startCaddy } from "../support/caddy";
 import { NGINX_BIN, startNginx } from "../support/nginx";
 import { startPocketBase, SUPERUSER, type PocketBaseInstance } from "../support/pocketbase";
-import { failures } from "../support/responses";
+import { failureBody, failures } from "../support/responses";
 import { codes, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 interface ReverseProxy {
@@ -168,7 +168,7 @@ for (const proxyUnderTest of proxies) {
         expect((await client.profile(token, validProfile({ users_picture: upload.body.data.url }))).status).toBe(200);
 
         const tooLarge = await uploadAvatar(token, [filePart(Buffer.concat([image, Buffer.alloc(2 * 1024 * 1024)]))], base);
-        expect(tooLarge.body).toEqual({ code: 413, msg: "头像文件过大,上限 2 MB", data: {} });
+        expect(tooLarge.body).toEqual(failureBody(413, "avatar_too_large", "头像文件过大,上限 2 MB"));
       });
 
       it("passes the routes' own JSON errors through, not the proxy's pages", async () => {

@@ -14,7 +14,7 @@ import { filePart, images, uploadAvatar } from "../support/avatars";
 import { contractProblems } from "../support/contract";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { runCronJob, waitUntil } from "../support/lifecycle";
-import { fieldProblem } from "../support/responses";
+import { failureBody, fieldProblem } from "../support/responses";
 import { uniqueName, WECHAT_APP_ID, wechatEnv } from "../support/wechat";
 
 const TOKEN = "pushToken2026";
@@ -130,7 +130,7 @@ describe("GET /api/wechat/push (the handshake)", () => {
     // Whoever saw the handshake's URL has a valid 明文模式 signature for (timestamp, nonce).
     const forged = signedPush(endpoint("plain"), mediaCheckEvent({ appId: WECHAT_APP_ID, openid: user.openid, traceId, suggest: "risky" }), { token: TOKEN, appId: WECHAT_APP_ID, timestamp, nonce });
     expect(new URL(forged.url).searchParams.get("signature")).toBe(new URL(handshake).searchParams.get("signature"));
-    expect((await post(forged)).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect((await post(forged)).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
     expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_picture: url, users_flags: [] });
     expect(await admin.pb.collection("tbl_user_avatars").getOne(avatarId)).toMatchObject({ media_check: "检测中", status: "使用中" });
   });
@@ -138,12 +138,12 @@ describe("GET /api/wechat/push (the handshake)", () => {
   it("answers a replayed handshake 401", async () => {
     const { url } = handshakeUrl(endpoint("safe"), { token: TOKEN });
     expect((await check("GET", await fetch(url))).status).toBe(200);
-    expect((await check("GET", await fetch(url))).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect((await check("GET", await fetch(url))).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
   });
 
   it("is off (503) where no push token is configured", async () => {
     const response = await check("GET", await fetch(`${inject("pocketbaseUrl")}/api/wechat/push`));
-    expect(response.body).toEqual({ code: 503, msg: "消息推送未启用", data: {} });
+    expect(response.body).toEqual(failureBody(503, "push_not_configured", "消息推送未启用"));
   });
 });
 
@@ -155,7 +155,7 @@ describe("POST /api/wechat/push", () => {
     const first = await post(request);
     expect([first.status, first.text]).toEqual([200, "success"]);
     const replay = await post(request);
-    expect(replay.body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect(replay.body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
   });
 
   it.each([
@@ -181,20 +181,20 @@ describe("POST /api/wechat/push", () => {
 
   it("safe mode refuses a forged msg_signature under a correct URL signature", async () => {
     const response = await post(signedPush(endpoint("safe"), event(), { token: TOKEN, encodingAesKey: AES_KEY, appId: WECHAT_APP_ID, forge: "msg_signature" }));
-    expect(response.body).toEqual({ code: 401, msg: "推送签名无效", data: {} });
+    expect(response.body).toEqual(failureBody(401, "push_bad_signature", "推送签名无效"));
   });
 
   it("safe mode refuses a push without the URL signature WeChat always sends", async () => {
     const request = signedPush(endpoint("safe"), event(), { token: TOKEN, encodingAesKey: AES_KEY, appId: WECHAT_APP_ID });
     const url = new URL(request.url);
     url.searchParams.delete("signature");
-    expect((await post({ url: url.toString(), body: request.body })).body).toEqual({ code: 401, msg: "推送缺少签名参数", data: {} });
+    expect((await post({ url: url.toString(), body: request.body })).body).toEqual(failureBody(401, "push_unsigned", "推送缺少签名参数"));
   });
 
   it("uses up a signature that verified, even when the push it came with is refused", async () => {
     const request = signedPush(endpoint("plain"), event(), { token: TOKEN, appId: WECHAT_APP_ID });
     expect((await post({ ...request, body: "not json" })).status).toBe(400);
-    expect((await post(request)).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect((await post(request)).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
   });
 
   it("refuses a replay after a restart: the nonces seen are stored, not only cached", async () => {
@@ -202,7 +202,7 @@ describe("POST /api/wechat/push", () => {
     expect((await post(request)).text).toBe("success");
     await instances.safe.stop("SIGKILL");
     await instances.safe.restart();
-    expect((await post(request)).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect((await post(request)).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
   });
 
   it("lets WeChat's retry of a push whose handling failed in, and nothing else under its signature", async () => {
@@ -211,10 +211,10 @@ describe("POST /api/wechat/push", () => {
     const request = signedPush(endpoint("plain"), verdict("pass"), { token: TOKEN, appId: WECHAT_APP_ID });
     expect((await post(request)).status).toBe(500);
     // 明文模式's signature does not cover the body: another body under it is a forgery.
-    expect((await post({ ...request, body: JSON.stringify(verdict("risky")) })).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect((await post({ ...request, body: JSON.stringify(verdict("risky")) })).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
     expect((await post(request)).text).toBe("success");
     expect(await admin.pb.collection("tbl_user_avatars").getOne(avatarId)).toMatchObject({ media_check: "通过", status: "使用中" });
-    expect((await post(request)).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect((await post(request)).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
   });
 
   it("has its used nonces swept by the cron job once they can no longer pass the window, and keeps the others", async () => {
@@ -268,7 +268,7 @@ describe("what a refused push costs", () => {
     const before = cpuMsOf(pid);
     for (let i = 0; i < requests; i++) {
       const forged = signedPush(endpoint("safe"), {}, { token: TOKEN, encodingAesKey: AES_KEY, appId: WECHAT_APP_ID, forge: "signature" });
-      expect((await post({ url: forged.url, body })).body).toEqual({ code: 401, msg: "推送签名无效", data: {} });
+      expect((await post({ url: forged.url, body })).body).toEqual(failureBody(401, "push_bad_signature", "推送签名无效"));
     }
     expect((cpuMsOf(pid) - before) / requests).toBeLessThan(5);
   }, 60_000);
@@ -281,9 +281,15 @@ describe("what a refused push costs", () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
-    expect(body).toEqual({ code: 408, msg: "请求体接收超时", data: {} });
-    expect(contractProblems("/api/wechat/push", "POST", { status: 408, headers: new Headers({ "content-type": "application/json" }), body, text: "" })).toEqual([]);
-    expect((await post(request)).body).toEqual({ code: 401, msg: "重复的推送", data: {} });
+    expect(body).toEqual(failureBody(408, "request_timeout", "请求体接收超时"));
+    const headers = new Headers(
+      answer
+        .slice(answer.indexOf("\r\n") + 2, answer.indexOf("\r\n\r\n"))
+        .split("\r\n")
+        .map((line): [string, string] => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+    );
+    expect(contractProblems("/api/wechat/push", "POST", { status: 408, headers, body, text: "" })).toEqual([]);
+    expect((await post(request)).body).toEqual(failureBody(401, "push_replayed", "重复的推送"));
   }, 20_000);
 
   const event = () => mediaCheckEvent({ appId: WECHAT_APP_ID, openid: "osim_nobody", traceId: `unknown-${uniqueName()}`, suggest: "pass" });

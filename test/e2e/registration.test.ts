@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { registrations } from "../../hooks-src/registry/registrations";
 import { adminClient } from "../support/admin";
 import { api } from "../support/api";
-import { failures } from "../support/responses";
+import { failureBody, failures } from "../support/responses";
 import { uniqueName } from "../support/wechat";
 
 const { routes } = registrations();
@@ -30,7 +30,7 @@ describe("every route in the table", () => {
     const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
     expect(response.status).toBe(405);
     expect(response.headers.allow).toBe(allowed.join(", "));
-    expect(JSON.parse(response.text)).toEqual({ code: 405, msg: `请求方法不允许,请使用 ${allowed.join("/")}`, data: {} });
+    expect(JSON.parse(response.text)).toEqual(failureBody(405, "method_not_allowed", `请求方法不允许,请使用 ${allowed.join("/")}`));
   });
 
   it("with our envelope is covered by one of our rate-limit rules", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../support/api";
 import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
+import { failureBody } from "../support/responses";
 
 describe("POST /api/system/health", () => {
   it("answers healthy with the time of the answer", async () => {
@@ -58,7 +59,7 @@ describe("POST /api/system/health against a database that cannot be opened", () 
     try {
       const failed = await health();
       expect(failed.status).toBe(503);
-      expect(failed.body).toEqual({ code: 503, msg: "数据库不可用", data: {} });
+      expect(failed.body).toEqual(failureBody(503, "database_unavailable", "数据库不可用"));
       expect((await health()).status).toBe(503);
     } finally {
       restore();

@@ -8,12 +8,12 @@ import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
-import { errorBody, failures } from "../support/responses";
+import { errorBody, failureBody, failures } from "../support/responses";
 import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
-const refreshing = { code: 503, msg: "微信接口凭据正在刷新,请稍后重试", data: {} };
-const budgetSpent = { code: 503, msg: "微信接口凭据今日刷新次数已用尽,请稍后重试", data: {} };
-const misconfigured = { code: 500, msg: "服务端微信配置错误", data: {} };
+const refreshing = failureBody(503, "wechat_access_token_refreshing", "微信接口凭据正在刷新,请稍后重试");
+const budgetSpent = failureBody(503, "wechat_access_token_budget_spent", "微信接口凭据今日刷新次数已用尽,请稍后重试");
+const misconfigured = failureBody(500, "wechat_misconfigured", "服务端微信配置错误");
 
 interface Setup {
   instance: PocketBaseInstance;

@@ -51,7 +51,7 @@ export function api(baseUrl: string = inject("pocketbaseUrl")) {
   async function get<Body = any>(path: string, token?: string): Promise<ApiResponse<Body>> {
     const response = await fetch(`${baseUrl}${path}`, { headers: token ? { authorization: token } : {} });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
+    return expectContract(path, "GET", { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text });
   }
 
   return {

@@ -4,6 +4,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { ERROR_MESSAGES, FIELD_MESSAGES, SUCCESS_MESSAGES, fieldCodeOf, paramsIn, type Message } from "../../hooks-src/languages/messages";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import type { ApiResponse } from "./api";
 
@@ -30,6 +31,11 @@ function specPathOf(urlPath: string): string {
 }
 
 export function contractProblems(urlPath: string, method: string, response: ApiResponse): string[] {
+  const problems = schemaProblems(urlPath, method, response);
+  return problems.length > 0 ? problems : envelopeProblems(response);
+}
+
+function schemaProblems(urlPath: string, method: string, response: ApiResponse): string[] {
   const path = specPathOf(urlPath);
   const operation = spec.paths?.[path]?.[method.toLowerCase()];
   if (!operation) return [`${method} ${path} is not in the spec`];
@@ -46,4 +52,68 @@ export function contractProblems(urlPath: string, method: string, response: ApiR
   if (!validate) return [`cannot compile the schema at ${schemaRef}`];
   if (validate(response.body)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || "(body)"} ${error.message} ${JSON.stringify(error.params)}`);
+}
+
+const isObject = (value: unknown): value is Record<string, any> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+const FAILURE_KEYS = ["code", "error", "msg", "message", "data"];
+const SUCCESS_KEYS = ["code", "msg", "data"];
+const AUTH_KEYS = ["meta", "record", "token"];
+
+// What the schema can't say of an answer in our envelope (a login's included, in its meta):
+// it says its language in Content-Language and Vary; a failure has an identifier whose message,
+// in that language, is msg and message, and field problems whose messages are their codes'; a
+// success message is one of the catalog's; the keys come in one order.
+export function envelopeProblems(response: Pick<ApiResponse, "status" | "headers" | "body">): string[] {
+  const { body } = response;
+  const isAuth = isObject(body) && isObject(body.meta) && typeof body.token === "string";
+  const envelope = isAuth ? body.meta : body;
+  // Not ours: PocketBase's own answers, on the records route.
+  if (!isObject(envelope) || typeof envelope.code !== "number") return [];
+  const problems: string[] = [];
+  const language = response.headers.get("content-language");
+  if (language !== "zh-CN" && language !== "en") return [`Content-Language is ${language}, not zh-CN or en`];
+  if (!/\baccept-language\b/i.test(response.headers.get("vary") ?? "")) problems.push("no Vary: Accept-Language");
+  if (response.status >= 400) {
+    problems.push(...failureProblems(envelope, language));
+    if (Object.keys(envelope).join() !== FAILURE_KEYS.join()) problems.push(`keys ${Object.keys(envelope)} are not in the order ${FAILURE_KEYS}`);
+  } else {
+    const known = language === "zh-CN" ? Object.hasOwn(SUCCESS_MESSAGES, envelope.msg) : Object.values(SUCCESS_MESSAGES).includes(envelope.msg);
+    if (!known) problems.push(`success message "${envelope.msg}" is not a ${language} one of SUCCESS_MESSAGES in hooks-src/languages/messages.ts`);
+    if (Object.keys(envelope).join() !== SUCCESS_KEYS.join()) problems.push(`keys ${Object.keys(envelope)} are not in the order ${SUCCESS_KEYS}`);
+    if (isAuth && Object.keys(body).join() !== AUTH_KEYS.join()) problems.push(`keys ${Object.keys(body)} are not in the order ${AUTH_KEYS}`);
+  }
+  problems.push(...keyOrderProblems(body));
+  return problems;
+}
+
+function failureProblems(body: Record<string, any>, language: "zh-CN" | "en"): string[] {
+  const problems: string[] = [];
+  const message = (ERROR_MESSAGES as Record<string, Message>)[body.error];
+  if (typeof body.error !== "string") problems.push("a failure without its error identifier");
+  else if (!message) problems.push(`error ${body.error} has no message in hooks-src/languages/messages.ts ERROR_MESSAGES`);
+  else if (!paramsIn(message[language], body.msg)) problems.push(`msg "${body.msg}" is not the ${language} message of ${body.error}: "${message[language]}"`);
+  if (body.message !== body.msg) problems.push(`message "${body.message}" is not msg "${body.msg}"`);
+  for (const [field, problem] of Object.entries(isObject(body.data) ? body.data : {})) {
+    const candidates = Object.entries(FIELD_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === problem?.code);
+    if (!candidates.some(([, text]) => paramsIn(text[language], problem.message))) {
+      problems.push(`data.${field}: "${problem?.message}" is not a ${language} message of ${problem?.code} in hooks-src/languages/messages.ts FIELD_MESSAGES`);
+    }
+  }
+  return problems;
+}
+
+// Every object with the same keys, anywhere in any answer a test file sees, has them in the same
+// order: PocketBase's e.json used to write a JS object's keys in Go's random map order.
+const keyOrders = new Map<string, string>();
+
+function keyOrderProblems(value: unknown, path = "(body)"): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => keyOrderProblems(item, `${path}[${index}]`));
+  if (!isObject(value)) return [];
+  const order = Object.keys(value).join();
+  const set = Object.keys(value).sort().join();
+  const seen = keyOrders.get(set);
+  const problems = seen !== undefined && seen !== order ? [`${path} has its keys in the order ${order}, another answer had ${seen}`] : [];
+  if (seen === undefined) keyOrders.set(set, order);
+  return [...problems, ...Object.entries(value).flatMap(([key, item]) => keyOrderProblems(item, `${path}.${key}`))];
 }

@@ -466,14 +466,22 @@ export interface components {
              */
             code: number;
             /**
-             * @description 响应消息
+             * @description 响应消息,语言按请求头 `Accept-Language`(`zh-CN` 默认,或 `en`,见 `ErrorResponse`)
              * @example 操作成功
              */
             msg: string;
             /** @description 响应数据 */
             data: Record<string, never>;
         };
-        /** @description 统一错误响应结构,所有非 2xx 响应都使用它。 */
+        /**
+         * @description 统一错误响应结构,所有非 2xx 响应都使用它(`/api/wechat/records/{collection}/{id}` 除外,它回答 PocketBase 原生格式)。
+         *     键的顺序固定为 `code`、`error`、`msg`、`message`、`data`。
+         *
+         *     **语言**:`msg`、`message` 与字段错误的 `message` 按请求头 `Accept-Language` 选择简体中文(`zh-CN`,默认)或英文(`en`),
+         *     支持 q 值(如 `en;q=0.9, zh-CN;q=0.8`);缺少、无法识别、格式错误或超过 256 个字符的请求头一律按 `zh-CN` 回答,
+         *     与引入语言选择之前逐字节相同。所有响应(含成功响应)都带 `Content-Language`(`zh-CN` 或 `en`)与 `Vary: Accept-Language`。
+         *     程序应依据 `error`(及字段错误的 `code`)判断,不要比较 `msg` 的文字。
+         */
         ErrorResponse: {
             /**
              * @description 与 HTTP 状态码相同
@@ -481,25 +489,43 @@ export interface components {
              */
             code: number;
             /**
-             * @description 中文错误说明
+             * @description 程序可据以区分的稳定错误标识(snake_case),每个错误响应都有,取值只会增加、不会改变含义:
+             *     - 400:`invalid_fields`(字段错误,见 `data`)、`malformed_json`、`body_not_an_object`、
+             *       `wechat_code_invalid`、`wechat_code_used`、`wechat_code_blocked`(微信判定登录 code 无效、已使用、用户有风险)、
+             *       `wechat_code_wrong_app`(手机号 code 不是本小程序签发的)、`merge_same_user`、
+             *       `malformed_multipart`、`file_missing`、`file_empty`、`too_many_files`、`image_type_unsupported`、`image_unreadable`、
+             *       `image_dimensions_exceeded`(上传头像;`data.file` 给出字段错误)、
+             *       `push_wrong_mode`、`push_unreadable`、`push_undecryptable`(消息推送)
+             *     - 401:`missing_token`(没有 `Authorization` 请求头)、`invalid_token`(token 无法使用,见 `Unauthorized`)、
+             *       `push_unsigned`、`push_bad_signature`、`push_stale`、`push_replayed`(消息推送)
+             *     - 403:`account_disabled`(账号已禁用)、`account_deletion_pending`(账号注销中,用户本人重新登录即可撤销)、
+             *       `snapshot_user`(朋友圈快照页)、`superuser_required`(仅限管理员)
+             *     - 404:`user_not_found`、`identity_not_found`
+             *     - 405:`method_not_allowed`;408:`request_timeout`
+             *     - 409:`account_conflict`、`unionid_required`、`bind_conflict`、`last_identity`、`merge_refused_status`、`merge_conflict`
+             *     - 410:`account_deleted`(账号已注销)
+             *     - 413:`payload_too_large`、`avatar_too_large`;415:`unsupported_media_type`、`multipart_required`
+             *     - 429:`duplicate_login_code`、`rate_limited`(PocketBase 限流)、`wechat_rate_limited`(微信 45011)、`avatar_rate_limited`
+             *     - 500:`wechat_not_configured`、`wechat_misconfigured`、`internal_error`
+             *     - 502:`wechat_unavailable`;504:`wechat_timeout`
+             *     - 503:`database_unavailable`、`wechat_access_token_refreshing`、`wechat_access_token_budget_spent`、
+             *       `content_check_unavailable`、`push_not_configured`
+             *
+             *     账号不可用(应结束会话、不再自动重新登录)只看 `error`:`account_disabled`、`account_deletion_pending`、`account_deleted`。
+             * @enum {string}
+             */
+            error: "invalid_fields" | "malformed_json" | "body_not_an_object" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app" | "missing_token" | "invalid_token" | "account_disabled" | "account_deletion_pending" | "account_deleted" | "identity_not_found" | "bind_conflict" | "last_identity" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "account_conflict" | "unionid_required" | "snapshot_user" | "user_not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "duplicate_login_code" | "rate_limited" | "wechat_rate_limited" | "wechat_not_configured" | "wechat_misconfigured" | "internal_error" | "wechat_unavailable" | "wechat_timeout" | "database_unavailable" | "wechat_access_token_refreshing" | "wechat_access_token_budget_spent" | "content_check_unavailable" | "multipart_required" | "malformed_multipart" | "file_missing" | "file_empty" | "too_many_files" | "image_type_unsupported" | "image_unreadable" | "image_dimensions_exceeded" | "avatar_too_large" | "avatar_rate_limited" | "push_not_configured" | "push_unsigned" | "push_bad_signature" | "push_stale" | "push_replayed" | "push_wrong_mode" | "push_unreadable" | "push_undecryptable";
+            /**
+             * @description 错误说明,语言见上(`zh-CN` 或 `en`);微信自己的 errmsg 从不出现在这里,也不翻译
              * @example 参数错误
              */
             msg: string;
             /**
-             * @description 程序可据以区分的稳定错误标识(snake_case),与 `code` 并列;目前用于:
-             *     - `account_conflict`(409):该微信身份的 unionid 属于两个及以上用户,需管理员合并
-             *     - `unionid_required`(409,公众号/网站登录):静默授权(`snsapi_base`)找不到用户,需以 `snsapi_userinfo` 重新授权
-             *     - `snapshot_user`(403,公众号/网站登录):朋友圈快照页的虚拟账号,不能登录
-             *     - `bind_conflict`(409):要绑定的微信身份(或其 unionid)属于另一个账号;不会切换账号
-             *     - `last_identity`(409):要解绑的是账号唯一的登录方式,且账号未绑定手机号
-             *     - `identity_not_found`(404):身份不存在,或不属于当前用户
-             *     - `merge_same_user`(400)、`merge_refused_status`(409,`注销中`/`已注销` 的账号)、
-             *       `merge_conflict`(409,两个用户的手机号或 unionid 不同且未指明保留哪一方;`data` 列出这些字段):管理员合并用户
-             *     - `superuser_required`(403):仅限管理员(superuser)的接口
-             * @enum {string}
+             * @description 与 `msg` 相同。PocketBase 的 JS SDK 读这个字段(`ClientResponseError.message`)
+             * @example 参数错误
              */
-            error?: "account_conflict" | "unionid_required" | "snapshot_user" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required";
-            /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
+            message: string;
+            /** @description 通常为 `{}`;400 与 `merge_conflict`(409)时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
             };
@@ -547,7 +573,7 @@ export interface components {
              */
             code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict";
             /**
-             * @description 中文说明
+             * @description 说明,语言与 `msg` 相同(`Accept-Language`,见 `ErrorResponse`)
              * @example 不能为空
              */
             message: string;
@@ -807,11 +833,11 @@ export interface components {
                 /** @constant */
                 code: 200;
                 /**
-                 * @description 新用户为 `注册成功`,老用户为 `登录成功`,撤销了注销的为 `登录成功,已撤销账号注销`
+                 * @description 新用户为 `注册成功`,老用户为 `登录成功`,撤销了注销的为 `登录成功,已撤销账号注销`(`Accept-Language` 为 `en` 时为 `Registered`、`Logged in`、`Logged in; the account's deletion is cancelled`)
                  * @example 登录成功
                  * @enum {string}
                  */
-                msg: "注册成功" | "登录成功" | "登录成功,已撤销账号注销";
+                msg: "注册成功" | "登录成功" | "登录成功,已撤销账号注销" | "Registered" | "Logged in" | "Logged in; the account's deletion is cancelled";
                 data: components["schemas"]["WechatLoginResponseData"];
             };
         };
@@ -843,8 +869,8 @@ export interface components {
             meta: {
                 /** @constant */
                 code: 200;
-                /** @constant */
-                msg: "token 刷新成功";
+                /** @enum {string} */
+                msg: "token 刷新成功" | "Token refreshed";
                 data: components["schemas"]["RefreshTokenResponseData"];
             };
         };
@@ -869,7 +895,7 @@ export interface components {
              * @default true
              * @example false
              */
-            cancel_deletion: boolean;
+            cancel_deletion?: boolean;
             /**
              * @description `users_wx_code` 所属小程序的 appid;省略时为主小程序(`WECHAT_APPID`)。须为服务端 `WECHAT_APPS`
              *     中配置的小程序,否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
@@ -895,7 +921,7 @@ export interface components {
              * @default true
              * @example true
              */
-            cancel_deletion: boolean;
+            cancel_deletion?: boolean;
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -950,7 +976,13 @@ export interface components {
             users_name?: components["schemas"]["WechatProfileRequest"]["users_name"];
             users_phone_code?: components["schemas"]["WechatProfileRequest"]["users_phone_code"];
             users_picture?: components["schemas"]["WechatProfileRequest"]["users_picture"];
-        } | unknown | unknown | unknown;
+        } | {
+            users_name: components["schemas"]["WechatProfileRequest"]["users_name"];
+        } | {
+            users_picture: components["schemas"]["WechatProfileRequest"]["users_picture"];
+        } | {
+            users_phone_code: components["schemas"]["WechatProfileRequest"]["users_phone_code"];
+        };
         /** @description 可省略;其他字段会被忽略 */
         LogoutRequest: {
             /**
@@ -959,7 +991,7 @@ export interface components {
              * @example current
              * @enum {string}
              */
-            scope: "current" | "all";
+            scope?: "current" | "all";
         };
         LogoutResponseData: {
             /** @constant */
@@ -1019,8 +1051,9 @@ export interface components {
             };
         };
         /**
-         * @description 未登录或 token 不可用,`code` 为 401:缺少 `Authorization` 请求头(`缺少 Authorization: Bearer <token>`);
-         *     请求头不是 `Bearer <token>` 格式或出现多个;token 无效、签名不符或已过期;
+         * @description 未登录或 token 不可用,`code` 为 401:缺少 `Authorization` 请求头(`error` 为 `missing_token`,`缺少 Authorization: Bearer <token>`);
+         *     以下 `error` 均为 `invalid_token`:请求头不是 token(`Bearer <token>`,或与 PocketBase 相同、不带 `Bearer ` 的 token 本身)或出现多个;
+         *     token 无效、签名不符或已过期;
          *     token 属于其他集合或超级管理员;刷新 token 时使用了不可刷新的模拟登录(impersonate)token。
          *     无法验证的 token(伪造、未签名、用户已删除,或因禁用、注销、退出登录 `all` 导致密钥已轮换)无论指向哪个账号,回答都相同;
          *     以 `current` 方式退出登录的 token 同样回答 401。
@@ -1034,23 +1067,28 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 401,
+                 *       "error": "invalid_token",
                  *       "msg": "token 无效或已过期,请重新登录",
+                 *       "message": "token 无效或已过期,请重新登录",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 401;
+                    /** @enum {unknown} */
+                    error?: "missing_token" | "invalid_token";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
         };
         /**
-         * @description 账号状态不允许,`code` 为 403:
-         *     - `禁用`(`账号已被禁用,请联系管理员`):登录被拒绝。禁用时该用户已持有的全部 token 立即失效
+         * @description 账号状态不允许,`code` 为 403,以 `error` 区分(二者 `data` 都为 `{}`):
+         *     - `account_disabled`,`禁用`(`账号已被禁用,请联系管理员`):登录被拒绝。禁用时该用户已持有的全部 token 立即失效
          *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
          *       才会在这些接口得到 403。
-         *     - `注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
+         *     - `account_deletion_pending`,`注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
+         *     - `superuser_required`(`仅限管理员`):仅限管理员的接口收到了用户的 token。
          */
         Forbidden: {
             headers: {
@@ -1060,13 +1098,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 403,
+                 *       "error": "account_disabled",
                  *       "msg": "账号已被禁用,请联系管理员",
+                 *       "message": "账号已被禁用,请联系管理员",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 403;
+                    /** @enum {unknown} */
+                    error?: "account_disabled" | "account_deletion_pending" | "superuser_required";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1083,14 +1125,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 409,
-                 *       "msg": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
                  *       "error": "bind_conflict",
+                 *       "msg": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
+                 *       "message": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 409;
+                    /** @enum {unknown} */
+                    error: "bind_conflict" | "last_identity" | "merge_refused_status" | "merge_conflict";
                 };
             };
         };
@@ -1106,8 +1151,9 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 409,
-                 *       "msg": "该微信身份对应多个账号,请联系管理员合并账号",
                  *       "error": "account_conflict",
+                 *       "msg": "该微信身份对应多个账号,请联系管理员合并账号",
+                 *       "message": "该微信身份对应多个账号,请联系管理员合并账号",
                  *       "data": {}
                  *     }
                  */
@@ -1132,13 +1178,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 404,
+                 *       "error": "user_not_found",
                  *       "msg": "用户不存在",
+                 *       "message": "用户不存在",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 404;
+                    /** @enum {unknown} */
+                    error?: "user_not_found" | "identity_not_found";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1156,13 +1206,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 410,
+                 *       "error": "account_deleted",
                  *       "msg": "账号已注销",
+                 *       "message": "账号已注销",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 410;
+                    /** @enum {unknown} */
+                    error?: "account_deleted";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1179,13 +1233,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 413,
+                 *       "error": "payload_too_large",
                  *       "msg": "请求体过大,上限 16 KB",
+                 *       "message": "请求体过大,上限 16 KB",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 413;
+                    /** @enum {unknown} */
+                    error?: "payload_too_large" | "avatar_too_large";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1202,13 +1260,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 415,
+                 *       "error": "unsupported_media_type",
                  *       "msg": "请求体必须为 application/json",
+                 *       "message": "请求体必须为 application/json",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 415;
+                    /** @enum {unknown} */
+                    error?: "unsupported_media_type" | "multipart_required";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1231,13 +1293,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 429,
+                 *       "error": "duplicate_login_code",
                  *       "msg": "重复请求过于频繁,请勿重复提交同一登录凭证",
+                 *       "message": "重复请求过于频繁,请勿重复提交同一登录凭证",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 429;
+                    /** @enum {unknown} */
+                    error?: "duplicate_login_code" | "rate_limited" | "wechat_rate_limited" | "avatar_rate_limited";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1255,13 +1321,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 500,
+                 *       "error": "internal_error",
                  *       "msg": "服务器内部错误",
+                 *       "message": "服务器内部错误",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 500;
+                    /** @enum {unknown} */
+                    error?: "wechat_not_configured" | "wechat_misconfigured" | "internal_error";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1278,13 +1348,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 502,
+                 *       "error": "wechat_unavailable",
                  *       "msg": "微信服务暂时不可用,请稍后重试",
+                 *       "message": "微信服务暂时不可用,请稍后重试",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 502;
+                    /** @enum {unknown} */
+                    error?: "wechat_unavailable";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1298,13 +1372,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 504,
+                 *       "error": "wechat_timeout",
                  *       "msg": "微信服务响应超时,请稍后重试",
+                 *       "message": "微信服务响应超时,请稍后重试",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 504;
+                    /** @enum {unknown} */
+                    error?: "wechat_timeout";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1324,13 +1402,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 503,
+                 *       "error": "wechat_access_token_refreshing",
                  *       "msg": "微信接口凭据正在刷新,请稍后重试",
+                 *       "message": "微信接口凭据正在刷新,请稍后重试",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 503;
+                    /** @enum {unknown} */
+                    error?: "wechat_access_token_refreshing" | "wechat_access_token_budget_spent" | "content_check_unavailable";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1344,13 +1426,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 503,
+                 *       "error": "content_check_unavailable",
                  *       "msg": "内容安全检测暂时不可用,请稍后重试",
+                 *       "message": "内容安全检测暂时不可用,请稍后重试",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 503;
+                    /** @enum {unknown} */
+                    error?: "content_check_unavailable";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1367,13 +1453,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 401,
+                 *       "error": "push_bad_signature",
                  *       "msg": "推送签名无效",
+                 *       "message": "推送签名无效",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 401;
+                    /** @enum {unknown} */
+                    error?: "push_unsigned" | "push_bad_signature" | "push_stale" | "push_replayed";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1387,13 +1477,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 408,
+                 *       "error": "request_timeout",
                  *       "msg": "请求体接收超时",
+                 *       "message": "请求体接收超时",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 408;
+                    /** @enum {unknown} */
+                    error?: "request_timeout";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1407,13 +1501,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 503,
+                 *       "error": "push_not_configured",
                  *       "msg": "消息推送未启用",
+                 *       "message": "消息推送未启用",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 503;
+                    /** @enum {unknown} */
+                    error?: "push_not_configured";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1427,13 +1525,17 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 503,
+                 *       "error": "database_unavailable",
                  *       "msg": "数据库不可用",
+                 *       "message": "数据库不可用",
                  *       "data": {}
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 503;
+                    /** @enum {unknown} */
+                    error?: "database_unavailable";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1474,8 +1576,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiResponse"] & {
                         /** @constant */
                         code?: 200;
-                        /** @constant */
-                        msg?: "服务运行正常";
+                        /** @enum {unknown} */
+                        msg?: "服务运行正常" | "The service is running";
                         data?: components["schemas"]["HealthData"];
                     };
                 };
@@ -1514,8 +1616,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiResponse"] & {
                         /** @constant */
                         code?: 200;
-                        /** @constant */
-                        msg?: "请求成功";
+                        /** @enum {unknown} */
+                        msg?: "请求成功" | "OK";
                         data?: components["schemas"]["HelloWorldData"];
                     };
                 };
@@ -1582,7 +1684,8 @@ export interface operations {
              * @description `code` 为 403:
              *     - `error` 为 `snapshot_user`:用户在朋友圈的网页快照页中(微信返回 `is_snapshotuser: 1`,openid 是虚拟账号),
              *       不查找、不创建用户,不写入任何数据;页面应提示用户点击「使用完整服务」后再登录;
-             *     - 账号 `禁用`,或 `注销中` 且请求带 `cancel_deletion: false`:与 `/api/wechat/login` 相同(见 `Forbidden`),没有 `error`。
+             *     - 账号 `禁用`,或 `注销中` 且请求带 `cancel_deletion: false`:与 `/api/wechat/login` 相同(见 `Forbidden`),
+             *       `error` 为 `account_disabled` 或 `account_deletion_pending`。
              */
             403: {
                 headers: {
@@ -1592,8 +1695,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"] & {
                         /** @constant */
                         code?: 403;
-                        /** @constant */
-                        error?: "snapshot_user";
+                        /** @enum {unknown} */
+                        error?: "snapshot_user" | "account_disabled" | "account_deletion_pending";
                         data?: components["schemas"]["EmptyObject"];
                     };
                 };
@@ -1685,8 +1788,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiResponse"] & {
                         /** @constant */
                         code?: 200;
-                        /** @constant */
-                        msg?: "资料更新成功";
+                        /** @enum {unknown} */
+                        msg?: "资料更新成功" | "Profile updated";
                         data?: components["schemas"]["WechatProfileResponseData"];
                     };
                 };
@@ -1764,8 +1867,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiResponse"] & {
                         /** @constant */
                         code?: 200;
-                        /** @constant */
-                        msg?: "资料更新成功";
+                        /** @enum {unknown} */
+                        msg?: "资料更新成功" | "Profile updated";
                         data?: components["schemas"]["WechatProfileResponseData"];
                     };
                 };
@@ -1912,8 +2015,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiResponse"] & {
                         /** @constant */
                         code?: 200;
-                        /** @constant */
-                        msg?: "已退出登录";
+                        /** @enum {unknown} */
+                        msg?: "已退出登录" | "Logged out";
                         data?: components["schemas"]["LogoutResponseData"];
                     };
                 };
@@ -1947,7 +2050,7 @@ export interface operations {
                         /** @constant */
                         code?: 200;
                         /** @enum {unknown} */
-                        msg?: "注销申请已提交,冷静期内重新登录即可撤销" | "账号已注销";
+                        msg?: "注销申请已提交,冷静期内重新登录即可撤销" | "账号已注销" | "Deletion requested; logging in again within the cooling-off period cancels it" | "Account deleted";
                         data?: components["schemas"]["DeleteAccountResponseData"];
                     };
                 };
@@ -2220,8 +2323,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiResponse"] & {
                         /** @constant */
                         code?: 200;
-                        /** @constant */
-                        msg?: "头像上传成功";
+                        /** @enum {unknown} */
+                        msg?: "头像上传成功" | "Avatar uploaded";
                         data?: components["schemas"]["AvatarUploadData"];
                     };
                 };

@@ -14,7 +14,8 @@
 // itself says cancel_deletion: false, so on another device BAI answers 403 注销中 instead; and after
 // deleteAccount() on this device the SDK does not even try.
 import { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
-import { BaiClientError, isObject } from "./errors";
+import { ACCOUNT_UNAVAILABLE_ERRORS, BaiClientError, isObject } from "./errors";
+import { wechatAcceptLanguage } from "./language";
 import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { queryString, type QueryParams } from "./query";
 import type { RealtimeOptions } from "./realtime";
@@ -35,6 +36,12 @@ export interface ClientOptions {
   refreshMarginSeconds?: number;
   /** The clock, in ms; tests pass their own. */
   now?: () => number;
+  /**
+   * The Accept-Language of every request, which picks the language of BAI's messages (zh-CN or en).
+   * Default: the language the user set in WeChat (`wx.getAppBaseInfo().language`, `zh_CN` sent as `zh-CN`);
+   * `""` sends none (BAI then answers in zh-CN).
+   */
+  language?: string;
   /** How realtime subscriptions behave (createClient only). */
   realtime?: RealtimeOptions;
 }
@@ -50,6 +57,9 @@ export interface RequestOptions<Body = unknown> {
   /** Send the session's token (logging in first if needed) and renew it once on 401. Default true. */
   auth?: boolean;
 }
+
+/** The options of a request that is not a POST to a path of the contract: a POST there is typed by the first overload. */
+export type OtherRequestOptions<P extends string> = P extends PostPath ? RequestOptions<never> & { method: Exclude<HttpRequest["method"], "POST"> } : RequestOptions;
 
 /**
  * Any of the three; all three go to POST /api/wechat/profile as one update, fewer to
@@ -73,7 +83,6 @@ interface AvatarUploadAnswer {
 }
 
 
-const DUPLICATE_LOGIN_CODE_MSG = "重复请求过于频繁,请勿重复提交同一登录凭证";
 const REJECTED_LOGIN_CODE_FIELD_CODES = ["wechat_code_used", "wechat_code_invalid"];
 
 export type BaiAuthClient = ReturnType<typeof createAuthClient>;
@@ -99,7 +108,10 @@ export function createSession(options: ClientOptions) {
 
   const urlOf = (path: string, query?: QueryParams) => baseUrl + (path.charAt(0) === "/" ? path : "/" + path) + queryString(query);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) => sendRequest(wx, { method: "POST", url: urlOf(path), headers, body }, timeoutMs);
+  const acceptLanguage = options.language === undefined ? wechatAcceptLanguage(wx) : options.language;
+  const languageHeaders: Record<string, string> = acceptLanguage ? { "accept-language": acceptLanguage } : {};
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    sendRequest(wx, { method: "POST", url: urlOf(path), headers: { ...languageHeaders, ...headers }, body }, timeoutMs);
 
   const deletionMarkerKey = (options.storageKey || "bai_auth") + "_deletion_requested";
 
@@ -153,7 +165,9 @@ export function createSession(options: ClientOptions) {
   // on this device it is not even sent.
   function automaticLogin(): Promise<LoginResult> {
     if (safely(() => wx.getStorageSync(deletionMarkerKey)) === true) {
-      return Promise.reject(new BaiClientError({ url: urlOf("/api/wechat/login"), status: 403, message: "账号已申请注销;调用 login() 重新登录即撤销注销" }));
+      return Promise.reject(
+        new BaiClientError({ url: urlOf("/api/wechat/login"), status: 403, error: "account_deletion_pending", message: "账号已申请注销;调用 login() 重新登录即撤销注销" }),
+      );
     }
     return implicitLogin();
   }
@@ -197,13 +211,16 @@ export function createSession(options: ClientOptions) {
     return send(await tokenReplacing(token));
   }
 
+  // A POST to a path of the contract takes that path's body and answers its 200 body; so a body
+  // with a wrong key or type does not compile. Other paths, and other methods, take any body.
   function request<P extends PostPath>(path: P, options: RequestOptions<RequestBodyOf<P>> & { method?: "POST" }): Promise<SuccessBodyOf<P>>;
-  function request<T = unknown>(path: string, options?: RequestOptions): Promise<T>;
+  function request<T = unknown, P extends string = string>(path: P, options?: OtherRequestOptions<P>): Promise<T>;
   async function request(path: string, options: RequestOptions = {}): Promise<unknown> {
     const url = urlOf(path, options.query);
     const method = options.method || (options.body === undefined ? "GET" : "POST");
     const headers = options.headers || {};
-    const send = (extraHeaders: Record<string, string>) => sendRequest(wx, { method, url, headers: { ...headers, ...extraHeaders }, body: options.body }, timeoutMs);
+    const send = (extraHeaders: Record<string, string>) =>
+      sendRequest(wx, { method, url, headers: { ...languageHeaders, ...headers, ...extraHeaders }, body: options.body }, timeoutMs);
     const response = options.auth === false ? await send({}) : await sendAuthorized((token) => send(bearer(token)));
     if (response.status < 200 || response.status >= 300) throw errorFrom(url, response);
     return response.body;
@@ -211,7 +228,7 @@ export function createSession(options: ClientOptions) {
 
   /** wx.uploadFile with the session's token, renewed once on a 401; answers the parsed body, or rejects. */
   async function upload(upload: Omit<UploadRequest, "headers">): Promise<unknown> {
-    const response = await sendAuthorized((token) => sendUpload(wx, { ...upload, headers: bearer(token) }, timeoutMs));
+    const response = await sendAuthorized((token) => sendUpload(wx, { ...upload, headers: { ...languageHeaders, ...bearer(token) } }, timeoutMs));
     if (response.status < 200 || response.status >= 300) throw errorFrom(upload.url, response);
     return response.body;
   }
@@ -254,7 +271,7 @@ export function createSession(options: ClientOptions) {
       if (update.phoneCode !== undefined) body.users_phone_code = update.phoneCode;
       if (update.picture !== undefined) body.users_picture = update.picture;
       const complete = update.name !== undefined && update.phoneCode !== undefined && update.picture !== undefined;
-      const result = await request<ProfileResponse>(complete ? "/api/wechat/profile" : "/api/wechat/profile/fields", { method: "POST", body });
+      const result: ProfileResponse = await request(complete ? "/api/wechat/profile" : "/api/wechat/profile/fields", { method: "POST", body });
       authStore.saveUser(result.data.user);
       return result.data;
     },
@@ -300,14 +317,18 @@ export function createSession(options: ClientOptions) {
   return { client, internals: { wx, timeoutMs, authStore, urlOf, request, upload, usableToken } };
 }
 
-/** 403 (disabled, being deleted) or 410 (deleted): the session is over and a new login would not help. */
+/** Disabled, being deleted or deleted: the session is over and a new login would not help. */
 function isAccountRefusal(response: HttpResponse): boolean {
-  return response.status === 403 || response.status === 410;
+  return ACCOUNT_UNAVAILABLE_ERRORS.indexOf(errorIdOf(response)) >= 0;
+}
+
+function errorIdOf(response: HttpResponse): string {
+  return isObject(response.body) && typeof response.body.error === "string" ? response.body.error : "";
 }
 
 function loginCodeWasRejected(response: HttpResponse): boolean {
   const body = isObject(response.body) ? response.body : {};
-  if (response.status === 429) return body.msg === DUPLICATE_LOGIN_CODE_MSG;
+  if (response.status === 429) return body.error === "duplicate_login_code";
   if (response.status !== 400 || !isObject(body.data) || !isObject(body.data.users_wx_code)) return false;
   return REJECTED_LOGIN_CODE_FIELD_CODES.indexOf(String(body.data.users_wx_code.code)) >= 0;
 }

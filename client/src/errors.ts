@@ -1,5 +1,8 @@
 // The one error every SDK call rejects with, shaped after PocketBase's ClientResponseError.
-// It reads both envelopes: ours `{code, msg, data}` and PocketBase's own `{status, message, data}`.
+// It reads both envelopes: ours `{code, error, msg, message, data}` and PocketBase's own `{status, message, data}`.
+
+/** BAI's identifiers of an account that is refused itself: disabled, being deleted, deleted. */
+export const ACCOUNT_UNAVAILABLE_ERRORS = ["account_disabled", "account_deletion_pending", "account_deleted"];
 
 export interface FieldError {
   code: string;
@@ -13,6 +16,8 @@ export interface ClientErrorDetails {
   cause?: unknown;
   /** Said instead of the envelope's msg: for failures that are not the server's answer (network, garbled body). */
   message?: string;
+  /** The identifier of a failure the SDK finds itself, instead of the envelope's. */
+  error?: string;
 }
 
 export class BaiClientError extends Error {
@@ -22,6 +27,12 @@ export class BaiClientError extends Error {
   readonly status: number;
   /** The envelope's `code` (equal to the HTTP status on BAI's routes), else the status. */
   readonly code: number;
+  /**
+   * BAI's stable identifier of the failure (the envelope's `error`, e.g. `account_disabled`, `invalid_token`,
+   * `rate_limited`; spec/openapi.yaml lists them all); `""` when there is none (PocketBase's own answers, a network failure).
+   * Tell failures apart by this, not by `msg`, whose language follows WeChat's.
+   */
+  readonly error: string;
   /** The envelope's `msg` (PocketBase's `message`), else a description of what failed. */
   readonly msg: string;
   /** The envelope's `data`, `{}` when there is none. */
@@ -43,6 +54,7 @@ export class BaiClientError extends Error {
     this.url = details.url;
     this.status = details.status;
     this.code = typeof body.code === "number" ? body.code : typeof body.status === "number" ? body.status : details.status;
+    this.error = details.error || (typeof body.error === "string" ? body.error : "");
     this.msg = msg;
     this.data = isObject(body.data) ? body.data : {};
     this.fieldErrors = fieldErrorsIn(this.data);
@@ -56,11 +68,12 @@ export class BaiClientError extends Error {
   }
 
   /**
-   * True when the account itself is refused: 403 when staff disabled it (`账号已被禁用,请联系管理员`) or it is
-   * being deleted, 410 once it was deleted. `msg` says which; logging in again is the user's decision.
+   * True when the account itself is refused, told by `error` alone: `account_disabled` (staff disabled it),
+   * `account_deletion_pending` (being deleted), `account_deleted`. Logging in again is the user's decision.
+   * Another 403 (PocketBase's "Only superusers can perform this action", say) is not one.
    */
   get isAccountUnavailable(): boolean {
-    return this.status === 403 || this.status === 410;
+    return ACCOUNT_UNAVAILABLE_ERRORS.indexOf(this.error) >= 0;
   }
 }
 

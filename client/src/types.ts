@@ -26,8 +26,12 @@ export type PostPath = { [P in keyof paths]: paths[P] extends { post: object } ?
 
 type PostOperation<P extends PostPath> = paths[P] extends { post: infer Operation } ? Operation : never;
 
-/** The JSON body a POST path takes (`undefined` when it takes none). */
-export type RequestBodyOf<P extends PostPath> = PostOperation<P> extends { requestBody: { content: { "application/json": infer Body } } } ? Body : undefined;
+/** The JSON body a POST path takes (`undefined` when it takes none; the body may be left out when the contract says so). */
+export type RequestBodyOf<P extends PostPath> = PostOperation<P> extends { requestBody?: never }
+  ? undefined
+  : PostOperation<P> extends { requestBody?: { content: { "application/json": infer Body } } }
+    ? Body
+    : undefined;
 
 /** The JSON a POST path answers with 200. */
 export type SuccessBodyOf<P extends PostPath> = PostOperation<P> extends { responses: { 200: { content: { "application/json": infer Body } } } } ? Body : unknown;

@@ -52,6 +52,9 @@ export interface WxApi {
   getStorageSync(key: string): unknown;
   setStorageSync(key: string, data: unknown): void;
   removeStorageSync(key: string): void;
+  /** WeChat's language (`zh_CN`, `en`…), sent as Accept-Language. Base library 2.20.1+; else getSystemInfoSync. */
+  getAppBaseInfo?(): { language?: string };
+  getSystemInfoSync?(): { language?: string };
   /** Used only when realtime is asked to pause while the mini-program is in the background. */
   onAppHide?(listener: () => void): void;
   onAppShow?(listener: () => void): void;

@@ -106,6 +106,43 @@ describe("login", () => {
     expect(client.token).toBe("");
   });
 
+  it("tells a duplicate code by its identifier, in whatever language the message is", async () => {
+    const { client, server, loginCalls } = setup({ language: "en" });
+    const login = server.routes["/api/wechat/login"];
+    let attempts = 0;
+    const duplicate = { status: 429, body: { code: 429, error: "duplicate_login_code", msg: "Repeated too soon", message: "Repeated too soon", data: {} } };
+    server.routes["/api/wechat/login"] = (request, self) => (++attempts === 1 ? duplicate : login(request, self));
+
+    await client.login();
+    expect(loginCalls()).toBe(2);
+  });
+
+  it("gives the failure's identifier, and tells an unavailable account by it alone", async () => {
+    const { client, server } = setup();
+    server.routes["/api/wechat/login"] = () => ({
+      status: 403,
+      body: { code: 403, error: "account_disabled", msg: "This account has been disabled", message: "This account has been disabled", data: {} },
+    });
+
+    const error: BaiClientError = await client.login().catch((caught) => caught);
+    expect(error).toMatchObject({ status: 403, error: "account_disabled", msg: "This account has been disabled", isAccountUnavailable: true });
+    expect(client.token).toBe("");
+  });
+
+  it.each([
+    ["PocketBase's own 403", { status: 403, body: { status: 403, message: "Only superusers can perform this action.", data: {} } }],
+    ["our 403 for staff only", failure(403, "仅限管理员")],
+    ["a 403 without an identifier", { status: 403, body: { code: 403, msg: "账号已被禁用,请联系管理员", data: {} } }],
+    ["a 410 of another route", { status: 410, body: { status: 410, message: "Gone.", data: {} } }],
+  ])("does not take %s for an unavailable account, and keeps the session", async (_, answer) => {
+    const { client, server } = await signedIn();
+    server.routes["/api/things"] = () => answer;
+
+    const error: BaiClientError = await client.request("/api/things").catch((caught) => caught);
+    expect(error).toMatchObject({ status: answer.status, isAccountUnavailable: false });
+    expect(client.token).not.toBe("");
+  });
+
   it("rejects with status 0 when wx.login fails, sending nothing", async () => {
     const { client, server, failLogin } = setup();
     failLogin("login:fail network");
@@ -564,5 +601,60 @@ describe("request", () => {
     const error: BaiClientError = await client.request("/api/things").catch((caught) => caught);
     expect(error).toMatchObject({ status: 0, isNetworkError: true, url: `${BASE_URL}/api/things` });
     expect(error.message).toContain("request:fail timeout");
+  });
+});
+
+describe("language", () => {
+  const languageSent = (server: FakeServer) => server.requests.map((request) => request.headers["accept-language"]);
+
+  it.each([
+    ["zh_CN", "zh-CN"],
+    ["en", "en"],
+    ["zh_TW", "zh-TW"],
+    ["en_US", "en-US"],
+  ])("sends WeChat's language %s as Accept-Language %s on every request", async (wechat, header) => {
+    const fake = fakeWx();
+    fake.wx.getAppBaseInfo = () => ({ language: wechat });
+    const { client, server } = setup({}, fake);
+    await client.login();
+    await client.request("/api/things");
+    await client.uploadAvatar("wxfile://tmp/a.png").catch(() => undefined);
+    await client.logout();
+
+    expect(languageSent(server)).toEqual(server.requests.map(() => header));
+  });
+
+  it("reads getSystemInfoSync where getAppBaseInfo is missing or fails", async () => {
+    const fake = fakeWx();
+    fake.wx.getAppBaseInfo = () => {
+      throw new Error("getAppBaseInfo:fail");
+    };
+    fake.wx.getSystemInfoSync = () => ({ language: "en" });
+    const { client, server } = setup({}, fake);
+    await client.login();
+    expect(languageSent(server)).toEqual(["en"]);
+  });
+
+  it("sends no Accept-Language when WeChat says none, or something no language tag spells", async () => {
+    for (const language of [undefined, "", "zh CN", "中文"]) {
+      const fake = fakeWx();
+      fake.wx.getAppBaseInfo = () => ({ language });
+      const { client, server } = setup({}, fake);
+      await client.login();
+      expect(languageSent(server)).toEqual([undefined]);
+    }
+  });
+
+  it("sends the language option instead, or none for \"\"; a request's own header wins", async () => {
+    const fake = fakeWx();
+    fake.wx.getAppBaseInfo = () => ({ language: "zh_CN" });
+    const english = setup({ language: "en" }, fake);
+    await english.client.login();
+    await english.client.request("/api/things", { headers: { "accept-language": "zh-CN" } });
+    expect(languageSent(english.server)).toEqual(["en", "zh-CN"]);
+
+    const none = setup({ language: "" });
+    await none.client.login();
+    expect(languageSent(none.server)).toEqual([undefined]);
   });
 });

@@ -1,5 +1,6 @@
 // A fake `wx` for unit tests: in-memory storage, wx.login minting numbered codes, and wx.request /
 // wx.uploadFile answered by a fake BAI server whose routes a test can override one by one.
+import { ERROR_MESSAGES, paramsIn } from "../../hooks-src/languages/messages";
 import type { WxApi, WxRequestOptions, WxRequestTask, WxUploadFileOptions } from "../src/wx";
 
 export interface FakeRequest {
@@ -182,8 +183,11 @@ export class FakeServer {
   }
 }
 
+/** BAI's answer of a failure, by its Chinese message: with the identifier BAI gives that message. */
 export function failure(status: number, msg: string, data: Record<string, unknown> = {}): FakeAnswer {
-  return { status, body: { code: status, msg, data } };
+  const error = Object.entries(ERROR_MESSAGES).find(([, message]) => paramsIn(message["zh-CN"], msg))?.[0];
+  if (!error) return { status, body: { code: status, msg, data } };
+  return { status, body: { code: status, error, msg, message: msg, data } };
 }
 
 export interface FakeWx {

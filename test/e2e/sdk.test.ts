@@ -183,6 +183,33 @@ describe("a disabled account", () => {
   });
 });
 
+describe("an error's identifier and language", () => {
+  it("gives a disabled account's refusal in WeChat's language, told by its identifier", async () => {
+    const name = uniqueName("sdk");
+    const { user } = await api().signIn(name);
+    await admin.users.update(user.pb_id, { users_status: "禁用" });
+    const shim = wxShim(name);
+    shims.push(shim);
+    shim.wx.getAppBaseInfo = () => ({ language: "en" });
+    const client = sdk.createClient({ baseUrl: inject("pocketbaseUrl"), wx: shim.wx });
+
+    await expect(client.login()).rejects.toMatchObject({
+      status: 403,
+      error: "account_disabled",
+      msg: "This account has been disabled; please contact an administrator",
+      isAccountUnavailable: true,
+    });
+  });
+
+  it("does not take PocketBase's own 403 for an unavailable account, and keeps the session", async () => {
+    const { client } = signIn();
+    await client.login();
+    const refused: Sdk.BaiClientError = await client.request("/api/collections/_superusers/records").catch((caught) => caught);
+    expect(refused).toMatchObject({ status: 403, error: "", isAccountUnavailable: false });
+    expect(client.token).not.toBe("");
+  });
+});
+
 describe("a restart", () => {
   it("restores the session from wx storage and calls with it, without wx.login", async () => {
     const first = signIn();

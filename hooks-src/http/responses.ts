@@ -26,8 +26,9 @@ export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
 export function answerLanguage(e: core.RequestEvent): Language {
   const language = languageOf(acceptLanguageOf(e));
   const header = e.response.header();
+  // Said once: a login whose auth response failed says it again with its failure.
+  if (header.get("Content-Language") === "") header.add("Vary", "Accept-Language");
   header.set("Content-Language", language);
-  if (!header.values("Vary").some((value) => /accept-language/i.test(value))) header.add("Vary", "Accept-Language");
   return language;
 }
 

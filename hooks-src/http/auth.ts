@@ -10,7 +10,7 @@ import { presentedToken } from "../account/token-revocation";
 import { failures } from "../errors";
 import { successMessage } from "../languages/messages";
 import { isDisabledNow, USERS_COLLECTION } from "../users/users";
-import { answerLanguage } from "./responses";
+import { requestedLanguage, sayLanguage, unsayLanguage } from "./responses";
 
 // The token PocketBase verified when it set e.auth: the header's value less an optional "Bearer "
 // (any case), as getAuthTokenFromRequest in PocketBase's apis/middlewares.go reads it. Anything
@@ -61,11 +61,15 @@ export interface AuthMeta {
 // writes in random order. Handed over as raw JSON (types.JSONRaw, what a json field's
 // prepareValue makes of a JSON string), meta keeps the order it was built in.
 export function sendAuthResponse(e: core.RequestEvent, user: core.Record, authMethod: string, meta: AuthMeta): void {
-  const language = answerLanguage(e);
+  const language = requestedLanguage(e);
   const ordered = rawJson({ code: meta.code, msg: successMessage(meta.msg, language), data: meta.data });
+  const header = e.response.header();
+  sayLanguage(header, language);
   try {
     $apis.recordAuthResponse(e, user, authMethod, ordered);
   } catch (error) {
+    // Answered as a failure instead, which says its language again.
+    if (!e.written()) unsayLanguage(header);
     if (isDisabledNow(user)) throw failures.accountDisabled();
     throw error;
   }

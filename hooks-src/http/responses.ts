@@ -12,30 +12,35 @@ import { isWechatError, apiFailureForWechatError } from "../wechat/errors";
 import { logError } from "../log";
 
 export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
-  const language = answerLanguage(e);
-  sendJson(e, 200, { code: 200, msg: successMessage(msg, language), data });
+  const language = requestedLanguage(e);
+  sendJson(e, 200, { code: 200, msg: successMessage(msg, language), data }, language);
 }
 
 export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
-  const language = answerLanguage(e);
+  const language = requestedLanguage(e);
   const msg = errorMessageIn(language, failure.error, failure.msg);
-  sendJson(e, failure.status, { code: failure.status, error: failure.error, msg, message: msg, data: fieldProblemsIn(failure.data, language) });
+  sendJson(e, failure.status, { code: failure.status, error: failure.error, msg, message: msg, data: fieldProblemsIn(failure.data, language) }, language);
 }
 
-// The language of the request's answer, said in its headers (RFC 9110 §8.5, §12.5.5).
-export function answerLanguage(e: core.RequestEvent): Language {
-  const language = languageOf(acceptLanguageOf(e));
-  const header = e.response.header();
-  // Said once: a login whose auth response failed says it again with its failure.
-  if (header.get("Content-Language") === "") header.add("Vary", "Accept-Language");
-  header.set("Content-Language", language);
-  return language;
-}
-
-// Several Accept-Language headers are one list (RFC 9110 §5.3).
-function acceptLanguageOf(e: core.RequestEvent): string {
+// The language the request asks its answer in. Several Accept-Language headers are one list (RFC 9110 §5.3).
+export function requestedLanguage(e: core.RequestEvent): Language {
   const values = e.request?.header.values("Accept-Language") ?? [];
-  return values.length === 1 ? values[0] : values.join(",");
+  return languageOf(values.length === 1 ? values[0] : values.join(","));
+}
+
+// The answer says its language, and that it depends on Accept-Language (RFC 9110 §8.5, §12.5.5).
+// Each call into Go costs a few microseconds, so the headers are set through one http.Header.
+export function sayLanguage(header: http.Header, language: Language): void {
+  header.set("Content-Language", language);
+  header.add("Vary", "Accept-Language");
+}
+
+// Takes back sayLanguage, for an answer that will say it again.
+export function unsayLanguage(header: http.Header): void {
+  const vary = header.values("Vary").filter((value) => value !== "Accept-Language");
+  header.del("Vary");
+  for (const value of vary) header.add("Vary", value);
+  header.del("Content-Language");
 }
 
 function fieldProblemsIn(problems: FieldProblems, language: Language): Record<string, { code: string; message: string }> {
@@ -47,8 +52,10 @@ function fieldProblemsIn(problems: FieldProblems, language: Language): Record<st
   return rendered;
 }
 
-function sendJson(e: core.RequestEvent, status: number, body: object): void {
-  e.response.header().set("Content-Type", "application/json");
+function sendJson(e: core.RequestEvent, status: number, body: object, language: Language): void {
+  const header = e.response.header();
+  header.set("Content-Type", "application/json");
+  sayLanguage(header, language);
   e.string(status, JSON.stringify(body));
 }
 

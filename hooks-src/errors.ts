@@ -7,11 +7,15 @@ export interface FieldProblem {
 
 export type FieldProblems = Record<string, FieldProblem>;
 
+// What an answer's `data` holds: field problems, or, for the few answers that say what the client
+// must show instead (the consent documents of a 409 or 428), that.
+export type FailureData = FieldProblems | { documents: readonly object[] };
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly msg: string,
-    readonly data: FieldProblems = {},
+    readonly data: FailureData = {},
   ) {
     super(msg);
   }

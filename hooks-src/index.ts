@@ -5,4 +5,7 @@ export { refuseEmailChange } from "./users/account-hooks";
 export { refuseRevokedToken, tagRealtimeClient } from "./account/token-revocation";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
+export { refuseAppendOnlyChange } from "./audit/append-only";
+export { flushAuditEventsBefore } from "./audit/audit-buffer";
+export { unlinkConsentsOfDeletedUser } from "./consents/consent-ledger";
 export { forgetCompany } from "./companies/company-info";

@@ -34,6 +34,17 @@ onRecordAfterUpdateSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forge
 onRecordAfterDeleteSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+// The audit trail and the consent ledger are append-only, for superusers too: no create, update or
+// delete through the API, and no record delete at all (PocketBase truncates a collection that way).
+onRecordCreateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+onRecordUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+onRecordDeleteRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+// Login and refresh events wait in a shared buffer: staff's list of the trail shows them, and a stop keeps them.
+onRecordsListRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditEventsBefore(e), "bai_audit_events");
+onTerminate((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditEventsBefore(e));
+// A user staff delete keeps their consent rows as anonymous evidence, as an erasure does.
+onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfDeletedUser(e), "tbl_auth_users");
 // A token revoked by a `current` logout is a guest's from here on: just after PocketBase's
 // loadAuthToken (priority -1020), for every route. It runs on every request, so a guest's
 // request skips even the require(). Realtime connections remember their token.

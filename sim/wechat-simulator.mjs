@@ -5,6 +5,10 @@
 //   POST /cgi-bin/stable_token                       {"grant_type":"client_credential","appid","secret","force_refresh"}
 //   POST /wxa/business/getuserphonenumber?access_token=TOKEN   {"code":"..."}
 //   POST /wxa/msg_sec_check, /wxa/media_check_async          content security: see sim/content-security.mjs
+//   POST /wxa/getuserriskrank?access_token=TOKEN  {"appid","openid","scene":0|1|2,"client_ip", "mobile_no"?}
+//        the openid picks the answer (the login code u-<name>-… gives openid osim_<name>): a part of <name>
+//        "risk<0-4>" → that risk_rank; "riskerr<code>" → that errcode ("riskerrm1" → -1, "riskerr48001",
+//        "riskerr61010"); "riskhang", "riskhttp500", "riskgarbage" → that transport failure; otherwise rank 0
 // Every errmsg ends in " rid: xxxxxxxx-xxxxxxxx-xxxxxxxx", as WeChat's do.
 //
 // The scenario is chosen by the VALUE of the code the client sends. Codes use only [A-Za-z0-9_-],
@@ -57,7 +61,7 @@
 //   POST /__sim/stable-token/forced-refreshes   {"used":n}  forced refreshes already used today (20 reaches the cap)
 //   POST /__sim/latency                {"ms":100} or {"ms":[50,150]}  delay every WeChat answer (a range: random within it)
 //   GET  /__sim/calls[?path=/sns/jscode2session]   {"calls":[{path,method,query,body,at}]} (last 10k)
-//   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n}
+//   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n,"getuserriskrank":n,…}
 //   GET  /__sim/health                 {"ok":true}
 //
 // CLI: node sim/wechat-simulator.mjs [--port 9300] [--host 127.0.0.1] [--appid wx_sim_appid]
@@ -107,6 +111,20 @@ const REJECTION_ERRMSGS = {
   40001: "invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken",
   40014: "invalid access_token",
 };
+
+const RISK_ERRMSGS = { [-1]: "system error", 48001: "api unauthorized", 61010: "openid expired", 40003: "invalid openid", 43104: "appid not match openid" };
+const RISK_TRANSPORT = { riskhang: "hang", riskhttp500: "http500", riskgarbage: "garbage", riskreset: "reset" };
+
+/** getuserriskrank's answer for a simulated user's name, e.g. "bob_risk4" → rank 4, "eve_riskerr61010" → errcode 61010. */
+export function riskScenarioOf(name) {
+  for (const part of name.split("_")) {
+    let match;
+    if ((match = /^risk([0-4])$/.exec(part))) return { rank: Number(match[1]) };
+    if ((match = /^riskerr(m?)(\d+)$/.exec(part))) return { errcode: (match[1] ? -1 : 1) * Number(match[2]) };
+    if (Object.hasOwn(RISK_TRANSPORT, part)) return { transport: RISK_TRANSPORT[part] };
+  }
+  return { rank: 0 };
+}
 
 const requestId = () => [4, 4, 4].map((bytes) => randomBytes(bytes).toString("hex")).join("-");
 const wechatError = (errcode, errmsg) => ({ errcode, errmsg: `${errmsg} rid: ${requestId()}` });
@@ -213,7 +231,7 @@ export async function startWechatSimulator({
     state.stableTokenMode = "ok";
     state.forcedRefreshes = { day: -1, used: 0, lastRefreshedAt: -Infinity };
     state.callLog = [];
-    state.stats = { jscode2session: 0, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 };
+    state.stats = { jscode2session: 0, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, getuserriskrank: 0 };
   }
   resetState();
 
@@ -355,10 +373,28 @@ export async function startWechatSimulator({
     return reply(wechatError(errcode, errmsg));
   }
 
+  function handleGetUserRiskRank(req, res, query, body) {
+    const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
+    const accessToken = query.get("access_token");
+    if (!accessToken) return reply(wechatError(41001, "access_token missing"));
+    const tokenErrcode = accessTokenErrcode(state.tokens.get(accessToken));
+    if (tokenErrcode === 42001) return reply(wechatError(42001, "access_token expired"));
+    if (tokenErrcode !== 0) return reply(wechatError(tokenErrcode, REJECTION_ERRMSGS[tokenErrcode]));
+    if (!body) return reply(wechatError(47001, "data format error"));
+    if (body.appid !== appId) return reply(wechatError(43104, "appid not match openid"));
+    if (typeof body.openid !== "string" || !body.openid.startsWith("osim_")) return reply(wechatError(40003, "invalid openid"));
+    if (![0, 1, 2].includes(body.scene) || typeof body.client_ip !== "string" || body.client_ip === "") return reply(wechatError(47001, "data format error"));
+    const scenario = riskScenarioOf(body.openid.slice("osim_".length));
+    if (scenario.transport) return sendTransportFailure(req, res, scenario.transport, WECHAT_JSON, '{"errcode":0,"errmsg":"getuserriskrank succ","risk_ra');
+    if (scenario.errcode !== undefined) return reply(wechatError(scenario.errcode, RISK_ERRMSGS[scenario.errcode] ?? "system error"));
+    return reply({ errcode: 0, errmsg: "getuserriskrank succ", risk_rank: scenario.rank, unoin_id: Math.floor(Math.random() * 1e9) });
+  }
+
   const wechatRoutes = {
     "GET /sns/jscode2session": { stat: "jscode2session", handle: handleJsCode2Session },
     "POST /cgi-bin/stable_token": { stat: "stable_token", handle: handleStableToken },
     "POST /wxa/business/getuserphonenumber": { stat: "getuserphonenumber", handle: handleGetUserPhoneNumber },
+    "POST /wxa/getuserriskrank": { stat: "getuserriskrank", handle: handleGetUserRiskRank },
   };
 
   // msgSecCheck and mediaCheckAsync (sim/content-security.mjs), behind the same access-token check.

@@ -301,6 +301,33 @@ describe("getuserphonenumber", () => {
   });
 });
 
+describe("getuserriskrank", () => {
+  const riskRank = (accessToken, body) => postJson(`/wxa/getuserriskrank?access_token=${encodeURIComponent(accessToken)}`, body);
+  const ask = (accessToken, openid, overrides = {}) => riskRank(accessToken, { appid: APP_ID, openid, scene: 0, client_ip: "203.0.113.9", ...overrides });
+
+  it("answers the rank a part of the openid's name picks, 0 otherwise", async () => {
+    const { access_token } = await stableToken();
+    expect(await (await ask(access_token, "osim_bob_risk4")).json()).toMatchObject({ errcode: 0, errmsg: "getuserriskrank succ", risk_rank: 4, unoin_id: expect.any(Number) });
+    expect(await (await ask(access_token, "osim_carol")).json()).toMatchObject({ errcode: 0, risk_rank: 0 });
+  });
+
+  it("answers the errcode riskerr<code> picks (riskerrm1 is -1), and checks what WeChat checks", async () => {
+    const { access_token } = await stableToken();
+    expect(await (await ask(access_token, "osim_x_riskerrm1")).json()).toEqual(wechatError(-1, "system error"));
+    expect(await (await ask(access_token, "osim_x_riskerr48001")).json()).toEqual(wechatError(48001, "api unauthorized"));
+    expect(await (await ask(access_token, "osim_x_riskerr61010")).json()).toEqual(wechatError(61010, "openid expired"));
+    expect(await (await ask(access_token, "osim_carol", { appid: "wx_other" })).json()).toEqual(wechatError(43104, "appid not match openid"));
+    expect(await (await ask(access_token, "osim_carol", { client_ip: "" })).json()).toEqual(wechatError(47001, "data format error"));
+    expect(await (await ask("not-a-token", "osim_carol")).json()).toMatchObject({ errcode: 40001 });
+  });
+
+  it("fails in transit for riskhttp500 and riskgarbage", async () => {
+    const { access_token } = await stableToken();
+    expect((await ask(access_token, "osim_x_riskhttp500")).status).toBe(500);
+    expect(await (await ask(access_token, "osim_x_riskgarbage")).text()).toBe("<html>not json");
+  });
+});
+
 describe("forced refreshes", () => {
   it("refresh at most once per 30 s: a sooner forced call hands back the current token", async () => {
     await control("reset");
@@ -380,12 +407,12 @@ describe("latency, calls, stats and reset", () => {
     expect(calls[0]).toMatchObject({ path: "/sns/jscode2session", method: "GET", query: { js_code: code }, body: null });
     expect(calls[1]).toMatchObject({ path: "/cgi-bin/stable_token", method: "POST", body: { appid: APP_ID } });
     expect(typeof calls[0].at).toBe("number");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, getuserriskrank: 0 });
 
     expect((await loginJson(code)).errcode).toBe(40163);
     await control("reset");
     expect((await loginJson(code)).openid).toBe("osim_erin");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, getuserriskrank: 0 });
   });
 
   it("answers 404 JSON for unknown paths", async () => {

@@ -4,6 +4,7 @@
 // leave a record half-erased or 注销中 without a due date.
 import { deleteAvatarsOfUser, USER_AVATAR_FIELD } from "../avatars/avatars";
 import { USERS_FLAGS_FIELD } from "../content-security/user-flags";
+import { unlinkConsentsOf } from "../consents/consent-ledger";
 import { deletionDueAt, effectsOfStatusChange, ERASED_FIELDS, readDeletionCooloffDays } from "./account-status";
 
 export const DELETION_DUE_FIELD = "users_deletion_due";
@@ -23,6 +24,8 @@ export function applyAccountStatusRules(e: core.RecordEvent): void {
   // The uploaded avatars live in their own collection: deleted in the same transaction, once the
   // saved user no longer links any of them.
   if (effects.erase) deleteAvatarsOfUser(e.app, user.id);
+  // Consent rows stay as evidence, no longer linked to the person.
+  if (effects.erase) unlinkConsentsOf(e.app, user.id);
 }
 
 // PocketBase deletes the files a save drops once the save has committed.

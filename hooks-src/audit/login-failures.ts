@@ -10,8 +10,8 @@ export function loginFailureDetails(error: unknown): AuditDetails {
   const failure =
     error instanceof ApiFailure ? error : isWechatError(error) ? apiFailureForWechatError(error, "users_wx_code") : failures.internal();
   const details: AuditDetails = { status: failure.status, reason: failure.msg };
-  const fields = Object.keys(failure.data);
-  if (fields.length > 0) details.fields = fields.map((field) => `${field}:${failure.data[field].code}`).join(",");
+  const fields = Object.entries(failure.data).filter(([, problem]) => typeof problem?.code === "string");
+  if (fields.length > 0) details.fields = fields.map(([field, problem]) => `${field}:${problem.code}`).join(",");
   if (error instanceof WechatErrcodeError) details.errcode = error.errcode;
   return details;
 }

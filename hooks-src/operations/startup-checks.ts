@@ -3,6 +3,9 @@
 // never tested.
 import { readWechatConfig } from "../config";
 import { readContentSecurityConfig } from "../content-security/config";
+import { readAuditRetentionDays } from "../audit/audit-events";
+import { readConsentConfig } from "../consents/consent-config";
+import { readRiskConfig } from "../risk/risk-config";
 import { logWarning } from "../log";
 
 // The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
@@ -58,4 +61,15 @@ export function warnAboutContentSecuritySettings(): void {
   if (config.avatarCheck && !config.push) {
     logWarning("Content security: WECHAT_AVATAR_CHECK is on but WECHAT_PUSH_TOKEN is not set; avatars are not submitted to mediaCheckAsync.");
   }
+}
+
+// The audit trail's retention, the consent documents and the risk check: what was set but not
+// understood (the default applies instead), and consent enforced with nothing to consent to.
+export function warnAboutRecordSettings(getenv: (name: string) => string = $os.getenv, warn: (line: string) => void = logWarning): void {
+  const retention = readAuditRetentionDays(getenv);
+  if (retention.problem) warn(`Audit trail: ${retention.problem}`);
+  const consent = readConsentConfig(getenv);
+  for (const problem of consent.problems) warn(`Consent: ${problem}`);
+  if (consent.enforced && consent.documents.length === 0) warn("Consent: CONSENT_ENFORCEMENT is on but CONSENT_DOCUMENTS names no document; nothing is enforced.");
+  for (const problem of readRiskConfig(getenv).problems) warn(`Risk check: ${problem}`);
 }

@@ -5,7 +5,8 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutRecordSettings, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { APPEND_ONLY_COLLECTIONS } from "../audit/append-only";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
@@ -26,6 +27,7 @@ export interface Registrations {
   revocationCheckId: string;
   methodNotAllowed: Array<{ method: string; path: string }>;
   cronJobs: Array<{ id: string; schedule: string }>;
+  appendOnlyCollections: string[];
 }
 
 export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ id: string; schedule: string }>): Registrations {
@@ -42,6 +44,7 @@ export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ i
       ANSWERABLE_METHODS.filter((method) => !used.has(method)).map((method) => ({ method, path })),
     ),
     cronJobs: jobs.map(({ id, schedule }) => ({ id, schedule })),
+    appendOnlyCollections: [...APPEND_ONLY_COLLECTIONS],
   };
 }
 
@@ -72,6 +75,7 @@ export function afterBootstrap(): void {
   warnIfWechatNotConfigured();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
+  warnAboutRecordSettings();
   loadRevokedTokens();
 }
 

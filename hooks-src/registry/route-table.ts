@@ -10,6 +10,9 @@ import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
 import { logout } from "../routes/wechat-logout";
 import { deleteAccount } from "../routes/wechat-delete-account";
+import { consentsStatus, recordConsents } from "../routes/wechat-consents";
+import { myData } from "../routes/wechat-my-data";
+import { auditExport } from "../routes/wechat-admin-audit-export";
 
 export interface Route {
   method: "GET" | "POST";
@@ -34,4 +37,8 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
   { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/consents", handle: consentsStatus, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/consents", handle: recordConsents, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/my-data", handle: myData, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/admin/audit-export", handle: auditExport, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
 ];

@@ -1,3 +1,4 @@
+import { loginRecords } from "../account/login-records";
 import { signIn } from "../account/sign-in";
 import { auditRequest } from "../audit/audit";
 import { auditLoginFailure } from "../audit/login-failures";
@@ -19,7 +20,9 @@ export function login(e: core.RequestEvent): void {
     () => {
       let session: WechatSession | undefined;
       try {
-        const { wechatCode, cancelDeletion } = readLoginRequest(readJsonObjectBody(e));
+        const body = readJsonObjectBody(e);
+        const { wechatCode, cancelDeletion } = readLoginRequest(body);
+        const records = loginRecords(e, body);
         const wechat = wechatClientFromEnvironment();
         const claim = claimLoginCode(wechatCode);
         if (!claim) throw failures.duplicateLoginCode();
@@ -30,7 +33,8 @@ export function login(e: core.RequestEvent): void {
           if (!(error instanceof WechatErrcodeError)) claim.release();
           throw error;
         }
-        const { user, created, deletionCancelled } = signIn(session, { mayCancelDeletion: cancelDeletion });
+        const { user, created, deletionCancelled } = signIn(session, { mayCancelDeletion: cancelDeletion, registration: records.registration });
+        const consentsRequired = records.afterSignIn(user, created);
         const info = userInfoOf(user);
         sendAuthResponse(e, user, "wechat", {
           code: 200,
@@ -39,6 +43,7 @@ export function login(e: core.RequestEvent): void {
             status: created ? "register_success" : "login_success",
             is_info_complete: isInfoComplete(info),
             deletion_cancelled: deletionCancelled,
+            consents_required: consentsRequired,
             user: info,
           },
         });

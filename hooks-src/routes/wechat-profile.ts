@@ -1,6 +1,7 @@
 import { auditRequest } from "../audit/audit";
 import { changedFieldNames } from "../audit/changed-fields";
 import { avatarForProfilePicture } from "../avatars/avatars";
+import { requireCurrentConsents } from "../consents/consents";
 import { checkNickname } from "../content-security/content-checks";
 import { profileSaveSteps } from "../content-security/profile-save";
 import { requireWechatUser } from "../http/auth";
@@ -18,6 +19,7 @@ export function profile(e: core.RequestEvent): void {
     e,
     () => {
       const user = requireWechatUser(e);
+      requireCurrentConsents(user);
       const request = readProfileRequest(readJsonObjectBody(e));
       avatarForProfilePicture($app, user.id, request.pictureUrl);
       const wechat = wechatClientFromEnvironment();

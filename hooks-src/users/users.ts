@@ -26,9 +26,10 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
 // For a first login this also means that simultaneous first logins of an openid make one
 // user, and that users_id never collides. The unique indexes on openid and users_id back
 // this up.
-export function findOrCreateUser(identity: WechatSession, now = new Date()): { user: core.Record; created: boolean } {
+export function findOrCreateUser(identity: WechatSession, registration: RegistrationSteps = {}, now = new Date()): { user: core.Record; created: boolean } {
   const existing = findByOpenid($app, identity.openid);
   if (existing && !gainsUnionid(existing, identity)) return { user: requireActive(existing), created: false };
+  if (!existing) registration.beforeTransaction?.(identity);
 
   let outcome: { user: core.Record; created: boolean } | undefined;
   $app.runInTransaction((txApp) => {
@@ -49,10 +50,21 @@ export function findOrCreateUser(identity: WechatSession, now = new Date()): { u
     user.set("users_type", USERS_TYPE_GUEST);
     user.set("users_status", USERS_STATUS_ACTIVE);
     user.setRandomPassword();
+    registration.beforeSave?.(txApp, user);
     txApp.save(user);
+    registration.afterSave?.(txApp, user);
     outcome = { user, created: true };
   });
   return outcome!;
+}
+
+// What else a registration does: beforeTransaction once no user has the openid, before the
+// registration's transaction (it may refuse, or call WeChat: never inside a transaction);
+// beforeSave on the new user, afterSave once it is saved, both in that transaction.
+export interface RegistrationSteps {
+  beforeTransaction?(identity: WechatSession): void;
+  beforeSave?(txApp: CoreApp, user: core.Record): void;
+  afterSave?(txApp: CoreApp, user: core.Record): void;
 }
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so a

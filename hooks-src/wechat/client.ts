@@ -1,5 +1,5 @@
 // WeChat's mini-program server API: code2Session for login, getuserphonenumber for the
-// profile. Every call has the timeout; session_key is dropped the moment it arrives.
+// profile, getuserriskrank at registration. Every call has the timeout; session_key is dropped the moment it arrives.
 import { redact } from "../log";
 import { storeAccessTokenCache, type AccessTokenCache } from "./access-token-cache";
 import { WechatAccessTokenUnavailableError, WechatErrcodeError, WechatHttpStatusError, WechatUnreadableResponseError, type WechatApi } from "./errors";
@@ -35,17 +35,20 @@ export interface WechatSession {
 export interface WechatClient {
   codeToSession(loginCode: string): WechatSession;
   getPhoneNumber(phoneCode: string): string;
+  // The user's risk rank, 0 (none) to 4 (highly suspicious), for a registration (scene 0).
+  getUserRiskRank(request: { openid: string; clientIp: string }): number;
   // Another access-token API (content security): POSTs body as JSON with the cached token and
   // the same policy as the phone call when WeChat rejects the token.
-  postWithAccessToken(api: Exclude<AccessTokenApi, "getuserphonenumber">, body: object): Record<string, unknown>;
+  postWithAccessToken(api: Exclude<AccessTokenApi, "getuserphonenumber" | "getuserriskrank">, body: object): Record<string, unknown>;
 }
 
 // The APIs called with an access token, and where they are.
-type AccessTokenApi = Extract<WechatApi, "getuserphonenumber" | "msg_sec_check" | "media_check_async">;
+type AccessTokenApi = Extract<WechatApi, "getuserphonenumber" | "msg_sec_check" | "media_check_async" | "getuserriskrank">;
 const ACCESS_TOKEN_API_PATHS: Record<AccessTokenApi, string> = {
   getuserphonenumber: "/wxa/business/getuserphonenumber",
   msg_sec_check: "/wxa/msg_sec_check",
   media_check_async: "/wxa/media_check_async",
+  getuserriskrank: "/wxa/getuserriskrank",
 };
 
 // errcodes that mean "this access token is no good": 40001 invalid or replaced, 42001 expired,
@@ -221,6 +224,11 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     },
     getPhoneNumber(phoneCode) {
       return readPhoneNumber(answerWithAccessToken("getuserphonenumber", { code: phoneCode }), appId);
+    },
+    getUserRiskRank({ openid, clientIp }) {
+      const rank = answerWithAccessToken("getuserriskrank", { appid: appId, openid, scene: 0, client_ip: clientIp }).risk_rank;
+      if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 0 || rank > 4) throw new WechatUnreadableResponseError("getuserriskrank answered without a risk_rank of 0 to 4");
+      return rank;
     },
   };
 }

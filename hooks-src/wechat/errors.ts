@@ -3,7 +3,7 @@
 // force yet another access token.
 import { ApiFailure, failures } from "../errors";
 
-export type WechatApi = "jscode2session" | "stable_token" | "getuserphonenumber" | "msg_sec_check" | "media_check_async";
+export type WechatApi = "jscode2session" | "stable_token" | "getuserphonenumber" | "msg_sec_check" | "media_check_async" | "getuserriskrank";
 
 export class WechatNetworkError extends Error {
   constructor(readonly timedOut: boolean) {

@@ -66,6 +66,16 @@ export interface paths {
          *     `cancel_deletion: false`(客户端自行发起、并非用户主动的登录,如 SDK 在另一台设备上的自动续期)时不撤销,
          *     返回 403 `账号注销中,重新登录即可撤销注销`,不写入任何数据;`已注销` 的账号个人信息
          *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
+         *
+         *     **协议同意**:请求可带 `consents`(同 `POST /api/wechat/consents`),在调用微信之前校验(协议不存在 400,
+         *     不是当前版本 409 并在 `data.documents` 给出当前版本);新用户的同意记录与账号在同一事务中写入,老用户的另行写入,
+         *     同一版本不重复记录。每个登录应答的 `meta.data.consents_required` 列出用户尚需(重新)同意的协议。
+         *
+         *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时),以微信 getuserriskrank
+         *     (scene 0、客户端 IP、openid)查询风险等级并保存在用户记录上(管理员可见)、写入审计记录。`enforce` 时,
+         *     等级不低于 `RISK_BLOCK_RANK`(默认 4)返回 403 `账号存在安全风险,暂时无法注册`,不创建用户;
+         *     不低于 `RISK_REVIEW_RANK`(默认 3)时,若账号状态有 `待审核` 则以该状态创建用户并返回 403 `账号注册待审核,请耐心等待`,
+         *     否则同样拒绝。查询失败(超时、errcode -1、48001、61010 等)一律放行,等级记为 `未知`。老用户登录从不查询。
          */
         post: operations["wechatLogin"];
         delete?: never;
@@ -256,6 +266,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查询协议同意状态
+         * @description 服务端配置的每份协议(`CONSENT_DOCUMENTS`,如 `user_agreement` 用户协议、`privacy_policy` 隐私政策):
+         *     当前版本与地址、当前用户同意的版本与时间,以及现在是否需要(重新)同意。
+         *     `consent_required` 为 `true` 表示用户从未同意、已撤回,或同意的不是当前版本(协议已更新)。
+         *     `enforced` 为 `true`(服务端 `CONSENT_ENFORCEMENT=on`)时,修改资料与上传头像在同意全部当前版本前返回 428。
+         */
+        get: operations["wechatConsents"];
+        put?: never;
+        /**
+         * 同意或撤回协议
+         * @description 记录当前用户对所列协议的同意(`action` 省略或为 `agree`)或撤回(`withdraw`)。每条记录写入只增不改的同意记录
+         *     (`bai_consents`):用户、协议、版本、同意或撤回、发生位置(`source`)、小程序 appid、客户端 IP 与时间,
+         *     并写入审计记录。全部校验通过才写入,一次请求中的各项在同一事务中写入。
+         *
+         *     - 协议不存在:400,`data.consents.code` 为 `consent_document_unknown`;
+         *     - 同意的不是当前版本:409,`data.documents` 为这些协议的当前版本与地址,小程序应展示新版本后再请求同意;
+         *     - 再次同意已同意的同一版本、撤回并未同意的协议:不写入任何记录,照常返回 200;
+         *     - 撤回时 `version` 可省略,记录的是被撤回的版本。
+         *
+         *     返回各协议的最新状态(同查询接口)。
+         */
+        post: operations["wechatGiveConsents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/my-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出我的个人数据
+         * @description 以一个 JSON 文档返回服务端保存的当前用户的全部数据(个人信息查阅、复制权):资料、账号状态(含内容安全标记、
+         *     注册时的微信风险等级)、登录身份(openid/unionid 脱敏)、协议同意记录、审计记录(保留期内)、上传头像的地址。
+         *     不含其他用户的数据(管理员操作的事件不含管理员身份与 IP),不含任何 token、code 或密钥。
+         *     每次导出写入审计记录;同一 IP 每 60 秒最多 20 次(PocketBase 限流规则 `GET /api/wechat/my-data`)。
+         */
+        get: operations["wechatMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/admin/audit-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出审计记录(仅超级管理员)
+         * @description 导出一段时间内的审计记录(`bai_audit_events`,默认保留 180 天,`AUDIT_RETENTION_DAYS`),按时间从早到晚,
+         *     CSV(默认,UTF-8 带 BOM,可直接用 Excel 打开)或 JSON,作为附件下载。需要超级管理员 token
+         *     (`POST /api/collections/_superusers/auth-with-password` 取得,放在 `Authorization` 请求头);
+         *     小程序用户的 token 为 403。每次导出本身写入审计记录(`audit_exported`)。不是给小程序调用的接口。
+         *
+         *     ```sh
+         *     TOKEN=$(curl -s -X POST https://<域名>/pb/api/collections/_superusers/auth-with-password \
+         *       -H 'Content-Type: application/json' -d '{"identity":"<email>","password":"<password>"}' | jq -r .token)
+         *     curl -s -H "Authorization: $TOKEN" -o audit-2026-11.csv \
+         *       'https://<域名>/pb/api/wechat/admin/audit-export?from=2026-11-01&to=2026-12-01&format=csv'
+         *     ```
+         */
+        get: operations["adminAuditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -311,6 +410,7 @@ export interface components {
              *     - `validation_too_many_files`:上传了多个 `file`
              *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
+             *     - `consent_document_unknown`:`consents` 中的协议不是服务端配置的协议
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
              *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
@@ -318,7 +418,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "consent_document_unknown";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -605,6 +705,11 @@ export interface components {
              * @example false
              */
             deletion_cancelled: boolean;
+            /**
+             * @description 用户尚需(重新)同意的协议的当前版本:从未同意、已撤回或协议已更新。为空时无需展示协议;
+             *     服务端未配置协议时总为空。同意后调用 `POST /api/wechat/consents`。
+             */
+            consents_required: components["schemas"]["ConsentDocument"][];
             user: components["schemas"]["UserInfo"];
         };
         /** @description 刷新 token 接口的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
@@ -642,6 +747,21 @@ export interface components {
              * @example false
              */
             cancel_deletion: boolean;
+            /**
+             * @description 用户在登录页同意的协议(可省略),每份协议至多一项,版本必须是当前版本(否则 409,不调用微信)。
+             *     新用户与账号在同一事务中记录(`source` 为 `login`);已同意的同一版本不重复记录。
+             * @example [
+             *       {
+             *         "document": "user_agreement",
+             *         "version": "2026-11-01"
+             *       },
+             *       {
+             *         "document": "privacy_policy",
+             *         "version": "2026-12-01"
+             *       }
+             *     ]
+             */
+            consents?: components["schemas"]["ConsentItem"][];
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -711,6 +831,192 @@ export interface components {
             status: "update_success";
             user: components["schemas"]["UserInfo"];
         };
+        /** @description 一份协议的当前版本(服务端 `CONSENT_DOCUMENTS` 配置) */
+        ConsentDocument: {
+            /**
+             * @description 协议标识,如 `user_agreement`(用户协议)、`privacy_policy`(隐私政策)
+             * @example privacy_policy
+             */
+            document: string;
+            /** @example 隐私政策 */
+            title: string;
+            /**
+             * @description 当前版本
+             * @example 2026-12-01
+             */
+            version: string;
+            /**
+             * @description 当前版本全文的地址
+             * @example https://bai.example.com/privacy-2026-12-01.html
+             */
+            url: string;
+        };
+        /** @description 一份协议的当前版本,以及当前用户的同意情况 */
+        ConsentStatus: {
+            /**
+             * @description 协议标识,如 `user_agreement`(用户协议)、`privacy_policy`(隐私政策)
+             * @example privacy_policy
+             */
+            document: string;
+            /** @example 隐私政策 */
+            title: string;
+            /**
+             * @description 当前版本
+             * @example 2026-12-01
+             */
+            version: string;
+            /**
+             * @description 当前版本全文的地址
+             * @example https://bai.example.com/privacy-2026-12-01.html
+             */
+            url: string;
+            /**
+             * @description 用户目前同意的版本;从未同意或已撤回时为 null
+             * @example 2026-11-01
+             */
+            accepted_version: string | null;
+            /**
+             * @description 同意该版本的时间(PocketBase 日期时间格式,UTC)
+             * @example 2026-11-20 08:00:00.000Z
+             */
+            accepted_at: string | null;
+            /**
+             * @description 是否需要(重新)同意:`accepted_version` 不是当前版本
+             * @example true
+             */
+            consent_required: boolean;
+        };
+        ConsentOverview: {
+            /** @description 服务端是否要求先同意(`CONSENT_ENFORCEMENT=on`):是则修改资料与上传头像在同意全部当前版本前返回 428 */
+            enforced: boolean;
+            documents: components["schemas"]["ConsentStatus"][];
+        };
+        ConsentItem: {
+            /**
+             * @description 协议标识
+             * @example user_agreement
+             */
+            document: string;
+            /**
+             * @description 同意的版本,必须是当前版本(否则 409);撤回时可省略
+             * @example 2026-11-01
+             */
+            version?: string;
+        };
+        /** @description 其他字段会被忽略 */
+        ConsentRequest: {
+            /**
+             * @description `agree` 同意(默认),`withdraw` 撤回
+             * @default agree
+             * @enum {string}
+             */
+            action: "agree" | "withdraw";
+            /** @description 每份协议至多一项 */
+            consents: components["schemas"]["ConsentItem"][];
+            /**
+             * @description 在哪里操作:`settings` 设置页(默认),`prompt` 协议更新提示;登录时同意的记为 `login`
+             * @default settings
+             * @enum {string}
+             */
+            source: "settings" | "prompt";
+        };
+        /** @description 需要用户阅读并同意的协议(当前版本) */
+        ConsentErrorData: {
+            documents: components["schemas"]["ConsentDocument"][];
+        };
+        /** @description 一条审计记录(`bai_audit_events`) */
+        AuditEventRow: {
+            id: string;
+            /** @description 时间(PocketBase 日期时间格式,UTC) */
+            created: string;
+            /** @description login、registration、login_failed、refresh、profile_updated、logout、deletion_requested、deletion_cancelled、deletion_completed、account_disabled、account_enabled、consent_given、consent_withdrawn、risk_rank、my_data_exported、audit_exported */
+            event: string;
+            users_id: string;
+            pb_id: string;
+            /** @enum {string} */
+            by: "user" | "staff" | "cron";
+            ip: string;
+            /** @description 操作的超级管理员 id(`by` 为 staff 时) */
+            staff: string;
+            /** @description 事件详情(字段名、原因、微信 errcode、协议与版本、风险等级等),从不含字段值、code、token 或手机号 */
+            details: Record<string, never>;
+        };
+        AuditExportData: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            events: components["schemas"]["AuditEventRow"][];
+        };
+        /** @description 服务端保存的当前用户的全部数据 */
+        MyData: {
+            /** Format: date-time */
+            generated_at: string;
+            /** @description 用户资料(同 `UserInfo`,openid 见 `identities`) */
+            profile: {
+                pb_id: string;
+                users_id: string;
+                users_type: string;
+                users_name: string;
+                users_phone: string;
+                users_phone_masked: string;
+                users_picture: string;
+                company_id: string;
+                company: components["schemas"]["CompanyInfo"] | null;
+                created: string;
+                updated: string;
+            };
+            account: {
+                /** @example 正常 */
+                users_status: string;
+                /** @description 注销冷静期的到期时间;不在冷静期时为 null */
+                users_deletion_due: string | null;
+                /** @description 内容安全标记(供人工复核) */
+                users_flags: string[];
+                /** @description 注册时微信给出的风险等级(`0`–`4`,`未知` 为查询失败);未查询时为 null */
+                risk_rank: string | null;
+                risk_checked_at: string | null;
+            };
+            identities: {
+                /** @example wechat_miniprogram */
+                provider: string;
+                appid: string;
+                /** @example oAb****6789 */
+                openid_masked: string;
+                unionid_masked: string;
+                /** @example tbl_auth_users */
+                stored_in: string;
+            }[];
+            /** @description 协议同意记录,新的在前 */
+            consents: {
+                document: string;
+                version: string;
+                /** @enum {string} */
+                action: "agree" | "withdraw";
+                /** @enum {string} */
+                source: "login" | "settings" | "prompt";
+                appid: string;
+                ip: string;
+                created: string;
+            }[];
+            /** @description 保留期内的审计记录,新的在前 */
+            audit_events: {
+                created: string;
+                event: string;
+                /** @enum {string} */
+                by: "user" | "staff" | "cron";
+                /** @description 用户本人请求的客户端 IP;管理员与定时任务的事件为空字符串 */
+                ip: string;
+                details: Record<string, never>;
+            }[];
+            avatars: {
+                /** @description 图片地址;判定违规、图片已删除时为 null */
+                url: string | null;
+                /** @example 使用中 */
+                status: string;
+                created: string;
+            }[];
+        };
     };
     responses: {
         /**
@@ -764,6 +1070,9 @@ export interface components {
          *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
          *       才会在这些接口得到 403。
          *     - `注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
+         *     - 注册风险检测(`RISK_CHECK=enforce`):新用户的微信风险等级过高(`账号存在安全风险,暂时无法注册`,未创建用户),
+         *       或账号待审核(`账号注册待审核,请耐心等待`)。
+         *     - 审计导出:token 不是超级管理员的(`仅限管理员(superuser)导出审计记录`)。
          */
         Forbidden: {
             headers: {
@@ -883,7 +1192,7 @@ export interface components {
          *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
-         *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次,运维可在管理后台 Settings → Rate limits 调整);
+         *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次、导出个人数据每 60 秒 20 次,运维可在管理后台 Settings → Rate limits 调整);
          *     - 上传头像:同一用户每小时超过 20 次(`头像上传过于频繁,请稍后重试`)。
          */
         TooManyRequests: {
@@ -1078,6 +1387,72 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description 同意的不是协议的当前版本(协议已更新),`code` 为 409,未写入任何数据。`data.documents` 为这些协议的当前版本与地址:
+         *     小程序应展示新版本,用户同意后以新版本重新提交(登录时亦然,此时未调用微信,`wx.login` 的 code 仍可使用)。
+         */
+        ConsentVersionStale: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "协议已更新,请阅读最新版本后再同意",
+                 *       "data": {
+                 *         "documents": [
+                 *           {
+                 *             "document": "privacy_policy",
+                 *             "title": "隐私政策",
+                 *             "version": "2026-12-01",
+                 *             "url": "https://bai.example.com/privacy-2026-12-01.html"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    code: 409;
+                    msg: string;
+                    data: components["schemas"]["ConsentErrorData"];
+                };
+            };
+        };
+        /**
+         * @description 服务端要求先同意协议(`CONSENT_ENFORCEMENT=on`),而当前用户尚未同意 `data.documents` 所列协议的当前版本,`code` 为 428,
+         *     未写入任何数据。同意后(`POST /api/wechat/consents`)重试即可。登录、刷新 token、退出登录、注销账号与协议接口不受影响。
+         */
+        ConsentRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 428,
+                 *       "msg": "请先阅读并同意最新的协议",
+                 *       "data": {
+                 *         "documents": [
+                 *           {
+                 *             "document": "privacy_policy",
+                 *             "title": "隐私政策",
+                 *             "version": "2026-12-01",
+                 *             "url": "https://bai.example.com/privacy-2026-12-01.html"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    code: 428;
+                    msg: string;
+                    data: components["schemas"]["ConsentErrorData"];
+                };
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1186,6 +1561,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["ConsentVersionStale"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1266,6 +1642,7 @@ export interface operations {
             410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["ConsentRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -1486,6 +1863,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["ConsentRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ContentCheckUnavailable"];
@@ -1566,6 +1944,315 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["PushNotConfigured"];
+        };
+    };
+    wechatConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 各协议的同意状态 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "请求成功",
+                     *       "data": {
+                     *         "enforced": true,
+                     *         "documents": [
+                     *           {
+                     *             "document": "user_agreement",
+                     *             "title": "用户协议",
+                     *             "version": "2026-11-01",
+                     *             "url": "https://bai.example.com/agreement-2026-11-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": false
+                     *           },
+                     *           {
+                     *             "document": "privacy_policy",
+                     *             "title": "隐私政策",
+                     *             "version": "2026-12-01",
+                     *             "url": "https://bai.example.com/privacy-2026-12-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": true
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "请求成功";
+                        data?: components["schemas"]["ConsentOverview"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatGiveConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description 已记录(或无需记录),返回各协议的最新状态 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已记录",
+                     *       "data": {
+                     *         "enforced": true,
+                     *         "documents": [
+                     *           {
+                     *             "document": "user_agreement",
+                     *             "title": "用户协议",
+                     *             "version": "2026-11-01",
+                     *             "url": "https://bai.example.com/agreement-2026-11-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": false
+                     *           },
+                     *           {
+                     *             "document": "privacy_policy",
+                     *             "title": "隐私政策",
+                     *             "version": "2026-12-01",
+                     *             "url": "https://bai.example.com/privacy-2026-12-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": true
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "已记录";
+                        data?: components["schemas"]["ConsentOverview"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["ConsentVersionStale"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 当前用户的全部数据 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "请求成功",
+                     *       "data": {
+                     *         "generated_at": "2026-11-22T08:00:00.000Z",
+                     *         "profile": {
+                     *           "pb_id": "abc123xyz456789",
+                     *           "users_id": "U202603190001",
+                     *           "users_type": "注册用户",
+                     *           "users_name": "张三",
+                     *           "users_phone": "13800138000",
+                     *           "users_phone_masked": "138****8000",
+                     *           "users_picture": "https://bai-api.blv-oa.com/pb/api/files/tbl_user_avatars/k3j4h5g6f7a8b9c/avatar_x1y2z3w4v5.jpg",
+                     *           "company_id": "",
+                     *           "company": null,
+                     *           "created": "2026-03-19 10:00:00.000Z",
+                     *           "updated": "2026-03-20 09:30:00.000Z"
+                     *         },
+                     *         "account": {
+                     *           "users_status": "正常",
+                     *           "users_deletion_due": null,
+                     *           "users_flags": [],
+                     *           "risk_rank": "0",
+                     *           "risk_checked_at": "2026-03-19 10:00:00.000Z"
+                     *         },
+                     *         "identities": [
+                     *           {
+                     *             "provider": "wechat_miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAb****6789",
+                     *             "unionid_masked": "",
+                     *             "stored_in": "tbl_auth_users"
+                     *           }
+                     *         ],
+                     *         "consents": [
+                     *           {
+                     *             "document": "user_agreement",
+                     *             "version": "2026-11-01",
+                     *             "action": "agree",
+                     *             "source": "login",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "ip": "203.0.113.9",
+                     *             "created": "2026-03-19 10:00:00.000Z"
+                     *           }
+                     *         ],
+                     *         "audit_events": [
+                     *           {
+                     *             "created": "2026-03-20 09:30:00.000Z",
+                     *             "event": "profile_updated",
+                     *             "by": "user",
+                     *             "ip": "203.0.113.9",
+                     *             "details": {
+                     *               "fields": "users_name,users_phone,users_picture,users_type"
+                     *             }
+                     *           },
+                     *           {
+                     *             "created": "2026-03-19 10:00:00.000Z",
+                     *             "event": "registration",
+                     *             "by": "user",
+                     *             "ip": "203.0.113.9",
+                     *             "details": {}
+                     *           }
+                     *         ],
+                     *         "avatars": [
+                     *           {
+                     *             "url": "https://bai-api.blv-oa.com/pb/api/files/tbl_user_avatars/k3j4h5g6f7a8b9c/avatar_x1y2z3w4v5.jpg",
+                     *             "status": "使用中",
+                     *             "created": "2026-03-20 09:29:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "请求成功";
+                        data?: components["schemas"]["MyData"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    adminAuditExport: {
+        parameters: {
+            query: {
+                /**
+                 * @description 起始时间(含):`YYYY-MM-DD`(北京时间零点)或带时区的时间,如 `2026-11-01T08:00:00+08:00`、`2026-11-01T00:00:00Z`
+                 * @example 2026-11-01
+                 */
+                from: string;
+                /**
+                 * @description 截止时间(不含),格式同 `from`;省略为现在
+                 * @example 2026-12-01
+                 */
+                to?: string;
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description 审计记录。CSV 的列:`created,event,users_id,pb_id,by,ip,staff,details`(`details` 为 JSON);
+             *     以 `=`、`+`、`-`、`@` 开头的单元格前加 `'`,以免被表格软件当作公式。
+             */
+            200: {
+                headers: {
+                    /** @example attachment; filename="bai-audit-20261031T160000Z-20261130T160000Z.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example created,event,users_id,pb_id,by,ip,staff,details
+                     *     2026-11-01 02:00:00.000Z,login,U202603190001,abc123xyz456789,user,203.0.113.9,,{}
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "导出成功",
+                     *       "data": {
+                     *         "from": "2026-10-31T16:00:00.000Z",
+                     *         "to": "2026-11-30T16:00:00.000Z",
+                     *         "events": [
+                     *           {
+                     *             "id": "k3j4h5g6f7a8b9c",
+                     *             "created": "2026-11-01 02:00:00.000Z",
+                     *             "event": "login",
+                     *             "users_id": "U202603190001",
+                     *             "pb_id": "abc123xyz456789",
+                     *             "by": "user",
+                     *             "ip": "203.0.113.9",
+                     *             "staff": "",
+                     *             "details": {}
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "导出成功";
+                        data?: components["schemas"]["AuditExportData"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -1,0 +1,39 @@
+// What a login records and checks besides finding or creating the user: the consents the request
+// carries (checked before WeChat is called; for a new account, written in its registration's
+// transaction), WeChat's risk rank when the login would create a user, and, for the answer, the
+// documents whose current version the user has yet to agree to.
+import { requestOrigin } from "../audit/audit";
+import type { ConsentDocument } from "../consents/consent-config";
+import { documentsNeedingConsentOf, readLoginConsents, recordLoginConsents, recordRegistrationConsents } from "../consents/consents";
+import { refuseIfPendingReview, registrationRiskSteps } from "../risk/registration-risk";
+import type { RegistrationSteps } from "../users/users";
+import type { JsonObject } from "../validation";
+
+export interface LoginRecords {
+  registration: RegistrationSteps;
+  // Once signed in: an existing user's consents, a refusal while the account awaits review, and
+  // the documents needing consent (meta.data.consents_required).
+  afterSignIn(user: core.Record, created: boolean): ConsentDocument[];
+}
+
+export function loginRecords(e: core.RequestEvent, body: JsonObject): LoginRecords {
+  const consents = readLoginConsents(body);
+  const origin = requestOrigin(e);
+  const context = { source: "login" as const, ip: origin.ip ?? "" };
+  const risk = registrationRiskSteps(origin);
+  return {
+    registration: {
+      beforeTransaction: risk.beforeTransaction,
+      beforeSave: risk.beforeSave,
+      afterSave(txApp, user) {
+        risk.afterSave?.(txApp, user);
+        recordRegistrationConsents(txApp, user, consents, context);
+      },
+    },
+    afterSignIn(user, created) {
+      refuseIfPendingReview(user);
+      if (!created) recordLoginConsents(user, consents, context);
+      return documentsNeedingConsentOf(user);
+    },
+  };
+}

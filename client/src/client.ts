@@ -18,6 +18,7 @@ import { BaiClientError, isObject } from "./errors";
 import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse } from "./transport";
 import type { DeleteAccountResult, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { ConsentItem, ConsentOverview, ConsentSource, MyData } from "./types";
 import type { WxApi } from "./wx";
 
 export interface ClientOptions {
@@ -260,6 +261,27 @@ export function createClient(options: ClientOptions) {
       safely(() => wx.setStorageSync(deletionMarkerKey, true));
       authStore.clear();
       return answer.data;
+    },
+
+    /** Each document's current version and URL, what the user agreed to and when, and whether consent is needed now. */
+    async consents(): Promise<ConsentOverview> {
+      return (await request<{ data: ConsentOverview }>("/api/wechat/consents")).data;
+    },
+
+    /** Records agreement to these versions; a version that is not the current one fails with 409 and the current ones in `error.data.documents`. */
+    async giveConsent(documents: ConsentItem[], source: ConsentSource = "settings"): Promise<ConsentOverview> {
+      return (await request("/api/wechat/consents", { method: "POST", body: { action: "agree", consents: documents, source } })).data;
+    },
+
+    /** Withdraws the user's consent to these documents (by name). */
+    async withdrawConsent(documents: string[], source: ConsentSource = "settings"): Promise<ConsentOverview> {
+      const consents: ConsentItem[] = documents.map((document) => ({ document }));
+      return (await request("/api/wechat/consents", { method: "POST", body: { action: "withdraw", consents, source } })).data;
+    },
+
+    /** A copy of everything the server holds about the user, as one JSON document. */
+    async myData(): Promise<MyData> {
+      return (await request<{ data: MyData }>("/api/wechat/my-data")).data;
     },
 
     request,

@@ -4,6 +4,11 @@ export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 export { isRenewalDue, tokenExpiry } from "./token";
 export type {
   CompanyInfo,
+  ConsentDocument,
+  ConsentItem,
+  ConsentOverview,
+  ConsentSource,
+  MyData,
   DeleteAccountResult,
   LogoutScope,
   ErrorResponse,

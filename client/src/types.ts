@@ -15,6 +15,11 @@ export type ProfileResult = Schemas["WechatProfileResponseData"];
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type LogoutScope = NonNullable<Schemas["LogoutRequest"]["scope"]>;
 export type DeleteAccountResult = Schemas["DeleteAccountResponseData"];
+export type ConsentDocument = Schemas["ConsentDocument"];
+export type ConsentItem = Schemas["ConsentItem"];
+export type ConsentOverview = Schemas["ConsentOverview"];
+export type ConsentSource = NonNullable<Schemas["ConsentRequest"]["source"]>;
+export type MyData = Schemas["MyData"];
 
 /** The contract's paths answered with POST. */
 export type PostPath = { [P in keyof paths]: paths[P] extends { post: object } ? P : never }[keyof paths];

@@ -544,3 +544,33 @@ describe("request", () => {
     expect(error.message).toContain("request:fail timeout");
   });
 });
+
+describe("consents and the user's data", () => {
+  const overview = { enforced: true, documents: [{ document: "privacy_policy", title: "隐私政策", version: "2", url: "https://e.com/p2", accepted_version: null, accepted_at: null, consent_required: true }] };
+
+  it("consents() and myData() GET with the token; giveConsent and withdrawConsent POST the action and the items", async () => {
+    const { client, server } = await signedIn();
+    const token = client.token;
+    server.routes["/api/wechat/consents"] = () => ({ status: 200, body: { code: 200, msg: "已记录", data: overview } });
+    server.routes["/api/wechat/my-data"] = () => ({ status: 200, body: { code: 200, msg: "请求成功", data: { generated_at: "2026-11-22T00:00:00.000Z" } } });
+
+    expect(await client.consents()).toEqual(overview);
+    expect(await client.giveConsent([{ document: "privacy_policy", version: "2" }])).toEqual(overview);
+    expect(await client.withdrawConsent(["privacy_policy"], "prompt")).toEqual(overview);
+    expect(await client.myData()).toEqual({ generated_at: "2026-11-22T00:00:00.000Z" });
+    expect(server.requests.map(({ method, path, body, token }) => ({ method, path, body, token }))).toEqual([
+      { method: "GET", path: "/api/wechat/consents", body: undefined, token },
+      { method: "POST", path: "/api/wechat/consents", body: { action: "agree", consents: [{ document: "privacy_policy", version: "2" }], source: "settings" }, token },
+      { method: "POST", path: "/api/wechat/consents", body: { action: "withdraw", consents: [{ document: "privacy_policy" }], source: "prompt" }, token },
+      { method: "GET", path: "/api/wechat/my-data", body: undefined, token },
+    ]);
+  });
+
+  it("rejects an agreement to an old version with the current ones in the error's data", async () => {
+    const { client, server } = await signedIn();
+    const current = [{ document: "privacy_policy", title: "隐私政策", version: "2", url: "https://e.com/p2" }];
+    server.routes["/api/wechat/consents"] = () => failure(409, "协议已更新,请阅读最新版本后再同意", { documents: current });
+    const error: BaiClientError = await client.giveConsent([{ document: "privacy_policy", version: "1" }]).catch((caught) => caught);
+    expect(error).toMatchObject({ status: 409, data: { documents: current } });
+  });
+});

@@ -301,3 +301,18 @@ describe.skipIf(!specHas("/api/wechat/avatar"))("uploadAvatar", () => {
     expect(profile.user.users_picture).toBe(url);
   });
 });
+
+describe("consents and the user's data", () => {
+  it("reads where the user stands, names a field problem, and gets the user's copy of their data", async () => {
+    const { client } = signIn();
+    const login = await client.login();
+    expect(await client.consents()).toEqual({ enforced: false, documents: [] }); // this instance configures no document
+    const refused: Sdk.BaiClientError = await client.giveConsent([{ document: "user_agreement", version: "2026-11-01" }]).catch((caught) => caught);
+    expect(refused).toMatchObject({ status: 400 });
+    expect(Object.keys(refused.fieldErrors)).toEqual(["consents"]);
+    expect((await client.withdrawConsent(["privacy_policy"]).catch((caught) => caught)).status).toBe(400);
+    const data = await client.myData();
+    expect(data.profile).toMatchObject({ pb_id: login.user.pb_id, users_id: login.user.users_id });
+    expect(data.audit_events.map((event) => event.event)).toContain("registration");
+  });
+});

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
-import { api, validProfile } from "../support/api";
+import { api, expectContract, validProfile } from "../support/api";
 import { auditTrail } from "../support/audit-trail";
 import { filePart, uploadAvatar, images } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
@@ -126,7 +126,9 @@ describe("GET and POST /api/wechat/consents", () => {
   const client = () => api(instance.url);
   const status = async (token: string) => {
     const response = await fetch(`${instance.url}/api/wechat/consents`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.json() };
+    const text = await response.text();
+    const { status, body } = expectContract("/api/wechat/consents", "GET", { status: response.status, headers: response.headers, body: JSON.parse(text), text });
+    return { status, body };
   };
   const give = (token: string, body: unknown, ip = CLIENT_IP) => client().post("/api/wechat/consents", body, { ...fromClient(ip), token });
 

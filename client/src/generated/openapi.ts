@@ -56,7 +56,7 @@ export interface paths {
          *     若 `tbl_auth_users` 中不存在该 openid 的用户,则自动创建(`users_type` 为 `游客`,
          *     `users_id` 自动生成),随后返回 PocketBase 原生 auth 响应;业务结果在 `meta` 中。
          *
-         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` → 检查服务端微信配置 →
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` 与 `consents` → 检查服务端微信配置 →
          *     同一 code 10 秒内重复提交直接返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
          *     若与微信的通信失败(连接中断、超时、HTTP 错误、无法解析的应答,即 502/504),微信并未给出对该 code 的答复,
          *     可以立即用同一 code 重试,不会得到 429。

@@ -25,7 +25,7 @@ describe("rate limits", () => {
     const settings = await (await adminClient(instance.url)).pb.settings.getAll();
     expect(settings.rateLimits.enabled).toBe(true);
     const labels = settings.rateLimits.rules.map((rule: { label: string }) => rule.label);
-    expect(labels.slice(0, 6)).toEqual([
+    expect(labels.slice(0, 7)).toEqual([
       "POST /api/wechat/login",
       "POST /api/wechat/oa/login",
       "POST /api/wechat/refresh-token",

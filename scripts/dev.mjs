@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { DEFAULT_DEVTOOLS_DEVICE, devtoolsModeFromEnv, startWechatSimulator } from "../sim/wechat-simulator.mjs";
+import { appsFromEnvironment, DEFAULT_DEVTOOLS_DEVICE, devtoolsModeFromEnv, startWechatSimulator } from "../sim/wechat-simulator.mjs";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
 import { serveFlags, SUPERUSER, upsertSuperuser } from "./pocketbase-process.mjs";
 
@@ -28,6 +28,8 @@ try {
     ...wechat,
     devtools: devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS, true),
     devtoolsDevice: process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
+    // WECHAT_APPS reaches PocketBase as it is; the simulator serves the same apps.
+    apps: appsFromEnvironment(process.env.WECHAT_APPS),
   });
 } catch (error) {
   console.error(`Cannot start the WeChat simulator on port ${simulatorPort} (${error.code ?? error.message}); set WECHAT_SIM_PORT to another port.`);

@@ -19,7 +19,7 @@ const { bin } = ensurePocketBase();
 const env = { ...process.env };
 let simulator;
 if (withSimulator) {
-  const { startWechatSimulator, parseLatency, DEFAULT_CLI_LATENCY, DEFAULT_DEVTOOLS_DEVICE, devtoolsModeFromEnv } = await import("../sim/wechat-simulator.mjs");
+  const { startWechatSimulator, parseLatency, DEFAULT_CLI_LATENCY, DEFAULT_DEVTOOLS_DEVICE, appsFromEnvironment, devtoolsModeFromEnv } = await import("../sim/wechat-simulator.mjs");
   simulator = await startWechatSimulator({
     port: Number(process.env.WECHAT_SIM_PORT ?? 9300),
     appId: "wx_sim_appid",
@@ -27,6 +27,8 @@ if (withSimulator) {
     latencyMs: parseLatency(process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
     devtools: devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS, true),
     devtoolsDevice: process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
+    // WECHAT_APPS reaches PocketBase as it is; the simulator serves the same apps.
+    apps: appsFromEnvironment(process.env.WECHAT_APPS),
   });
   Object.assign(env, { WECHAT_APPID: "wx_sim_appid", WECHAT_SECRET: "sim_secret", WECHAT_API_BASE: simulator.url });
   console.log(`WeChat simulator at ${simulator.url}: log in with {"users_wx_code":"u-alice-1"}, phone codes like "p-13800138000-1".`);

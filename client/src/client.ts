@@ -19,7 +19,7 @@ import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { queryString, type QueryParams } from "./query";
 import type { RealtimeOptions } from "./realtime";
 import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse, type UploadRequest } from "./transport";
-import type { DeleteAccountResult, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { BindIdentityResult, DeleteAccountResult, Identity, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
 import type { WxApi } from "./wx";
 
 export interface ClientOptions {
@@ -37,6 +37,11 @@ export interface ClientOptions {
   now?: () => number;
   /** How realtime subscriptions behave (createClient only). */
   realtime?: RealtimeOptions;
+  /**
+   * This mini-program's appid, when BAI serves several WeChat apps (`WECHAT_APPS` on the server) and this is
+   * not the primary one. Sent with every login, and what `bindIdentity` binds. Default: the primary mini-program.
+   */
+  appid?: string;
 }
 
 export interface RequestOptions<Body = unknown> {
@@ -108,7 +113,10 @@ export function createSession(options: ClientOptions) {
     let triedNewCode = false;
     for (;;) {
       const code = await wxLoginCode(wx, timeoutMs);
-      const response = await post("/api/wechat/login", cancelDeletion ? { users_wx_code: code } : { users_wx_code: code, cancel_deletion: false });
+      const body: { users_wx_code: string; cancel_deletion?: boolean; appid?: string } = { users_wx_code: code };
+      if (!cancelDeletion) body.cancel_deletion = false;
+      if (options.appid) body.appid = options.appid;
+      const response = await post("/api/wechat/login", body);
       if (response.status === 200) {
         const answer = readAuthAnswer(urlOf("/api/wechat/login"), response) as LoginResponse;
         authStore.save(answer.token, answer.meta.data.user);
@@ -292,6 +300,28 @@ export function createSession(options: ClientOptions) {
       safely(() => wx.setStorageSync(deletionMarkerKey, true));
       authStore.clear();
       return answer.data;
+    },
+
+    /** The user's WeChat identities: one per app they sign in through (openids masked). */
+    async identities(): Promise<Identity[]> {
+      const answer = await request<{ data: { identities: Identity[] } }>("/api/wechat/identities");
+      return answer.data.identities;
+    },
+
+    /**
+     * Binds this mini-program's WeChat identity (or, with `appid`, another app's, given its code) to the signed-in
+     * user, so that logging in here finds them. Without a code, this mini-program's wx.login gives one.
+     * 409 `bind_conflict` when the identity belongs to another account: the SDK never switches accounts.
+     */
+    async bindIdentity(code?: string, appid: string | undefined = options.appid): Promise<BindIdentityResult> {
+      if (!appid) throw new BaiClientError({ url: urlOf("/api/wechat/identities"), status: 0, message: "bindIdentity 需要 appid:在 createClient 的 appid 中配置,或作为第二个参数传入" });
+      const answer = await request("/api/wechat/identities", { method: "POST", body: { appid, code: code || (await wxLoginCode(wx, timeoutMs)) } });
+      return answer.data;
+    },
+
+    /** Unbinds one of the user's identities (by its `id` from identities()). */
+    async unbindIdentity(id: string): Promise<void> {
+      await request(`/api/wechat/identities/${encodeURIComponent(id)}`, { method: "DELETE" });
     },
 
     request,

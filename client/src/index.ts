@@ -9,8 +9,10 @@ export type { FileOptions } from "./files";
 export type { QueryParams } from "./query";
 export type { Realtime, RealtimeCallback, RealtimeOptions, UnsubscribeFunc } from "./realtime";
 export type {
+  BindIdentityResult,
   CompanyInfo,
   DeleteAccountResult,
+  Identity,
   LogoutScope,
   ErrorResponse,
   LoginResponse,

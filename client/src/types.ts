@@ -20,6 +20,9 @@ export type ProfileFieldsRequest = Partial<ProfileRequest>;
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type LogoutScope = NonNullable<Schemas["LogoutRequest"]["scope"]>;
 export type DeleteAccountResult = Schemas["DeleteAccountResponseData"];
+/** One of the user's WeChat identities (an app they sign in through), openid masked. */
+export type Identity = Schemas["IdentityView"];
+export type BindIdentityResult = SuccessBodyOf<"/api/wechat/identities">["data"];
 
 /** The contract's paths answered with POST. */
 export type PostPath = { [P in keyof paths]: paths[P] extends { post: object } ? P : never }[keyof paths];

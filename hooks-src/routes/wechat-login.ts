@@ -5,8 +5,7 @@ import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { readLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
-import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
-import { claimLoginCode } from "../wechat/login-code-claims";
+import { miniProgramSignIn } from "../wechat/mini-program-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
 const LOGIN_CODE_FIELD = "users_wx_code";
@@ -19,16 +18,7 @@ export function login(e: core.RequestEvent): void {
       try {
         const { wechatCode, cancelDeletion, appId } = readLoginRequest(readJsonObjectBody(e));
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
-        const wechat = wechatClientFor(app);
-        const claim = claimLoginCode(wechatCode);
-        try {
-          signingIn = { app, ...wechat.codeToSession(wechatCode) };
-        } catch (error) {
-          // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-          if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, LOGIN_CODE_FIELD));
-          else claim.release();
-          throw error;
-        }
+        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD) };
         signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);

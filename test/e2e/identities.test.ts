@@ -5,7 +5,7 @@ import { adminClient } from "../support/admin";
 import { api } from "../support/api";
 import { waitUntil } from "../support/lifecycle";
 import { fieldProblem } from "../support/responses";
-import { codes, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
+import { codes, OFFICIAL_ACCOUNT, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 
 const client = api();
 const wechat = simulator(inject("simulatorUrl"));
@@ -177,6 +177,26 @@ describe("POST /api/wechat/identities (bind)", () => {
     expect(await identitiesOf(user.pb_id)).toHaveLength(2);
     // Logging in through that app is now this user.
     expect((await loginThrough(SECOND_MINIPROGRAM.appId, otherName)).body.meta.data.user.pb_id).toBe(user.pb_id);
+  });
+
+  it("binds a 公众号 identity with its 网页授权 code, even a silent one that brings no unionid", async () => {
+    const { token, user } = await client.signIn(uniqueName());
+    const oaName = uniqueName();
+    const response = await client.post("/api/wechat/identities", { appid: OFFICIAL_ACCOUNT.appId, code: codes.oaBase(oaName) }, { token });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toMatchObject({ status: "bound", identity: { appid: OFFICIAL_ACCOUNT.appId, kind: "official_account" } });
+    // The 公众号 login now finds this user, silent or not.
+    const login = await client.post("/api/wechat/oa/login", { appid: OFFICIAL_ACCOUNT.appId, code: codes.oaBase(oaName) });
+    expect(login.body.meta.data.user.pb_id).toBe(user.pb_id);
+  });
+
+  it("answers a replayed bind code with the verdict WeChat gave it", async () => {
+    const { token } = await client.signIn(uniqueName());
+    const code = codes.scenario("invalid");
+    const first = await client.post("/api/wechat/identities", { appid: SECOND_MINIPROGRAM.appId, code }, { token });
+    expect(first.status).toBe(400);
+    const again = await client.post("/api/wechat/identities", { appid: SECOND_MINIPROGRAM.appId, code }, { token });
+    expect([again.status, again.body]).toEqual([first.status, first.body]);
   });
 
   it("answers 409 bind_conflict for another user's identity or unionid, and never switches accounts", async () => {

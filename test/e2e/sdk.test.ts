@@ -13,7 +13,7 @@ import { spec } from "../support/contract";
 import { startNginx } from "../support/nginx";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
-import { codes, simulator, uniqueName } from "../support/wechat";
+import { codes, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
 
 const buildScript = join(projectRoot, "client", "scripts", "build.mjs");
@@ -342,5 +342,27 @@ describe.skipIf(!specHas("/api/wechat/profile/fields"))("updateProfile with a su
     expect(error).toMatchObject({ status: 400 });
     expect(Object.keys(error.fieldErrors)).toEqual(["users_picture"]);
     expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber);
+  });
+});
+
+describe("several WeChat apps", () => {
+  it("logs in through a second mini-program (appid), lists, binds and unbinds identities", async () => {
+    const name = uniqueName("sdkunion");
+    const primary = signIn(name);
+    await primary.client.login();
+    const shim = wxShim(name);
+    shims.push(shim);
+    const second = sdk.createClient({ baseUrl: inject("pocketbaseUrl"), wx: shim.wx, appid: SECOND_MINIPROGRAM.appId });
+    const result = await second.login();
+    expect(result.status).toBe("linked");
+    expect(second.user!.pb_id).toBe(primary.client.user!.pb_id);
+    const identities = await second.identities();
+    expect(identities.map((identity) => identity.appid)).toEqual([WECHAT_APP_ID, SECOND_MINIPROGRAM.appId]);
+
+    // Bound again: already this user's; unbinding the second leaves the primary one.
+    expect((await second.bindIdentity()).status).toBe("already_bound");
+    await second.unbindIdentity(identities[1].id);
+    expect((await primary.client.identities()).map((identity) => identity.appid)).toEqual([WECHAT_APP_ID]);
+    await expect(primary.client.bindIdentity()).rejects.toMatchObject({ status: 0 });
   });
 });

@@ -276,7 +276,8 @@ export interface paths {
         put?: never;
         /**
          * 绑定另一个微信应用的身份
-         * @description 已登录用户用另一个小程序的 `wx.login` code 绑定该小程序的身份,之后从该小程序登录即为当前用户。
+         * @description 已登录用户绑定另一个微信应用的身份:小程序用它的 `wx.login` code,公众号网页或网站应用用它的网页授权 code
+         *     (静默授权 `snsapi_base` 也可,绑定不需要 unionid)。之后从该应用登录即为当前用户。
          *     身份已属于当前用户:200,`status` 为 `already_bound`,不做修改。身份或微信返回的 unionid 属于另一个账号:
          *     409 `bind_conflict`,不会切换账号;如为同一人,由管理员合并用户。
          */
@@ -2022,7 +2023,7 @@ export interface operations {
                      * @example wx1234567890abcdef
                      */
                     appid: string;
-                    /** @description 该应用的 `wx.login` code */
+                    /** @description 该应用的 `wx.login` code(小程序)或网页授权 code(公众号、网站应用) */
                     code: string;
                 };
             };

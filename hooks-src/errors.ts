@@ -16,6 +16,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly msg: string,
     readonly data: FailureData = {},
+    // A stable identifier a program can tell this failure by, beside the envelope's code.
+    readonly error?: string,
   ) {
     super(msg);
   }
@@ -31,8 +33,26 @@ export const failures = {
   accountDisabled: () => new ApiFailure(403, "账号已被禁用,请联系管理员"),
   accountDeletionPending: () => new ApiFailure(403, "账号注销中,重新登录即可撤销注销"),
   accountDeleted: () => new ApiFailure(410, "账号已注销"),
+  identityNotFound: () => new ApiFailure(404, "身份不存在", {}, "identity_not_found"),
+  bindConflict: () => new ApiFailure(409, "该微信身份已属于另一个账号,如为同一人请联系管理员合并", {}, "bind_conflict"),
+  lastIdentity: () => new ApiFailure(409, "这是账号唯一的登录方式且未绑定手机号,不能解绑", {}, "last_identity"),
+  mergeSameUser: () => new ApiFailure(400, "不能把用户合并到自己", {}, "merge_same_user"),
+  mergeRefusedStatus: (status: string) => new ApiFailure(409, `${status}的账号不能合并`, {}, "merge_refused_status"),
+  mergeConflict: (fields: string[]) =>
+    new ApiFailure(
+      409,
+      "两个用户的以下字段不同,请在 winners 中指明保留哪一方",
+      Object.fromEntries(fields.map((field) => [field, { code: "merge_conflict", message: "两个用户不同,请指明保留 into 或 from 的值" }])),
+      "merge_conflict",
+    ),
+  staffOnly: () => new ApiFailure(403, "仅限管理员", {}, "superuser_required"),
+  accountConflict: () => new ApiFailure(409, "该微信身份对应多个账号,请联系管理员合并账号", {}, "account_conflict"),
+  // A silent 公众号 login (snsapi_base) of nobody we know: the page must ask for snsapi_userinfo.
+  unionidRequired: () => new ApiFailure(409, "需要用户授权(snsapi_userinfo)才能确认身份,请重新授权登录", {}, "unionid_required"),
+  snapshotUser: () => new ApiFailure(403, "朋友圈快照页不能登录,请点击「使用完整服务」后重试", {}, "snapshot_user"),
   userNotFound: () => new ApiFailure(404, "用户不存在"),
   methodNotAllowed: (allowed: string) => new ApiFailure(405, `请求方法不允许,请使用 ${allowed}`),
+  requestTimeout: () => new ApiFailure(408, "请求体接收超时"),
   payloadTooLarge: (maxBytes: number) => new ApiFailure(413, `请求体过大,上限 ${describeSize(maxBytes)}`),
   unsupportedMediaType: () => new ApiFailure(415, "请求体必须为 application/json"),
   duplicateLoginCode: () => new ApiFailure(429, "重复请求过于频繁,请勿重复提交同一登录凭证"),

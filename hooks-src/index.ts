@@ -2,10 +2,13 @@
 // routes and cron jobs themselves are tables in registry/.
 export { afterBootstrap, dispatch, methodNotAllowed, registrations, runCronJob } from "./registry/registrations";
 export { refuseEmailChange } from "./users/account-hooks";
-export { refuseRevokedToken, tagRealtimeClient } from "./account/token-revocation";
+export { tagRealtimeClient } from "./account/token-revocation";
+export { refuseDeadToken } from "./account/dead-tokens";
+export { giveTokenItsOwnId } from "./account/distinct-tokens";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
 export { refuseAppendOnlyChange } from "./audit/append-only";
 export { flushAuditEventsBefore } from "./audit/audit-buffer";
 export { unlinkConsentsOfDeletedUser } from "./consents/consent-ledger";
 export { forgetCompany } from "./companies/company-info";
+export { rememberServer } from "./records/record-update";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiFailure } from "./errors";
-import { readLoginRequest, readProfileRequest } from "./validation";
+import { readLoginRequest, readProfileFieldsRequest, readProfileRequest, readWebLoginRequest } from "./validation";
 
 function problemsOf(read: () => unknown): Record<string, { code: string }> {
   try {
@@ -45,6 +45,24 @@ describe("readLoginRequest", () => {
     ["absurdly long", { users_wx_code: "a".repeat(129) }, "validation_too_long"],
   ])("refuses a code that is %s", (_, body, code) => {
     expect(problemsOf(() => readLoginRequest(body)).users_wx_code.code).toBe(code);
+  });
+});
+
+describe("readWebLoginRequest", () => {
+  it("accepts a 网页授权 code and the app it is for", () => {
+    expect(readWebLoginRequest({ code: "061AbC", appid: "wx_oa" })).toEqual({ webCode: "061AbC", appId: "wx_oa", cancelDeletion: true });
+    expect(readWebLoginRequest({ code: "c", appid: "wx_oa", cancel_deletion: false }).cancelDeletion).toBe(false);
+  });
+
+  it("needs the appid: there is no primary app to fall back on", () => {
+    expect(problemsOf(() => readWebLoginRequest({ code: "c" }))).toEqual({ appid: { code: "validation_required", message: "不能为空" } });
+    expect(problemsOf(() => readWebLoginRequest({ code: "c", appid: null })).appid.code).toBe("validation_required");
+    expect(problemsOf(() => readWebLoginRequest({ code: "c", appid: 7 })).appid.code).toBe("validation_invalid_type");
+  });
+
+  it("reports every bad field at once", () => {
+    expect(Object.keys(problemsOf(() => readWebLoginRequest({ cancel_deletion: "no" })))).toEqual(["cancel_deletion", "appid", "code"]);
+    expect(problemsOf(() => readWebLoginRequest({ code: "a b", appid: "wx_oa" })).code.code).toBe("validation_invalid_format");
   });
 });
 
@@ -186,5 +204,32 @@ describe("readProfileRequest", () => {
     ["a label over 63 characters", `https://${"a".repeat(64)}.com/x`],
   ])("refuses a picture with %s, as DNS would", (_, users_picture) => {
     expect(problemsOf(() => readProfileRequest({ ...validProfile, users_picture })).users_picture.code).toBe("validation_invalid_url");
+  });
+});
+
+describe("readProfileFieldsRequest", () => {
+  it.each([
+    [{ users_name: " 张三 " }, { name: "张三" }],
+    [{ users_picture: validProfile.users_picture }, { pictureUrl: validProfile.users_picture }],
+    [{ users_phone_code: "abc123" }, { phoneCode: "abc123" }],
+    [{ users_name: "张三", users_picture: validProfile.users_picture, extra: 1 }, { name: "张三", pictureUrl: validProfile.users_picture }],
+    [{ ...validProfile, users_name: "  张三 " }, { name: "张三", phoneCode: "abc123", pictureUrl: validProfile.users_picture }],
+  ])("reads %j as %j, leaving out what was not sent", (body, expected) => {
+    expect(readProfileFieldsRequest(body)).toEqual({ name: undefined, phoneCode: undefined, pictureUrl: undefined, ...expected });
+  });
+
+  it.each([[{}], [{ users_type: "注册用户", users_phone: "13800138000" }]])("refuses %j, which names no profile field, on all three", (body) => {
+    const problems = problemsOf(() => readProfileFieldsRequest(body));
+    expect(Object.keys(problems)).toEqual(["users_name", "users_phone_code", "users_picture"]);
+    expect(Object.values(problems).every((found) => found.code === "validation_required")).toBe(true);
+  });
+
+  it("gives each field sent exactly readProfileRequest's problem, and only for the fields sent", () => {
+    const bad = { users_name: "张\u200b三", users_phone_code: "", users_picture: "javascript:alert(1)" };
+    const all = problemsOf(() => readProfileRequest(bad));
+    for (const name of Object.keys(bad) as Array<keyof typeof bad>) {
+      expect(problemsOf(() => readProfileFieldsRequest({ [name]: bad[name] }))).toEqual({ [name]: all[name] });
+    }
+    expect(problemsOf(() => readProfileFieldsRequest({ users_name: null }))).toEqual({ users_name: { code: "validation_required", message: "不能为空" } });
   });
 });

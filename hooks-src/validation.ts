@@ -48,6 +48,7 @@ const problem = {
   invisibleCharacters: (): FieldProblem => ({ code: "validation_invalid_characters", message: "不能包含控制字符或不可见字符" }),
   notAPictureUrl: (): FieldProblem => ({ code: "validation_invalid_url", message: "必须是 http(s) 图片地址" }),
   notABoolean: (): FieldProblem => ({ code: "validation_invalid_type", message: "必须是 true 或 false" }),
+  noProfileField: (): FieldProblem => ({ code: "validation_required", message: "至少提交 users_name、users_picture、users_phone_code 其中一项" }),
 };
 
 type Check = (value: string) => FieldProblem | undefined;
@@ -147,6 +148,8 @@ function readStringFields<Name extends string>(body: JsonObject, checks: Record<
 
 export interface LoginRequest {
   wechatCode: string;
+  // The app the code is from; absent means the primary mini-program.
+  appId?: string;
   // false for a login the client makes by itself (the SDK's renewal on another device): it must
   // not cancel a deletion the user asked for, only a login the user chose may.
   cancelDeletion: boolean;
@@ -156,8 +159,79 @@ export function readLoginRequest(body: JsonObject): LoginRequest {
   const problems: FieldProblems = {};
   const cancelDeletion = body.cancel_deletion ?? true;
   if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
+  const appId = readOptionalAppId(body, problems);
   const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode }, problems);
-  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean };
+  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean, ...(appId === undefined ? {} : { appId }) };
+}
+
+export interface WebLoginRequest {
+  // The 网页授权 code WeChat sent the page back with.
+  webCode: string;
+  appId: string;
+  cancelDeletion: boolean;
+}
+
+// A 公众号 H5 or website login names its app: there is no primary one to fall back on.
+export function readWebLoginRequest(body: JsonObject): WebLoginRequest {
+  const problems: FieldProblems = {};
+  const cancelDeletion = body.cancel_deletion ?? true;
+  if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
+  const appId = readOptionalAppId(body, problems);
+  if (appId === undefined && problems.appid === undefined) problems.appid = problem.required();
+  const { code } = readStringFields(body, { code: checkWechatCode }, problems);
+  return { webCode: code, appId: appId!, cancelDeletion: cancelDeletion as boolean };
+}
+
+// Whether the appid is one of ours is the route's question (wechat/apps.ts appForLogin).
+export function readOptionalAppId(body: JsonObject, problems: FieldProblems): string | undefined {
+  const appId = body.appid;
+  if (appId === undefined || appId === null) return undefined;
+  if (typeof appId !== "string") problems.appid = problem.notAString();
+  else if (appId === "") problems.appid = problem.required();
+  else if (appId.length > 64) problems.appid = problem.tooLong(64);
+  else return appId;
+  return undefined;
+}
+
+export interface BindIdentityRequest {
+  appId: string;
+  code: string;
+}
+
+export function readBindIdentityRequest(body: JsonObject): BindIdentityRequest {
+  const problems: FieldProblems = {};
+  const appId = readOptionalAppId(body, problems);
+  if (appId === undefined && problems.appid === undefined) problems.appid = problem.required();
+  const { code } = readStringFields(body, { code: checkWechatCode }, problems);
+  return { appId: appId!, code };
+}
+
+export interface MergeUsersRequest {
+  into: string;
+  from: string;
+  winners: Partial<Record<"users_phone" | "unionid", "into" | "from">>;
+}
+
+const RECORD_ID = /^[a-z0-9]{15}$/;
+
+export function readMergeUsersRequest(body: JsonObject): MergeUsersRequest {
+  const problems: FieldProblems = {};
+  const winners: MergeUsersRequest["winners"] = {};
+  const given = body.winners ?? {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) problems.winners = { code: "validation_invalid_type", message: "必须是对象" };
+  else {
+    for (const [field, side] of Object.entries(given)) {
+      if ((field !== "users_phone" && field !== "unionid") || (side !== "into" && side !== "from")) {
+        problems.winners = { code: "validation_invalid_value", message: "只能为 users_phone、unionid 指明 into 或 from" };
+      } else winners[field] = side;
+    }
+  }
+  const ids = readStringFields(body, { into: checkRecordId, from: checkRecordId }, problems);
+  return { into: ids.into, from: ids.from, winners };
+}
+
+function checkRecordId(value: string): FieldProblem | undefined {
+  return RECORD_ID.test(value) ? undefined : { code: "validation_invalid_format", message: "不是合法的记录 id" };
 }
 
 export interface ProfileRequest {
@@ -166,11 +240,27 @@ export interface ProfileRequest {
   pictureUrl: string;
 }
 
+const PROFILE_FIELD_CHECKS = {
+  users_name: checkUsersName,
+  users_phone_code: checkWechatCode,
+  users_picture: checkPictureUrl,
+};
+
+type ProfileFieldName = keyof typeof PROFILE_FIELD_CHECKS;
+
 export function readProfileRequest(body: JsonObject): ProfileRequest {
-  const fields = readStringFields(body, {
-    users_name: checkUsersName,
-    users_phone_code: checkWechatCode,
-    users_picture: checkPictureUrl,
-  });
+  const fields = readStringFields(body, PROFILE_FIELD_CHECKS);
   return { name: fields.users_name.trim(), phoneCode: fields.users_phone_code, pictureUrl: fields.users_picture };
+}
+
+// A partial edit: the fields sent get exactly readProfileRequest's checks (a field sent as null
+// or "" is a problem, as there); the fields left out are undefined. Other keys are ignored.
+export function readProfileFieldsRequest(body: JsonObject): Partial<ProfileRequest> {
+  const sent = (Object.keys(PROFILE_FIELD_CHECKS) as ProfileFieldName[]).filter((name) => Object.hasOwn(body, name));
+  if (sent.length === 0) {
+    throw failures.invalidFields(Object.fromEntries(Object.keys(PROFILE_FIELD_CHECKS).map((name) => [name, problem.noProfileField()])));
+  }
+  const checks = Object.fromEntries(sent.map((name) => [name, PROFILE_FIELD_CHECKS[name]])) as Partial<Record<ProfileFieldName, Check>>;
+  const fields: Partial<Record<ProfileFieldName, string>> = readStringFields(body, checks as Record<ProfileFieldName, Check>);
+  return { name: fields.users_name?.trim(), phoneCode: fields.users_phone_code, pictureUrl: fields.users_picture };
 }

@@ -45,11 +45,21 @@ onRecordsListRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditE
 onTerminate((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditEventsBefore(e));
 // A user staff delete keeps their consent rows as anonymous evidence, as an erasure does.
 onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfDeletedUser(e), "tbl_auth_users");
-// A token revoked by a `current` logout is a guest's from here on: just after PocketBase's
-// loadAuthToken (priority -1020), for every route. It runs on every request, so a guest's
-// request skips even the require(). Realtime connections remember their token.
-routerUse(new Middleware((e) => { if (!e.auth) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseRevokedToken(e); }, -1019, bai.revocationCheckId));
+// A dead tbl_auth_users token (revoked by a `current` logout, or one PocketBase could not verify)
+// gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
+// every request, so one without a token skips even the require(). Realtime connections remember
+// their token. Every token issued for a user carries its own id.
+routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
+onRecordAuthRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).giveTokenItsOwnId(e), "tbl_auth_users");
+
+// The records route hands its request on to PocketBase's own router, the server's handler.
+// jsvm offers no onServe, so this binds to the app's hook directly: the function runs once, in
+// this file's own VM, when the server starts, after PocketBase has built its router.
+$app.onServe().bindFunc((e) => {
+  e.next();
+  require(`${__hooks}/bai_wechat_auth.js`).rememberServer(e);
+});
 
 onBootstrap((e) => {
   e.next();

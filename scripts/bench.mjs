@@ -39,7 +39,8 @@
 //                                    skipped anyway without valgrind); --instruction-requests=N per window
 //   --no-tls --tls-latency-ms=30     TLS handshakes to WeChat per 1,000 logins (bench/tls.mjs)
 //   --feature-duration=S --feature-rounds=N   what each feature costs (bench/features.mjs): 3 s, 4 rounds
-//   --only=instructions,tls,growth,litestream,backups,features,pools,pairs,freshvm   run only those parts; prints, writes no docs
+//   WeChat pushes: CPU per refused push at the largest accepted body, and per accepted verdict (bench/push.mjs)
+//   --only=instructions,tls,growth,litestream,backups,features,push,pools,pairs,freshvm   run only those parts; prints, writes no docs
 //   Litestream (bench/litestream.mjs) is LITESTREAM_BIN, or built once from the Go module proxy (scripts/litestream.mjs).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -80,7 +81,7 @@ function readOptions() {
       "feature-rounds": { type: "string" },
     },
   });
-  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream", "backups", "features"];
+  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream", "backups", "features", "push"];
   const only = values.only === undefined ? null : new Set(values.only.split(",").map((part) => part.trim()));
   for (const part of only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(", ")}; got "${part}"`);
   const env = process.env;

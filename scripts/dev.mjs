@@ -2,12 +2,14 @@
 //   - build.mjs --watch rebuilds pb_hooks/ on every change to hooks-src/;
 //   - PocketBase runs with --hooksWatch, so it restarts itself whenever pb_hooks/ changes,
 //     on the persistent (gitignored) pb_data/, with the usual superuser for the admin UI;
-//   - the WeChat simulator answers in WeChat's place, with WECHAT_* pointed at it.
+//   - the WeChat simulator answers in WeChat's place, with WECHAT_* pointed at it, in DevTools mode:
+//     WeChat DevTools' own wx.login codes log in as one development user (WECHAT_SIM_DEVTOOLS=0 turns
+//     that off; WECHAT_SIM_DEVTOOLS_DEVICE names the user, e.g. one name per developer).
 // Ctrl-C stops all three. BAI_DEV_PORT (8090) and WECHAT_SIM_PORT (9300) move the ports.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { startWechatSimulator } from "../sim/wechat-simulator.mjs";
+import { appsFromEnvironment, DEFAULT_DEVTOOLS_DEVICE, devtoolsModeFromEnv, startWechatSimulator } from "../sim/wechat-simulator.mjs";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
 import { serveFlags, SUPERUSER, upsertSuperuser } from "./pocketbase-process.mjs";
 
@@ -21,7 +23,14 @@ const { bin } = ensurePocketBase();
 
 let simulator;
 try {
-  simulator = await startWechatSimulator({ port: simulatorPort, ...wechat });
+  simulator = await startWechatSimulator({
+    port: simulatorPort,
+    ...wechat,
+    devtools: devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS, true),
+    devtoolsDevice: process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
+    // WECHAT_APPS reaches PocketBase as it is; the simulator serves the same apps.
+    apps: appsFromEnvironment(process.env.WECHAT_APPS),
+  });
 } catch (error) {
   console.error(`Cannot start the WeChat simulator on port ${simulatorPort} (${error.code ?? error.message}); set WECHAT_SIM_PORT to another port.`);
   process.exit(1);
@@ -60,7 +69,9 @@ function printBanner() {
   BAI dev server ─ edit hooks-src/ and the change is served within a second
     API         ${baseUrl}/api/   (e.g. POST /api/system/test-helloworld)
     Admin UI    ${baseUrl}/_/   ${SUPERUSER.email} / ${SUPERUSER.password}
-    Simulator   ${simulator.url}   login codes u-<name>-<nonce>, phone codes p-<digits>-<nonce>
+    Simulator   ${simulator.url}   login codes u-<name>-<nonce>, phone codes p-<digits>-<nonce>${
+      simulator.devtoolsOpenid ? `\n    DevTools    base URL ${baseUrl}, 详情 → 本地设置 → 不校验合法域名; wx.login logs in as ${simulator.devtoolsOpenid}` : ""
+    }
     Data        pb_data/ (kept between runs; delete it for a fresh start)
   npm run demo walks login → profile → refresh-token. Ctrl-C stops everything.
 `);

@@ -1,7 +1,9 @@
 // npm start: build the hooks, provide the pinned PocketBase, and serve at http://127.0.0.1:8090.
 //   --with-simulator   also start the local WeChat simulator and point WECHAT_* at it,
 //                      to try the whole flow without a real appid. It answers after 50-150 ms,
-//                      like WeChat from mainland China (WECHAT_SIM_LATENCY_MS=0 for none).
+//                      like WeChat from mainland China (WECHAT_SIM_LATENCY_MS=0 for none), and in
+//                      DevTools mode: WeChat DevTools' own wx.login codes log in as one development
+//                      user (WECHAT_SIM_DEVTOOLS=0 turns that off; WECHAT_SIM_DEVTOOLS_DEVICE names it).
 // Extra arguments after `--` go to `pocketbase serve` (e.g. -- --http=0.0.0.0:8090).
 import { spawn, execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -17,15 +19,20 @@ const { bin } = ensurePocketBase();
 const env = { ...process.env };
 let simulator;
 if (withSimulator) {
-  const { startWechatSimulator, parseLatency, DEFAULT_CLI_LATENCY } = await import("../sim/wechat-simulator.mjs");
+  const { startWechatSimulator, parseLatency, DEFAULT_CLI_LATENCY, DEFAULT_DEVTOOLS_DEVICE, appsFromEnvironment, devtoolsModeFromEnv } = await import("../sim/wechat-simulator.mjs");
   simulator = await startWechatSimulator({
     port: Number(process.env.WECHAT_SIM_PORT ?? 9300),
     appId: "wx_sim_appid",
     secret: "sim_secret",
     latencyMs: parseLatency(process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
+    devtools: devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS, true),
+    devtoolsDevice: process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
+    // WECHAT_APPS reaches PocketBase as it is; the simulator serves the same apps.
+    apps: appsFromEnvironment(process.env.WECHAT_APPS),
   });
   Object.assign(env, { WECHAT_APPID: "wx_sim_appid", WECHAT_SECRET: "sim_secret", WECHAT_API_BASE: simulator.url });
   console.log(`WeChat simulator at ${simulator.url}: log in with {"users_wx_code":"u-alice-1"}, phone codes like "p-13800138000-1".`);
+  if (simulator.devtoolsOpenid) console.log(`DevTools mode: WeChat DevTools' wx.login codes log in as ${simulator.devtoolsOpenid} (base URL http://127.0.0.1:8090; tick 不校验合法域名).`);
 }
 
 const pocketbase = spawn(bin, ["serve", "--http=127.0.0.1:8090", ...serveFlags({ dataDir: join(projectRoot, "pb_data") }), ...serveArgs], { stdio: "inherit", env });

@@ -29,6 +29,8 @@ export function handshakeUrl(endpoint, { token, echostr = nonceOf(), timestamp =
 }
 
 // The request WeChat would POST for `event`: { url, body } (JSON), in the mode the key implies.
+// forge: "signature" signs both signatures with a wrong token, "msg_signature" only the one
+// over Encrypt, "none" leaves both out.
 export function signedPush(endpoint, event, { token, encodingAesKey = "", appId, timestamp = nowSeconds(), nonce = nonceOf(), forge } = {}) {
   const url = new URL(endpoint);
   const signingToken = forge === "signature" ? `${token}x` : token;
@@ -38,7 +40,7 @@ export function signedPush(endpoint, event, { token, encodingAesKey = "", appId,
   if (!encodingAesKey) return { url: url.toString(), body: JSON.stringify(event) };
   const encrypted = encryptPushMessage(JSON.stringify(event), encodingAesKey, appId);
   url.searchParams.set("encrypt_type", "aes");
-  if (forge !== "none") url.searchParams.set("msg_signature", pushSignature(signingToken, timestamp, nonce, encrypted));
+  if (forge !== "none") url.searchParams.set("msg_signature", pushSignature(forge === "msg_signature" ? `${token}x` : signingToken, timestamp, nonce, encrypted));
   return { url: url.toString(), body: JSON.stringify({ ToUserName: "gh_sim0000000000", Encrypt: encrypted }) };
 }
 

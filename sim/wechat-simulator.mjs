@@ -1,4 +1,5 @@
-// WeChat mini-program server simulator, for end-to-end tests, benchmarks and local demos.
+// WeChat server simulator (mini-program, 公众号 网页授权, 网站应用 扫码登录), for end-to-end tests,
+// benchmarks and local demos.
 //
 // It speaks WeChat's real paths, parameters, errcodes and content types:
 //   GET  /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code   (answers text/plain)
@@ -6,10 +7,26 @@
 //   POST /wxa/business/getuserphonenumber?access_token=TOKEN   {"code":"..."}
 //   POST /wxa/msg_sec_check, /wxa/media_check_async          content security: see sim/content-security.mjs
 //   POST /wxa/getuserriskrank?access_token=TOKEN  {"appid","openid","scene":0|1|2,"client_ip", "mobile_no"?}
-//        the openid picks the answer (the login code u-<name>-… gives openid osim_<name>): a part of <name>
+//        for the app whose token asks, about one of its openids (40003 otherwise); the openid picks the
+//        answer (the login code u-<name>-… gives openid osim_<name>): a part of <name>
 //        "risk<0-4>" → that risk_rank; "riskerr<code>" → that errcode ("riskerrm1" → -1, "riskerr48001",
 //        "riskerr61010"); "riskhang", "riskhttp500", "riskgarbage" → that transport failure; otherwise rank 0
+//   GET  /sns/oauth2/access_token?appid=&secret=&code=&grant_type=authorization_code   网页授权: code → user's
+//        {access_token, expires_in, refresh_token, openid, scope[, is_snapshotuser: 1][, unionid]}
+//   GET  /sns/userinfo?access_token=&openid=&lang=zh_CN   {openid, nickname, sex, province, city, country,
+//        headimgurl, privilege[, unionid]}; 48001 "api unauthorized" for a snsapi_base token
+//   GET  /connect/oauth2/authorize?appid=&redirect_uri=&response_type=code&scope=snsapi_base|snsapi_userinfo&state=
+//   GET  /connect/qrconnect?…&scope=snsapi_login     (open.weixin.qq.com's pages, served here too) 302 to
+//        redirect_uri?code=CODE&state=STATE for the user set with /__sim/authorize/user; 400 HTML otherwise
 // Every errmsg ends in " rid: xxxxxxxx-xxxxxxxx-xxxxxxxx", as WeChat's do.
+//
+// Apps: `appId`/`secret` is the primary mini-program; `apps` ([{appId, secret}]) adds the other apps of
+// the same open platform. Each app has its own secret, openids (osim_<name> in the primary app,
+// osim_<appId>_<name> in the others; the unionid usim_<name> is the same in all) and access tokens:
+// stable_token's current token, forced refreshes and daily cap are per appid, and an API called with
+// an access token answers as the app that token belongs to (phone_info's watermark names it). 网页授权
+// access tokens are the user's, not the app's: they open sns/userinfo for one openid, and nothing else
+// (a stable_token token gets 40001 there, and a 网页授权 token 40001 on every other API).
 //
 // The scenario is chosen by the VALUE of the code the client sends. Codes use only [A-Za-z0-9_-],
 // with "-" as separator; a trailing "-<nonce>" keeps each code unique (codes are single-use).
@@ -20,6 +37,8 @@
 //                                                                 countryCode "86" (a string)
 //   -                               pnum-<digits>-<nonce>         the same, with countryCode 86 (a number, as in WeChat's own example)
 //   slow-<ms>-<name>-<nonce>        slow-<ms>-<digits>-<nonce>    success after <ms> ms (max 60000)
+//   held-<name>-<nonce>             held-<digits>-<nonce>         success once the test releases the code (POST /__sim/release),
+//                                                                 at the latest after 60000 ms: a race staged at an exact point
 //   invalid-...                     invalid-...                   errcode 40029 "invalid code"
 //   blocked-...                     -                             errcode 40226 "code blocked" (high-risk user)
 //   -                               wrongapp-...                  errcode 40013 "invalid appid" (a phone code issued to another appid)
@@ -35,12 +54,32 @@
 //   consumed_hang-...               consumed_hang-...             uses the code up, then never answers
 //   anything else                   anything else                 errcode 40029 "invalid code"
 //
+//   网页授权 code (sns/oauth2/access_token; invalid-, ratelimit-, busy- and the transport failures above work here too)
+//   oab-<name>-<nonce>              scope snsapi_base: openid only, never a unionid; sns/userinfo answers 48001
+//   oau-<name>-<nonce>              scope snsapi_userinfo: the unionid (when <name> contains "union") comes in the
+//                                   token's answer and in sns/userinfo's
+//   oauinfo-<name>-<nonce>          snsapi_userinfo, but only sns/userinfo gives the unionid
+//   web-<name>-<nonce>              scope snsapi_login (网站应用 扫码登录), unionid as for oau-
+//   snapshot-<name>-<nonce>         a 朋友圈 snapshot page's virtual account: is_snapshotuser 1, a new virtual
+//                                   openid (osim_snapshot_…) every time, snsapi_base, no unionid
+//   userinfo_<failure>-<name>-<n>   as oauinfo-, then sns/userinfo fails: busy (-1), http500, garbage, truncated,
+//                                   reset, hang
+//
+// DevTools mode (devtools: true; CLI --devtools, env WECHAT_SIM_DEVTOOLS=1; on in `npm run start:simulator`
+// and `npm run dev`): WeChat DevTools' real wx.login gives codes like "0716AVll20uHk94SLDml27etM946AVlq"
+// (32 characters of [A-Za-z0-9], a new one each call), which say nothing about who asked. So every login
+// code outside the scenario syntax above succeeds as one development user, openid devtoolsOpenid(device):
+// the same on every call and every restart (so pb_data keeps that user), and another for another
+// devtoolsDevice (CLI --devtools-device, env WECHAT_SIM_DEVTOOLS_DEVICE; "devtools" by default), which is
+// how two developers sharing one backend stay two users. A phone code outside the syntax (DevTools'
+// getPhoneNumber) succeeds as DEVTOOLS_PHONE_NUMBER. Codes stay single-use, as WeChat's.
+//
 // Reusing a code that got a WeChat answer (success or errcode) gives 40163 "code been used" for login
-// codes and 40029 "invalid code" for phone codes. The plain transport failures (http500, garbage,
+// and 网页授权 codes and 40029 "invalid code" for phone codes. The plain transport failures (http500, garbage,
 // truncated, reset, hang) do not consume the code, so a retry gets the same failure; the consumed_*
 // ones do, as real WeChat may have handled a request whose answer never arrived.
 //
-// Access tokens (stable_token) behave as WeChat documents them:
+// Access tokens (stable_token) behave as WeChat documents them, each appid's on their own:
 //   - normal mode hands out the current token; once it has under 5 minutes left (accessTokenRotationSeconds,
 //     by default 300, or 1/24 of shorter lifetimes) it issues the next one, and the old one keeps working
 //     until it expires;
@@ -50,26 +89,37 @@
 //
 // Control API (JSON, never delayed by the simulated latency):
 //   POST /__sim/reset                  forget used codes, calls, tokens, modes, forced refreshes; latency back to its start value
-//   POST /__sim/access-token/expire    every issued access_token now answers 42001
-//   POST /__sim/access-token/revoke    every issued access_token now answers 40001
-//   POST /__sim/access-token/reject    {"errcode":40001|40014,"times":n}  the current access_token answers errcode to its next
-//                                      n uses (without "times": until a forced refresh replaces it), while stable_token
-//                                      keeps handing it out: WeChat's spurious 40001 for a token that is still valid
+//   POST /__sim/access-token/expire    [{"appid"}] every issued access_token (of that app) now answers 42001
+//   POST /__sim/access-token/revoke    [{"appid"}] every issued access_token (of that app) now answers 40001
+//   POST /__sim/access-token/reject    {"errcode":40001|40014,"times":n[,"appid"]}  the app's current access_token (the
+//                                      primary's by default) answers errcode to its next n uses (without "times": until a
+//                                      forced refresh replaces it), while stable_token keeps handing it out: WeChat's
+//                                      spurious 40001 for a token that is still valid
 //   POST /__sim/stable-token/mode      {"mode":"ok"|"busy"|"ratelimit"|"ip-not-whitelisted"|"ip-needs-confirmation"|
 //                                      "appid-missing"|"secret-missing"|"http500"|"garbage"|"truncated"|"reset"|"hang"}
 //                                      errcodes -1, 45009, 40164, 89503, 41002, 41004, or the transport failure
-//   POST /__sim/stable-token/forced-refreshes   {"used":n}  forced refreshes already used today (20 reaches the cap)
+//   POST /__sim/stable-token/forced-refreshes   {"used":n[,"appid"]}  the app's forced refreshes already used today
+//                                      (20 reaches the cap)
+//   POST /__sim/release                {"code":"held-…"}  answers the held-… call waiting with that code (or the next one to come)
+//   POST /__sim/sns-token/expire       every 网页授权 access_token now answers 42001 on sns/userinfo
+//   GET  /__sim/sns-tokens             {"tokens":[…]} every 网页授权 access_token and refresh_token handed out (last 10k)
+//   POST /__sim/authorize/user         {"name":"alice"[,"snapshot":true]} the WeChat user of the browser, whom the
+//                                      authorize pages sign in (the code: oab-/oau-/web-<name>-…, or snapshot-…);
+//                                      {"name":null} signs them out
 //   POST /__sim/latency                {"ms":100} or {"ms":[50,150]}  delay every WeChat answer (a range: random within it)
 //   GET  /__sim/calls[?path=/sns/jscode2session]   {"calls":[{path,method,query,body,at}]} (last 10k)
-//   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n,"getuserriskrank":n,…}
+//   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n,
+//                                      "getuserriskrank":n,"sns_oauth2_access_token":n,"sns_userinfo":n,"authorize":n,…}
 //   GET  /__sim/health                 {"ok":true}
 //
 // CLI: node sim/wechat-simulator.mjs [--port 9300] [--host 127.0.0.1] [--appid wx_sim_appid]
-//      [--secret sim_secret] [--latency-ms 50-150]  (env: WECHAT_SIM_PORT, WECHAT_SIM_HOST, WECHAT_APPID,
-//      WECHAT_SECRET, WECHAT_SIM_LATENCY_MS; latency is "<ms>" or "<min>-<max>", 50-150 by default)
+//      [--secret sim_secret] [--latency-ms 50-150] [--devtools] [--devtools-device <name>]
+//      (env: WECHAT_SIM_PORT, WECHAT_SIM_HOST, WECHAT_APPID, WECHAT_SECRET, WECHAT_SIM_LATENCY_MS,
+//      WECHAT_SIM_DEVTOOLS=1, WECHAT_SIM_DEVTOOLS_DEVICE; latency is "<ms>" or "<min>-<max>", 50-150 by default;
+//      the other apps come from WECHAT_APPS, the hooks' own JSON list of {appid, secret, kind})
 
 import http from "node:http";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createContentSecurity } from "./content-security.mjs";
@@ -93,10 +143,26 @@ const RATE_LIMITED = [45011, "api minute-quota reach limit mustslower retry next
 const SYSTEM_BUSY = [-1, "system error"];
 const DAILY_QUOTA_REACHED = [45009, "reach max api daily quota limit"];
 const LOGIN_CODE_ERRORS = { invalid: INVALID_CODE, blocked: [40226, "code blocked"], ratelimit: RATE_LIMITED, busy: SYSTEM_BUSY };
+const WEB_CODE_ERRORS = { invalid: INVALID_CODE, ratelimit: RATE_LIMITED, busy: SYSTEM_BUSY };
 const PHONE_CODE_ERRORS = { invalid: INVALID_CODE, wrongapp: [40013, "invalid appid"], ratelimit: RATE_LIMITED, busy: SYSTEM_BUSY };
 const TRANSPORT_FAILURES = new Set(["http500", "garbage", "truncated", "reset", "hang"]);
 // The code is used up first, then the answer is lost: consumed_reset → "reset", …
 const CONSUMED_THEN_FAILED = new Set(["consumed_reset", "consumed_truncated", "consumed_hang"]);
+// 网页授权 codes: the scope the user granted, and whether the access_token answer itself carries
+// the unionid (WeChat's docs: for snsapi_userinfo, and for snsapi_login once the user granted it);
+// oauinfo- is a snsapi_userinfo grant whose unionid only sns/userinfo gives, as older accounts see.
+const WEB_CODES = {
+  oab: { scope: "snsapi_base", unionidInToken: false },
+  oau: { scope: "snsapi_userinfo", unionidInToken: true },
+  oauinfo: { scope: "snsapi_userinfo", unionidInToken: false },
+  web: { scope: "snsapi_login", unionidInToken: true },
+  snapshot: { scope: "snsapi_base", unionidInToken: false, snapshot: true },
+};
+// userinfo_<failure>-<name>: the code works, then sns/userinfo fails this way.
+const USERINFO_FAILURES = new Set(["busy", ...TRANSPORT_FAILURES]);
+const AUTHORIZE_SCOPES = { "/connect/oauth2/authorize": ["snsapi_base", "snsapi_userinfo"], "/connect/qrconnect": ["snsapi_login"] };
+const CODE_PREFIX_OF_SCOPE = { snsapi_base: "oab", snsapi_userinfo: "oau", snsapi_login: "web" };
+const SNS_TOKEN_TTL_SECONDS = 7200;
 const STABLE_TOKEN_ERRORS = {
   busy: SYSTEM_BUSY,
   ratelimit: DAILY_QUOTA_REACHED,
@@ -124,6 +190,22 @@ export function riskScenarioOf(name) {
     if (Object.hasOwn(RISK_TRANSPORT, part)) return { transport: RISK_TRANSPORT[part] };
   }
   return { rank: 0 };
+}
+
+export const DEFAULT_DEVTOOLS_DEVICE = "devtools";
+export const DEVTOOLS_PHONE_NUMBER = "13800138000";
+
+/** The development user's openid for a DevTools device: 28 characters, as WeChat's openids are. */
+export function devtoolsOpenid(device = DEFAULT_DEVTOOLS_DEVICE) {
+  return `odev_${createHash("sha256").update(device).digest("base64url").slice(0, 23)}`;
+}
+
+/** WECHAT_SIM_DEVTOOLS: "1", "true", "on" or "yes" turn DevTools mode on, "0", "false", "off" or "no" off; else the fallback. */
+export function devtoolsModeFromEnv(value, fallback = false) {
+  const text = String(value ?? "").trim().toLowerCase();
+  if (["1", "true", "on", "yes"].includes(text)) return true;
+  if (["0", "false", "off", "no"].includes(text)) return false;
+  return fallback;
 }
 
 const requestId = () => [4, 4, 4].map((bytes) => randomBytes(bytes).toString("hex")).join("-");
@@ -156,6 +238,11 @@ function parseCode(code) {
   if ((match = /^pnum-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1], numericCountryCode: true };
   if ((match = /^slow-(\d+)-([A-Za-z0-9_]+)(-|$)/.exec(code))) {
     return { kind: "slow", delayMs: Math.min(Number(match[1]), MAX_SLOW_MS), subject: match[2] };
+  }
+  if ((match = /^held-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "held", subject: match[1] };
+  if ((match = /^(oab|oau|oauinfo|web|snapshot)-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "web", ...WEB_CODES[match[1]], subject: match[2] };
+  if ((match = /^userinfo_([a-z0-9]+)-([A-Za-z0-9_]+)(-|$)/.exec(code)) && USERINFO_FAILURES.has(match[1])) {
+    return { kind: "web", ...WEB_CODES.oauinfo, userinfoFailure: match[1], subject: match[2] };
   }
   const dash = code.indexOf("-");
   const prefix = dash === -1 ? code : code.slice(0, dash);
@@ -214,24 +301,50 @@ export async function startWechatSimulator({
   host = "127.0.0.1",
   appId = "wx_sim_appid",
   secret = "sim_secret",
+  // Further apps of the same open platform: [{appId, secret}]. One person has another openid in each
+  // app (osim_<appId>_<name>; the first app's is osim_<name>) and the same unionid in all.
+  apps = [],
   latencyMs = 0,
   accessTokenTtlSeconds = 7200,
   accessTokenRotationSeconds = accessTokenTtlSeconds > 300 ? 300 : accessTokenTtlSeconds / 24,
   forceRefreshIntervalSeconds = 30,
   forceRefreshDailyLimit = 20,
+  devtools = false,
+  devtoolsDevice = DEFAULT_DEVTOOLS_DEVICE,
 } = {}) {
   if (!isLatency(latencyMs)) throw new Error("latencyMs must be a number >= 0 or a [min, max] range");
+  const appsById = new Map([[appId, { appId, secret }], ...apps.map((app) => [app.appId, { appId: app.appId, secret: app.secret }])]);
+//
+  if (typeof devtoolsDevice !== "string" || devtoolsDevice.trim() === "") throw new Error("devtoolsDevice must be a non-empty name");
+  // What a code outside the scenario syntax is: DevTools' in DevTools mode, else an invalid one.
+  const isDevtoolsCode = (scenario, code) => devtools && scenario.kind === "unknown" && /^[A-Za-z0-9_-]+$/.test(code);
   const state = {};
   function resetState() {
     state.latencyMs = latencyMs;
     state.usedLoginCodes = new Set();
     state.usedPhoneCodes = new Set();
-    state.tokens = new Map(); // access_token → { value, expiresAt, expired, revoked, rejection }
-    state.currentToken = null;
+    state.usedWebCodes = new Set();
+    state.tokens = new Map(); // access_token → { appId, value, expiresAt, expired, revoked, rejection }
+    // Per appid: its current access token and its forced refreshes, as WeChat keeps them.
+    state.accessTokensOf = new Map([...appsById.keys()].map((id) => [id, { currentToken: null, forcedRefreshes: { day: -1, used: 0, lastRefreshedAt: -Infinity } }]));
+    state.snsTokens = new Map(); // 网页授权 access_token → { appId, openid, scope, name, unionid, refreshToken, expiresAt, expired, userinfoFailure }
+    state.authorizingUser = null; // { name, snapshot }: who is signed in to WeChat in the browser
     state.stableTokenMode = "ok";
-    state.forcedRefreshes = { day: -1, used: 0, lastRefreshedAt: -Infinity };
     state.callLog = [];
-    state.stats = { jscode2session: 0, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, getuserriskrank: 0 };
+    state.heldCodes = new Map(); // code → answers the call waiting with it
+    state.releasedCodes = new Set(); // released before their call arrived
+    state.stats = {
+      jscode2session: 0,
+      stable_token: 0,
+      stable_token_forced: 0,
+      getuserphonenumber: 0,
+      msg_sec_check: 0,
+      media_check_async: 0,
+      sns_oauth2_access_token: 0,
+      sns_userinfo: 0,
+      authorize: 0,
+      getuserriskrank: 0,
+    };
   }
   resetState();
 
@@ -246,13 +359,36 @@ export async function startWechatSimulator({
     });
   }
 
+  /** Waits until the test releases this held-… code, at most MAX_SLOW_MS. */
+  function heldUntilReleased(code) {
+    if (state.releasedCodes.delete(code)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const answer = () => {
+        clearTimeout(timer);
+        pendingTimers.delete(timer);
+        if (state.heldCodes.get(code) === answer) state.heldCodes.delete(code);
+        resolve();
+      };
+      const timer = setTimeout(answer, MAX_SLOW_MS);
+      pendingTimers.add(timer);
+      state.heldCodes.set(code, answer);
+    });
+  }
+
+  function releaseCode(code) {
+    const answer = state.heldCodes.get(code);
+    if (answer) answer();
+    else state.releasedCodes.add(code);
+    return Boolean(answer);
+  }
+
   // ---- access tokens ----------------------------------------------------------------------------
 
-  function issueAccessToken() {
-    const token = { value: randomBytes(48).toString("base64url"), expiresAt: Date.now() + accessTokenTtlSeconds * 1000, expired: false, revoked: false, rejection: null };
+  function issueAccessToken(app) {
+    const token = { appId: app, value: randomBytes(48).toString("base64url"), expiresAt: Date.now() + accessTokenTtlSeconds * 1000, expired: false, revoked: false, rejection: null };
     state.tokens.set(token.value, token);
     if (state.tokens.size > MAX_TOKENS) state.tokens.delete(state.tokens.keys().next().value);
-    state.currentToken = token;
+    state.accessTokensOf.get(app).currentToken = token;
     return token;
   }
 
@@ -270,32 +406,44 @@ export async function startWechatSimulator({
     return 0;
   }
 
-  /** force_refresh: counted against the daily cap; refreshes only if the last refresh is 30 s old. */
-  function forceRefresh() {
-    const forced = state.forcedRefreshes;
+  /** force_refresh: counted against the app's daily cap; refreshes only if its last refresh is 30 s old. */
+  function forceRefresh(app) {
+    const tokens = state.accessTokensOf.get(app);
+    const forced = tokens.forcedRefreshes;
     const today = Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS);
     if (forced.day !== today) Object.assign(forced, { day: today, used: 0 });
     if (forced.used >= forceRefreshDailyLimit) return null;
     forced.used += 1;
-    if (Date.now() - forced.lastRefreshedAt < forceRefreshIntervalSeconds * 1000 && isUsable(state.currentToken)) return state.currentToken;
+    if (Date.now() - forced.lastRefreshedAt < forceRefreshIntervalSeconds * 1000 && isUsable(tokens.currentToken)) return tokens.currentToken;
     forced.lastRefreshedAt = Date.now();
-    if (state.currentToken) state.currentToken.revoked = true;
-    return issueAccessToken();
+    if (tokens.currentToken) tokens.currentToken.revoked = true;
+    return issueAccessToken(app);
   }
 
-  /** Normal mode: the current token, or the next one once the current one is in its last minutes. */
-  function currentAccessToken() {
-    const token = state.currentToken;
+  /** Normal mode: the app's current token, or the next one once the current one is in its last minutes. */
+  function currentAccessToken(app) {
+    const token = state.accessTokensOf.get(app).currentToken;
     if (isUsable(token) && token.expiresAt - Date.now() > accessTokenRotationSeconds * 1000) return token;
-    return issueAccessToken();
+    return issueAccessToken(app);
   }
 
   // ---- WeChat endpoints -------------------------------------------------------------------------
 
+  const secretOf = (app) => appsById.get(app)?.secret;
+  const openidOf = (app, name) => (app === appId ? `osim_${name}` : `osim_${app}_${name}`);
+  // The name in one of the app's openids, or null when the openid is not the app's.
+  const nameOfOpenid = (app, openid) => {
+    const prefix = app === appId ? "osim_" : `osim_${app}_`;
+    if (!openid.startsWith(prefix) || openid.length === prefix.length) return null;
+    if (app === appId && [...appsById.keys()].some((other) => other !== appId && openid.startsWith(`osim_${other}_`))) return null;
+    return openid.slice(prefix.length);
+  };
+
   async function handleJsCode2Session(req, res, query) {
     const reply = (payload) => send(res, 200, TEXT_PLAIN, JSON.stringify(payload));
-    if (query.get("appid") !== appId) return reply(wechatError(40013, "invalid appid"));
-    if (query.get("secret") !== secret) return reply(wechatError(40125, "invalid appsecret"));
+    const app = query.get("appid");
+    if (!appsById.has(app)) return reply(wechatError(40013, "invalid appid"));
+    if (query.get("secret") !== secretOf(app)) return reply(wechatError(40125, "invalid appsecret"));
     if (query.get("grant_type") !== "authorization_code") return reply(wechatError(40002, "invalid grant_type"));
     const code = query.get("js_code");
     if (!code) return reply(wechatError(41008, "missing code"));
@@ -308,10 +456,12 @@ export async function startWechatSimulator({
       return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), TEXT_PLAIN, truncatedSession);
     }
 
+    if (isDevtoolsCode(scenario, code)) return reply({ openid: devtoolsOpenid(devtoolsDevice), session_key: randomBytes(16).toString("base64") });
     if (scenario.kind === "slow") await delay(scenario.delayMs);
-    if (scenario.kind === "user" || scenario.kind === "slow") {
+    if (scenario.kind === "held") await heldUntilReleased(code);
+    if (scenario.kind === "user" || scenario.kind === "slow" || scenario.kind === "held") {
       const name = scenario.subject;
-      const session = { openid: `osim_${name}`, session_key: randomBytes(16).toString("base64") };
+      const session = { openid: openidOf(app, name), session_key: randomBytes(16).toString("base64") };
       if (name.includes("union")) session.unionid = `usim_${name}`;
       return reply(session);
     }
@@ -326,18 +476,18 @@ export async function startWechatSimulator({
     if (!body) return reply(wechatError(47001, "data format error"));
     if (!body.appid) return reply(wechatError(41002, "appid missing"));
     if (!body.secret) return reply(wechatError(41004, "appsecret missing"));
-    if (body.appid !== appId) return reply(wechatError(40013, "invalid appid"));
-    if (body.secret !== secret) return reply(wechatError(40125, "invalid appsecret"));
+    if (!appsById.has(body.appid)) return reply(wechatError(40013, "invalid appid"));
+    if (body.secret !== secretOf(body.appid)) return reply(wechatError(40125, "invalid appsecret"));
     if (body.grant_type !== "client_credential") return reply(wechatError(40002, "invalid grant_type"));
     if (Object.hasOwn(STABLE_TOKEN_ERRORS, mode)) return reply(wechatError(...STABLE_TOKEN_ERRORS[mode]));
 
     let token;
     if (body.force_refresh === true) {
       state.stats.stable_token_forced += 1;
-      token = forceRefresh();
+      token = forceRefresh(body.appid);
       if (!token) return reply(wechatError(...DAILY_QUOTA_REACHED));
     } else {
-      token = currentAccessToken();
+      token = currentAccessToken(body.appid);
     }
     return reply({ access_token: token.value, expires_in: Math.round((token.expiresAt - Date.now()) / 1000) });
   }
@@ -346,7 +496,8 @@ export async function startWechatSimulator({
     const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
     const accessToken = query.get("access_token");
     if (!accessToken) return reply(wechatError(41001, "access_token missing"));
-    const tokenErrcode = accessTokenErrcode(state.tokens.get(accessToken));
+    const token = state.tokens.get(accessToken);
+    const tokenErrcode = accessTokenErrcode(token);
     if (tokenErrcode === 42001) return reply(wechatError(42001, "access_token expired"));
     if (tokenErrcode !== 0) return reply(wechatError(tokenErrcode, REJECTION_ERRMSGS[tokenErrcode]));
     if (!body) return reply(wechatError(47001, "data format error"));
@@ -361,11 +512,15 @@ export async function startWechatSimulator({
       return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), WECHAT_JSON, truncatedPhoneInfo);
     }
 
-    const isPhoneSuccess = scenario.kind === "phone" || (scenario.kind === "slow" && /^\d+$/.test(scenario.subject));
+    const isDevtoolsPhone = isDevtoolsCode(scenario, code);
+    const isPhoneSuccess =
+      isDevtoolsPhone || scenario.kind === "phone" || ((scenario.kind === "slow" || scenario.kind === "held") && /^\d+$/.test(scenario.subject));
     if (scenario.kind === "slow" && isPhoneSuccess) await delay(scenario.delayMs);
+    if (scenario.kind === "held" && isPhoneSuccess) await heldUntilReleased(code);
     if (isPhoneSuccess) {
-      const phoneNumber = scenario.subject;
-      const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: appId };
+      const phoneNumber = isDevtoolsPhone ? DEVTOOLS_PHONE_NUMBER : scenario.subject;
+      // The phone number is answered for the app whose token asked.
+      const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: token.appId };
       const countryCode = scenario.numericCountryCode ? 86 : "86";
       return reply({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber, purePhoneNumber: phoneNumber, countryCode, watermark } });
     }
@@ -381,13 +536,97 @@ export async function startWechatSimulator({
     if (tokenErrcode === 42001) return reply(wechatError(42001, "access_token expired"));
     if (tokenErrcode !== 0) return reply(wechatError(tokenErrcode, REJECTION_ERRMSGS[tokenErrcode]));
     if (!body) return reply(wechatError(47001, "data format error"));
-    if (body.appid !== appId) return reply(wechatError(43104, "appid not match openid"));
-    if (typeof body.openid !== "string" || !body.openid.startsWith("osim_")) return reply(wechatError(40003, "invalid openid"));
+    // Answered for the app whose token asked, about one of that app's openids.
+    const token = state.tokens.get(accessToken);
+    if (body.appid !== token.appId) return reply(wechatError(43104, "appid not match openid"));
+    const name = typeof body.openid === "string" ? nameOfOpenid(token.appId, body.openid) : null;
+    if (name === null) return reply(wechatError(40003, "invalid openid"));
     if (![0, 1, 2].includes(body.scene) || typeof body.client_ip !== "string" || body.client_ip === "") return reply(wechatError(47001, "data format error"));
-    const scenario = riskScenarioOf(body.openid.slice("osim_".length));
+    const scenario = riskScenarioOf(name);
     if (scenario.transport) return sendTransportFailure(req, res, scenario.transport, WECHAT_JSON, '{"errcode":0,"errmsg":"getuserriskrank succ","risk_ra');
     if (scenario.errcode !== undefined) return reply(wechatError(scenario.errcode, RISK_ERRMSGS[scenario.errcode] ?? "system error"));
     return reply({ errcode: 0, errmsg: "getuserriskrank succ", risk_rank: scenario.rank, unoin_id: Math.floor(Math.random() * 1e9) });
+  }
+
+
+  // ---- 网页授权 (公众号 H5 and 网站应用 扫码登录) ----------------------------------------------------
+
+  function issueSnsToken(fields) {
+    const token = { ...fields, value: randomBytes(48).toString("base64url"), expiresAt: Date.now() + SNS_TOKEN_TTL_SECONDS * 1000, expired: false };
+    state.snsTokens.set(token.value, token);
+    if (state.snsTokens.size > MAX_TOKENS) state.snsTokens.delete(state.snsTokens.keys().next().value);
+    return token;
+  }
+
+  async function handleWebAccessToken(req, res, query) {
+    const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
+    const app = query.get("appid");
+    if (!appsById.has(app)) return reply(wechatError(40013, "invalid appid"));
+    if (query.get("secret") !== secretOf(app)) return reply(wechatError(40125, "invalid appsecret"));
+    if (query.get("grant_type") !== "authorization_code") return reply(wechatError(40002, "invalid grant_type"));
+    const code = query.get("code");
+    if (!code) return reply(wechatError(41008, "missing code"));
+
+    const scenario = parseCode(code);
+    const truncatedToken = '{"access_token":"';
+    if (TRANSPORT_FAILURES.has(scenario.kind)) return sendTransportFailure(req, res, scenario.kind, WECHAT_JSON, truncatedToken);
+    if (!claimCode(state.usedWebCodes, code)) return reply(wechatError(40163, "code been used"));
+    if (CONSUMED_THEN_FAILED.has(scenario.kind)) {
+      return sendTransportFailure(req, res, scenario.kind.slice("consumed_".length), WECHAT_JSON, truncatedToken);
+    }
+    if (scenario.kind !== "web") {
+      const [errcode, errmsg] = WEB_CODE_ERRORS[scenario.kind] ?? INVALID_CODE;
+      return reply(wechatError(errcode, errmsg));
+    }
+
+    const name = scenario.subject;
+    // A snapshot page's user is a virtual account: an openid of its own each time, never a unionid.
+    const openid = scenario.snapshot ? `osim_snapshot_${randomBytes(6).toString("hex")}` : openidOf(app, name);
+    const unionid = !scenario.snapshot && scenario.scope !== "snsapi_base" && name.includes("union") ? `usim_${name}` : "";
+    const refreshToken = randomBytes(48).toString("base64url");
+    const token = issueSnsToken({ appId: app, openid, scope: scenario.scope, name, unionid, refreshToken, userinfoFailure: scenario.userinfoFailure ?? null });
+    const answer = { access_token: token.value, expires_in: SNS_TOKEN_TTL_SECONDS, refresh_token: refreshToken, openid, scope: scenario.scope };
+    if (scenario.snapshot) answer.is_snapshotuser = 1;
+    if (unionid && scenario.unionidInToken) answer.unionid = unionid;
+    return reply(answer);
+  }
+
+  function handleWebUserInfo(req, res, query) {
+    const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
+    const accessToken = query.get("access_token");
+    if (!accessToken) return reply(wechatError(41001, "access_token missing"));
+    const token = state.snsTokens.get(accessToken);
+    if (!token) return reply(wechatError(40001, REJECTION_ERRMSGS[40001]));
+    if (token.expired || Date.now() >= token.expiresAt) return reply(wechatError(42001, "access_token expired"));
+    const openid = query.get("openid");
+    if (!openid) return reply(wechatError(41009, "missing openid"));
+    if (openid !== token.openid) return reply(wechatError(40003, "invalid openid"));
+    if (token.scope === "snsapi_base") return reply(wechatError(48001, "api unauthorized"));
+    if (token.userinfoFailure === "busy") return reply(wechatError(...SYSTEM_BUSY));
+    if (token.userinfoFailure) return sendTransportFailure(req, res, token.userinfoFailure, WECHAT_JSON, '{"openid":"');
+    const info = { openid, nickname: `sim_${token.name}`, sex: 0, province: "", city: "", country: "", headimgurl: "", privilege: [] };
+    if (token.unionid) info.unionid = token.unionid;
+    return reply(info);
+  }
+
+  // open.weixin.qq.com's authorize pages, where the browser goes: WeChat asks the user (the one set
+  // through /__sim/authorize/user), then sends the browser back to redirect_uri?code=CODE&state=STATE.
+  function handleAuthorize(req, res, query, body, path) {
+    const refuse = (message) => send(res, 400, "text/html; charset=utf-8", `<html><body><p>${message}</p></body></html>`);
+    if (!appsById.has(query.get("appid"))) return refuse("appid 参数错误");
+    const redirectUri = query.get("redirect_uri");
+    if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return refuse("redirect_uri 参数错误");
+    if (query.get("response_type") !== "code") return refuse("response_type 参数错误");
+    const scope = query.get("scope");
+    if (!AUTHORIZE_SCOPES[path].includes(scope)) return refuse("Scope 参数错误或没有 Scope 权限");
+    const user = state.authorizingUser;
+    if (!user) return refuse("no WeChat user in this browser: POST /__sim/authorize/user first");
+    const code = `${user.snapshot ? "snapshot" : CODE_PREFIX_OF_SCOPE[scope]}-${user.name}-${randomBytes(6).toString("hex")}`;
+    const back = new URL(redirectUri);
+    back.searchParams.set("code", code);
+    if (query.has("state")) back.searchParams.set("state", query.get("state"));
+    res.writeHead(302, { Location: back.href, "Content-Length": 0 });
+    res.end();
   }
 
   const wechatRoutes = {
@@ -395,6 +634,10 @@ export async function startWechatSimulator({
     "POST /cgi-bin/stable_token": { stat: "stable_token", handle: handleStableToken },
     "POST /wxa/business/getuserphonenumber": { stat: "getuserphonenumber", handle: handleGetUserPhoneNumber },
     "POST /wxa/getuserriskrank": { stat: "getuserriskrank", handle: handleGetUserRiskRank },
+    "GET /sns/oauth2/access_token": { stat: "sns_oauth2_access_token", handle: handleWebAccessToken },
+    "GET /sns/userinfo": { stat: "sns_userinfo", handle: handleWebUserInfo },
+    "GET /connect/oauth2/authorize": { stat: "authorize", handle: handleAuthorize },
+    "GET /connect/qrconnect": { stat: "authorize", handle: handleAuthorize },
   };
 
   // msgSecCheck and mediaCheckAsync (sim/content-security.mjs), behind the same access-token check.
@@ -425,7 +668,7 @@ export async function startWechatSimulator({
     state.stats[route.stat] += 1;
     const latency = latencySample(state.latencyMs);
     if (latency > 0) await delay(latency);
-    return route.handle(req, res, url.searchParams, body);
+    return route.handle(req, res, url.searchParams, body, url.pathname);
   }
 
   // ---- control API ------------------------------------------------------------------------------
@@ -441,25 +684,48 @@ export async function startWechatSimulator({
         contentSecurity.reset();
         return reply(200, { ok: true });
       case "POST /__sim/access-token/expire":
-        for (const token of state.tokens.values()) token.expired = true;
+      case "POST /__sim/access-token/revoke": {
+        if (body.appid !== undefined && !appsById.has(body.appid)) return reply(400, { ok: false, error: "appid is not one of the simulator's apps" });
+        const mark = url.pathname.endsWith("/expire") ? "expired" : "revoked";
+        for (const token of state.tokens.values()) if (body.appid === undefined || token.appId === body.appid) token[mark] = true;
         return reply(200, { ok: true });
-      case "POST /__sim/access-token/revoke":
-        for (const token of state.tokens.values()) token.revoked = true;
-        return reply(200, { ok: true });
+      }
       case "POST /__sim/access-token/reject": {
+        const app = body.appid ?? appId;
+        if (!appsById.has(app)) return reply(400, { ok: false, error: "appid is not one of the simulator's apps" });
         if (!REJECTION_ERRCODES.has(body.errcode)) return reply(400, { ok: false, error: `errcode must be one of ${[...REJECTION_ERRCODES].join(", ")}` });
         if (body.times !== undefined && !(Number.isInteger(body.times) && body.times >= 1)) return reply(400, { ok: false, error: "times must be an integer >= 1" });
-        currentAccessToken().rejection = { errcode: body.errcode, remaining: body.times };
+        currentAccessToken(app).rejection = { errcode: body.errcode, remaining: body.times };
         return reply(200, { ok: true });
       }
       case "POST /__sim/stable-token/mode":
         if (!STABLE_TOKEN_MODES.has(body.mode)) return reply(400, { ok: false, error: `mode must be one of ${[...STABLE_TOKEN_MODES].join(", ")}` });
         state.stableTokenMode = body.mode;
         return reply(200, { ok: true });
-      case "POST /__sim/stable-token/forced-refreshes":
+      case "POST /__sim/stable-token/forced-refreshes": {
+        const app = body.appid ?? appId;
+        if (!appsById.has(app)) return reply(400, { ok: false, error: "appid is not one of the simulator's apps" });
         if (!(Number.isInteger(body.used) && body.used >= 0)) return reply(400, { ok: false, error: "used must be an integer >= 0" });
-        Object.assign(state.forcedRefreshes, { day: Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS), used: body.used });
+        Object.assign(state.accessTokensOf.get(app).forcedRefreshes, { day: Math.floor((Date.now() + BEIJING_OFFSET_MS) / DAY_MS), used: body.used });
         return reply(200, { ok: true });
+      }
+      case "GET /__sim/sns-tokens":
+        return reply(200, { tokens: [...state.snsTokens.values()].flatMap((token) => [token.value, token.refreshToken]) });
+      case "POST /__sim/sns-token/expire":
+        for (const token of state.snsTokens.values()) token.expired = true;
+        return reply(200, { ok: true });
+      case "POST /__sim/authorize/user":
+        if (body.name === null) {
+          state.authorizingUser = null;
+          return reply(200, { ok: true });
+        }
+        if (typeof body.name !== "string" || !/^[A-Za-z0-9_]+$/.test(body.name)) return reply(400, { ok: false, error: "name must be [A-Za-z0-9_]+, or null" });
+        if (body.snapshot !== undefined && typeof body.snapshot !== "boolean") return reply(400, { ok: false, error: "snapshot must be true or false" });
+        state.authorizingUser = { name: body.name, snapshot: body.snapshot === true };
+        return reply(200, { ok: true });
+      case "POST /__sim/release":
+        if (typeof body.code !== "string" || body.code === "") return reply(400, { ok: false, error: "code must be a non-empty string" });
+        return reply(200, { ok: true, held: releaseCode(body.code) });
       case "POST /__sim/latency":
         if (!isLatency(body.ms)) return reply(400, { ok: false, error: "ms must be a number >= 0 or a [min, max] range" });
         state.latencyMs = body.ms;
@@ -503,6 +769,8 @@ export async function startWechatSimulator({
   return {
     url: `http://${urlHost}:${boundPort}`,
     port: boundPort,
+    // DevTools mode's development user, or null when the mode is off.
+    devtoolsOpenid: devtools ? devtoolsOpenid(devtoolsDevice) : null,
     close() {
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();
@@ -516,6 +784,14 @@ export async function startWechatSimulator({
 
 // ---- CLI ----------------------------------------------------------------------------------------
 
+/** WECHAT_APPS as the hooks read it: [{appid, secret, kind}] → [{appId, secret}]. */
+export function appsFromEnvironment(text) {
+  if (!text || text.trim() === "") return [];
+  const entries = JSON.parse(text);
+  if (!Array.isArray(entries)) throw new Error("WECHAT_APPS must be a JSON list of {appid, secret, kind}");
+  return entries.map(({ appid, secret }) => ({ appId: appid, secret }));
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -524,6 +800,8 @@ async function main() {
       appid: { type: "string" },
       secret: { type: "string" },
       "latency-ms": { type: "string" },
+      devtools: { type: "boolean" },
+      "devtools-device": { type: "string" },
     },
   });
   const toNumber = (text, name) => {
@@ -536,9 +814,13 @@ async function main() {
     host: values.host ?? process.env.WECHAT_SIM_HOST ?? "127.0.0.1",
     appId: values.appid ?? process.env.WECHAT_APPID ?? "wx_sim_appid",
     secret: values.secret ?? process.env.WECHAT_SECRET ?? "sim_secret",
+    apps: appsFromEnvironment(process.env.WECHAT_APPS),
     latencyMs: parseLatency(values["latency-ms"] ?? process.env.WECHAT_SIM_LATENCY_MS ?? DEFAULT_CLI_LATENCY),
+    devtools: values.devtools ?? devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS),
+    devtoolsDevice: values["devtools-device"] ?? process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
   });
   console.log(`WeChat simulator listening on ${simulator.url}`);
+  if (simulator.devtoolsOpenid) console.log(`DevTools mode: any wx.login code logs in as ${simulator.devtoolsOpenid}.`);
   const shutdown = () => simulator.close().then(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

@@ -1,15 +1,19 @@
+import { randomBytes } from "node:crypto";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { parseLatency, startWechatSimulator } from "./wechat-simulator.mjs";
+import { DEVTOOLS_PHONE_NUMBER, devtoolsModeFromEnv, devtoolsOpenid, parseLatency, startWechatSimulator } from "./wechat-simulator.mjs";
 
 const APP_ID = "wx_test_appid";
 const SECRET = "test_secret";
+// Two more apps of the same open platform: a 公众号 and a second mini-program.
+const OA = { appId: "wx_test_oa", secret: "test_secret_oa" };
+const SECOND = { appId: "wx_test_second", secret: "test_secret_second" };
 
 let sim;
 let nonceCounter = 0;
 const nonce = () => `${Date.now()}${++nonceCounter}`;
 
 beforeAll(async () => {
-  sim = await startWechatSimulator({ appId: APP_ID, secret: SECRET });
+  sim = await startWechatSimulator({ appId: APP_ID, secret: SECRET, apps: [OA, SECOND] });
 });
 
 afterAll(async () => {
@@ -46,6 +50,10 @@ async function control(path, body = {}) {
   const res = await postJson(`/__sim/${path}`, body);
   expect(res.status).toBe(200);
   return res.json();
+}
+
+async function getJson(path, params) {
+  return (await fetch(`${sim.url}${path}?${new URLSearchParams(params)}`)).json();
 }
 
 async function stableToken(overrides = {}) {
@@ -162,6 +170,16 @@ describe("jscode2session", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(session.openid).toBe("osim_carol");
   });
+
+  it("holds held-<name> codes until the test releases them, then succeeds", async () => {
+    const code = `held-dave-${nonce()}`;
+    let answered = false;
+    const pending = loginJson(code).then((session) => ((answered = true), session));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(answered).toBe(false);
+    expect(await control("release", { code })).toEqual({ ok: true, held: true });
+    expect((await pending).openid).toBe("osim_dave");
+  });
 });
 
 describe("stable_token", () => {
@@ -248,6 +266,21 @@ describe("getuserphonenumber", () => {
     expect(await (await phone(access_token, hangCode)).json()).toEqual(wechatError(40029, "invalid code"));
   });
 
+  it("holds held-<digits> codes until released; a code released before its call is answered at once", async () => {
+    const { access_token } = await stableToken();
+    const code = `held-13700137000-${nonce()}`;
+    let answered = false;
+    const pending = phone(access_token, code).then((res) => ((answered = true), res.json()));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(answered).toBe(false);
+    await control("release", { code });
+    expect((await pending).phone_info.phoneNumber).toBe("13700137000");
+
+    const early = `held-13700137001-${nonce()}`;
+    expect(await control("release", { code: early })).toEqual({ ok: true, held: false });
+    expect((await (await phone(access_token, early)).json()).phone_info.phoneNumber).toBe("13700137001");
+  });
+
   it("answers code errors", async () => {
     const { access_token } = await stableToken();
     expect((await (await phone(access_token, `invalid-${nonce()}`)).json()).errcode).toBe(40029);
@@ -321,6 +354,16 @@ describe("getuserriskrank", () => {
     expect(await (await ask("not-a-token", "osim_carol")).json()).toMatchObject({ errcode: 40001 });
   });
 
+  it("answers for the app whose token asks, about that app's own openids", async () => {
+    const { access_token } = await stableToken({ appid: SECOND.appId, secret: SECOND.secret });
+    const askSecond = (openid, appid = SECOND.appId) => riskRank(access_token, { appid, openid, scene: 0, client_ip: "203.0.113.9" });
+    expect(await (await askSecond(`osim_${SECOND.appId}_bob_risk3`)).json()).toMatchObject({ errcode: 0, risk_rank: 3 });
+    expect(await (await askSecond("osim_bob_risk3")).json()).toEqual(wechatError(40003, "invalid openid"));
+    expect(await (await askSecond(`osim_${SECOND.appId}_bob`, APP_ID)).json()).toEqual(wechatError(43104, "appid not match openid"));
+    const { access_token: primaryToken } = await stableToken();
+    expect(await (await ask(primaryToken, `osim_${SECOND.appId}_bob`)).json()).toEqual(wechatError(40003, "invalid openid"));
+  });
+
   it("fails in transit for riskhttp500 and riskgarbage", async () => {
     const { access_token } = await stableToken();
     expect((await ask(access_token, "osim_x_riskhttp500")).status).toBe(500);
@@ -360,6 +403,212 @@ describe("forced refreshes", () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe("apps: each appid has its own secret and access tokens", () => {
+  const tokenOf = (app, overrides = {}) => stableToken({ appid: app.appId, secret: app.secret, ...overrides });
+
+  it("checks each app's own secret", async () => {
+    expect((await tokenOf(OA, { secret: SECRET })).errcode).toBe(40125);
+    expect(typeof (await tokenOf(OA)).access_token).toBe("string");
+    expect((await loginJson(`u-amy-${nonce()}`, { appid: SECOND.appId, secret: SECRET })).errcode).toBe(40125);
+    expect((await loginJson(`u-amy-${nonce()}`, { appid: SECOND.appId, secret: SECOND.secret })).openid).toBe(`osim_${SECOND.appId}_amy`);
+  });
+
+  it("hands each app its own token, and answers an API as the app whose token it got", async () => {
+    await control("reset");
+    const primary = await stableToken();
+    const second = await tokenOf(SECOND);
+    expect(second.access_token).not.toBe(primary.access_token);
+    expect((await tokenOf(SECOND)).access_token).toBe(second.access_token);
+    const watermarkOf = async (token) => (await (await phone(token, `p-13800000000-${nonce()}`)).json()).phone_info.watermark.appid;
+    expect(await watermarkOf(primary.access_token)).toBe(APP_ID);
+    expect(await watermarkOf(second.access_token)).toBe(SECOND.appId);
+  });
+
+  it("forces, caps and revokes one app's tokens without touching another's", async () => {
+    await control("reset");
+    const primary = await stableToken();
+    const second = await tokenOf(SECOND);
+    const forced = await tokenOf(SECOND, { force_refresh: true });
+    expect(forced.access_token).not.toBe(second.access_token);
+    expect((await (await phone(second.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(40001);
+    expect((await (await phone(primary.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(0);
+    expect((await stableToken()).access_token).toBe(primary.access_token);
+
+    await control("stable-token/forced-refreshes", { used: 20, appid: SECOND.appId });
+    expect((await tokenOf(SECOND, { force_refresh: true })).errcode).toBe(45009);
+    expect(typeof (await stableToken({ force_refresh: true })).access_token).toBe("string");
+
+    await control("access-token/revoke", { appid: SECOND.appId });
+    expect((await (await phone(forced.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(40001);
+    expect((await (await phone((await stableToken()).access_token, `p-1-${nonce()}`)).json()).errcode).toBe(0);
+    expect((await postJson("/__sim/access-token/revoke", { appid: "wx_not_ours" })).status).toBe(400);
+  });
+
+  it("rejects one app's current token on request, not another's", async () => {
+    await control("reset");
+    const primary = await stableToken();
+    const second = await tokenOf(SECOND);
+    await control("access-token/reject", { errcode: 40001, times: 1, appid: SECOND.appId });
+    expect((await (await phone(primary.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(0);
+    expect((await (await phone(second.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(40001);
+    expect((await (await phone(second.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(0);
+  });
+});
+
+describe("网页授权: sns/oauth2/access_token and sns/userinfo", () => {
+  const webToken = (code, overrides = {}) =>
+    getJson("/sns/oauth2/access_token", { appid: OA.appId, secret: OA.secret, code, grant_type: "authorization_code", ...overrides });
+  const userInfo = (accessToken, openid) => getJson("/sns/userinfo", { access_token: accessToken, openid, lang: "zh_CN" });
+
+  it("answers a snsapi_base code with the openid alone, single-use; userinfo is not allowed", async () => {
+    const code = `oab-unionann-${nonce()}`;
+    const res = await fetch(`${sim.url}/sns/oauth2/access_token?${new URLSearchParams({ appid: OA.appId, secret: OA.secret, code, grant_type: "authorization_code" })}`);
+    expect(res.headers.get("content-type")).toBe("application/json; encoding=utf-8");
+    const answer = await res.json();
+    expect(answer).toEqual({
+      access_token: expect.any(String),
+      expires_in: 7200,
+      refresh_token: expect.any(String),
+      openid: `osim_${OA.appId}_unionann`,
+      scope: "snsapi_base",
+    });
+    expect(await webToken(code)).toEqual(wechatError(40163, "code been used"));
+    expect(await userInfo(answer.access_token, answer.openid)).toEqual(wechatError(48001, "api unauthorized"));
+    const { tokens } = await (await fetch(`${sim.url}/__sim/sns-tokens`)).json();
+    expect(tokens).toEqual(expect.arrayContaining([answer.access_token, answer.refresh_token]));
+  });
+
+  it("gives the unionid of a snsapi_userinfo code in the token's answer and in userinfo's", async () => {
+    const answer = await webToken(`oau-unionbea-${nonce()}`);
+    expect(answer).toMatchObject({ openid: `osim_${OA.appId}_unionbea`, scope: "snsapi_userinfo", unionid: "usim_unionbea" });
+    expect(await userInfo(answer.access_token, answer.openid)).toEqual({
+      openid: answer.openid,
+      nickname: "sim_unionbea",
+      sex: 0,
+      province: "",
+      city: "",
+      country: "",
+      headimgurl: "",
+      privilege: [],
+      unionid: "usim_unionbea",
+    });
+    const plain = await webToken(`oau-cat-${nonce()}`);
+    expect(plain).not.toHaveProperty("unionid");
+    expect(await userInfo(plain.access_token, plain.openid)).not.toHaveProperty("unionid");
+  });
+
+  it("gives the unionid of an oauinfo- code only through userinfo", async () => {
+    const answer = await webToken(`oauinfo-uniondee-${nonce()}`);
+    expect(answer.scope).toBe("snsapi_userinfo");
+    expect(answer).not.toHaveProperty("unionid");
+    expect((await userInfo(answer.access_token, answer.openid)).unionid).toBe("usim_uniondee");
+  });
+
+  it("answers a website's snsapi_login code", async () => {
+    expect(await webToken(`web-unioneve-${nonce()}`)).toMatchObject({ openid: `osim_${OA.appId}_unioneve`, scope: "snsapi_login", unionid: "usim_unioneve" });
+  });
+
+  it("answers a snapshot page's virtual account: is_snapshotuser 1, a new openid each time, no unionid", async () => {
+    const first = await webToken(`snapshot-unionfay-${nonce()}`);
+    const second = await webToken(`snapshot-unionfay-${nonce()}`);
+    expect(first).toMatchObject({ is_snapshotuser: 1, scope: "snsapi_base", openid: expect.stringMatching(/^osim_snapshot_[0-9a-f]{12}$/) });
+    expect(second.openid).not.toBe(first.openid);
+    expect(first).not.toHaveProperty("unionid");
+    expect((await userInfo(first.access_token, first.openid)).errcode).toBe(48001);
+  });
+
+  it("checks appid, secret, grant_type and code in that order, then the code", async () => {
+    expect(await webToken(`oab-a-${nonce()}`, { appid: "wx_not_ours", secret: "x" })).toEqual(wechatError(40013, "invalid appid"));
+    expect(await webToken(`oab-a-${nonce()}`, { secret: SECRET, grant_type: "x" })).toEqual(wechatError(40125, "invalid appsecret"));
+    expect((await webToken(`oab-a-${nonce()}`, { grant_type: "client_credential" })).errcode).toBe(40002);
+    expect(await webToken("")).toEqual(wechatError(41008, "missing code"));
+    expect(await webToken(`invalid-${nonce()}`)).toEqual(wechatError(40029, "invalid code"));
+    expect(await webToken(`u-alice-${nonce()}`)).toEqual(wechatError(40029, "invalid code"));
+    expect((await webToken(`ratelimit-${nonce()}`)).errcode).toBe(45011);
+    expect((await webToken(`busy-${nonce()}`)).errcode).toBe(-1);
+  });
+
+  it("fails in transit like the other APIs: plain failures keep the code, consumed_* use it up", async () => {
+    const query = (code) => new URLSearchParams({ appid: OA.appId, secret: OA.secret, code, grant_type: "authorization_code" });
+    const garbage = `garbage-${nonce()}`;
+    for (let i = 0; i < 2; i++) expect(await (await fetch(`${sim.url}/sns/oauth2/access_token?${query(garbage)}`)).text()).toBe("<html>not json");
+    expect((await fetch(`${sim.url}/sns/oauth2/access_token?${query(`http500-${nonce()}`)}`)).status).toBe(500);
+    await expect(fetch(`${sim.url}/sns/oauth2/access_token?${query(`reset-${nonce()}`)}`)).rejects.toMatchObject(connectionReset);
+    await expect(fetch(`${sim.url}/sns/oauth2/access_token?${query(`hang-${nonce()}`)}`, { signal: AbortSignal.timeout(200) })).rejects.toMatchObject(timedOut);
+    const consumed = `consumed_truncated-${nonce()}`;
+    expect(await (await fetch(`${sim.url}/sns/oauth2/access_token?${query(consumed)}`)).text()).toBe('{"access_token":"');
+    expect(await webToken(consumed)).toEqual(wechatError(40163, "code been used"));
+  });
+
+  it("answers userinfo's errcodes: missing, unknown, expired token; missing or another openid", async () => {
+    const answer = await webToken(`oau-gus-${nonce()}`);
+    expect((await getJson("/sns/userinfo", { openid: answer.openid })).errcode).toBe(41001);
+    expect((await userInfo("never-issued", answer.openid)).errcode).toBe(40001);
+    expect((await getJson("/sns/userinfo", { access_token: answer.access_token })).errcode).toBe(41009);
+    expect(await userInfo(answer.access_token, "osim_someone_else")).toEqual(wechatError(40003, "invalid openid"));
+    await control("sns-token/expire");
+    expect(await userInfo(answer.access_token, answer.openid)).toEqual(wechatError(42001, "access_token expired"));
+  });
+
+  it("keeps the user's tokens and the app's tokens apart: each is 40001 where the other belongs", async () => {
+    const web = await webToken(`oau-hal-${nonce()}`);
+    const { access_token } = await stableToken({ appid: OA.appId, secret: OA.secret });
+    expect((await userInfo(access_token, web.openid)).errcode).toBe(40001);
+    expect((await (await phone(web.access_token, `p-1-${nonce()}`)).json()).errcode).toBe(40001);
+  });
+
+  it("fails userinfo as a userinfo_<failure>- code says", async () => {
+    const busy = await webToken(`userinfo_busy-ida-${nonce()}`);
+    expect(busy).not.toHaveProperty("unionid");
+    expect(await userInfo(busy.access_token, busy.openid)).toEqual(wechatError(-1, "system error"));
+    const broken = await webToken(`userinfo_http500-ida-${nonce()}`);
+    const res = await fetch(`${sim.url}/sns/userinfo?${new URLSearchParams({ access_token: broken.access_token, openid: broken.openid })}`);
+    expect(res.status).toBe(500);
+  });
+});
+
+describe("the authorize pages", () => {
+  const authorize = (params, path = "/connect/oauth2/authorize") =>
+    fetch(`${sim.url}${path}?${new URLSearchParams({ appid: OA.appId, redirect_uri: "https://h5.example.com/login?from=menu", response_type: "code", state: "s1", ...params })}`, {
+      redirect: "manual",
+    });
+  const codeOf = (res) => new URL(res.headers.get("location")).searchParams.get("code");
+
+  it("sends the browser back with a code for the signed-in user and the state", async () => {
+    await control("authorize/user", { name: "unionjo" });
+    const res = await authorize({ scope: "snsapi_base" });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get("location"));
+    expect(`${back.origin}${back.pathname}`).toBe("https://h5.example.com/login");
+    expect(back.searchParams.get("from")).toBe("menu");
+    expect(back.searchParams.get("state")).toBe("s1");
+    expect(back.searchParams.get("code")).toMatch(/^oab-unionjo-[0-9a-f]{12}$/);
+    expect(codeOf(await authorize({ scope: "snsapi_userinfo" }))).toMatch(/^oau-unionjo-/);
+    expect(codeOf(await authorize({ scope: "snsapi_login" }, "/connect/qrconnect"))).toMatch(/^web-unionjo-/);
+    // And the code works at sns/oauth2/access_token.
+    const answer = await getJson("/sns/oauth2/access_token", { appid: OA.appId, secret: OA.secret, code: back.searchParams.get("code"), grant_type: "authorization_code" });
+    expect(answer.openid).toBe(`osim_${OA.appId}_unionjo`);
+  });
+
+  it("gives a snapshot page's code when told to", async () => {
+    await control("authorize/user", { name: "kim", snapshot: true });
+    expect(codeOf(await authorize({ scope: "snsapi_userinfo" }))).toMatch(/^snapshot-kim-/);
+  });
+
+  it("refuses a bad request, or no user, with an HTML page", async () => {
+    await control("authorize/user", { name: "lee" });
+    for (const params of [{ appid: "wx_not_ours", scope: "snsapi_base" }, { redirect_uri: "", scope: "snsapi_base" }, { response_type: "token", scope: "snsapi_base" }, { scope: "snsapi_login" }]) {
+      const res = await authorize(params);
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    }
+    expect((await authorize({ scope: "snsapi_base" }, "/connect/qrconnect")).status).toBe(400);
+    await control("authorize/user", { name: null });
+    expect((await authorize({ scope: "snsapi_base" })).status).toBe(400);
+    expect((await postJson("/__sim/authorize/user", { name: "no spaces" })).status).toBe(400);
   });
 });
 
@@ -407,12 +656,12 @@ describe("latency, calls, stats and reset", () => {
     expect(calls[0]).toMatchObject({ path: "/sns/jscode2session", method: "GET", query: { js_code: code }, body: null });
     expect(calls[1]).toMatchObject({ path: "/cgi-bin/stable_token", method: "POST", body: { appid: APP_ID } });
     expect(typeof calls[0].at).toBe("number");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, getuserriskrank: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, sns_oauth2_access_token: 0, sns_userinfo: 0, authorize: 0, getuserriskrank: 0 });
 
     expect((await loginJson(code)).errcode).toBe(40163);
     await control("reset");
     expect((await loginJson(code)).openid).toBe("osim_erin");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, getuserriskrank: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, sns_oauth2_access_token: 0, sns_userinfo: 0, authorize: 0, getuserriskrank: 0 });
   });
 
   it("answers 404 JSON for unknown paths", async () => {
@@ -474,5 +723,88 @@ describe("access_token TTL", () => {
       body: JSON.stringify({ code: `p-1-${nonce()}` }),
     });
     expect((await res.json()).errcode).toBe(42001);
+  });
+});
+
+// DevTools' wx.login gives WeChat's own codes: 32 characters of [A-Za-z0-9], a new one each call.
+const devtoolsCode = () => randomBytes(32).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
+
+describe("DevTools mode", () => {
+  let devtools;
+  let named;
+  const atSimulator = (simulator, jsCode) => {
+    const query = new URLSearchParams({ appid: APP_ID, secret: SECRET, js_code: jsCode, grant_type: "authorization_code" });
+    return fetch(`${simulator.url}/sns/jscode2session?${query}`).then(async (res) => JSON.parse(await res.text()));
+  };
+
+  beforeAll(async () => {
+    devtools = await startWechatSimulator({ appId: APP_ID, secret: SECRET, devtools: true });
+    named = await startWechatSimulator({ appId: APP_ID, secret: SECRET, devtools: true, devtoolsDevice: "alice-macbook" });
+  });
+
+  afterAll(async () => {
+    await devtools.close();
+    await named.close();
+  });
+
+  it("is off unless asked for: a DevTools code is then an invalid one", async () => {
+    expect(sim.devtoolsOpenid).toBeNull();
+    expect(await loginJson(devtoolsCode())).toEqual(wechatError(40029, "invalid code"));
+  });
+
+  it("logs every code outside the scenario syntax in as one stable development user", async () => {
+    const sessions = [await atSimulator(devtools, devtoolsCode()), await atSimulator(devtools, devtoolsCode()), await atSimulator(devtools, "0716AVll20uHk94SLDml27etM946AVlq")];
+    expect(sessions.map((session) => session.openid)).toEqual(Array(3).fill(devtoolsOpenid("devtools")));
+    expect(devtools.devtoolsOpenid).toBe(devtoolsOpenid("devtools"));
+    expect(sessions[0].session_key).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(sessions[0]).not.toHaveProperty("unionid");
+  });
+
+  it("gives each device name its own user, the same across restarts", async () => {
+    expect((await atSimulator(named, devtoolsCode())).openid).toBe(devtoolsOpenid("alice-macbook"));
+    expect(devtoolsOpenid("alice-macbook")).not.toBe(devtoolsOpenid("devtools"));
+    expect(devtoolsOpenid("alice-macbook")).toMatch(/^odev_[A-Za-z0-9_-]{23}$/);
+    const again = await startWechatSimulator({ appId: APP_ID, secret: SECRET, devtools: true, devtoolsDevice: "alice-macbook" });
+    try {
+      expect((await atSimulator(again, devtoolsCode())).openid).toBe(devtoolsOpenid("alice-macbook"));
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("keeps codes single-use and the scenario codes working", async () => {
+    const code = devtoolsCode();
+    expect((await atSimulator(devtools, code)).openid).toBe(devtoolsOpenid());
+    expect(await atSimulator(devtools, code)).toEqual(wechatError(40163, "code been used"));
+    expect((await atSimulator(devtools, `u-alice-${nonce()}`)).openid).toBe("osim_alice");
+    expect((await atSimulator(devtools, `invalid-${nonce()}`)).errcode).toBe(40029);
+    expect((await atSimulator(devtools, `busy-${nonce()}`)).errcode).toBe(-1);
+  });
+
+  it("answers DevTools' phone codes with the development phone number, once each", async () => {
+    const post = (path, body) => fetch(`${devtools.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((res) => res.json());
+    const { access_token } = await post("/cgi-bin/stable_token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET });
+    const code = devtoolsCode();
+    const answer = await post(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code });
+    expect(answer.phone_info).toMatchObject({ phoneNumber: DEVTOOLS_PHONE_NUMBER, purePhoneNumber: DEVTOOLS_PHONE_NUMBER, countryCode: "86" });
+    expect((await post(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code })).errcode).toBe(40029);
+    expect((await post(`/wxa/business/getuserphonenumber?access_token=${access_token}`, { code: `p-13912345678-${nonce()}` })).phone_info.phoneNumber).toBe("13912345678");
+  });
+
+  it.each([
+    ["1", false, true],
+    ["true", false, true],
+    [" ON ", false, true],
+    ["0", true, false],
+    ["off", true, false],
+    ["", true, true],
+    [undefined, false, false],
+    ["maybe", false, false],
+  ])("reads WECHAT_SIM_DEVTOOLS=%j (default %s) as %s", (value, fallback, expected) => {
+    expect(devtoolsModeFromEnv(value, fallback)).toBe(expected);
+  });
+
+  it("refuses an empty device name", async () => {
+    await expect(startWechatSimulator({ devtools: true, devtoolsDevice: " " })).rejects.toThrow("devtoolsDevice");
   });
 });

@@ -16,8 +16,10 @@
 import { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 import { BaiClientError, isObject } from "./errors";
 import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
-import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse } from "./transport";
-import type { DeleteAccountResult, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import { queryString, type QueryParams } from "./query";
+import type { RealtimeOptions } from "./realtime";
+import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse, type UploadRequest } from "./transport";
+import type { BindIdentityResult, DeleteAccountResult, Identity, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
 import type { ConsentItem, ConsentOverview, ConsentSource, MyData } from "./types";
 import type { WxApi } from "./wx";
 
@@ -34,6 +36,13 @@ export interface ClientOptions {
   refreshMarginSeconds?: number;
   /** The clock, in ms; tests pass their own. */
   now?: () => number;
+  /** How realtime subscriptions behave (createClient only). */
+  realtime?: RealtimeOptions;
+  /**
+   * This mini-program's appid, when BAI serves several WeChat apps (`WECHAT_APPS` on the server) and this is
+   * not the primary one. Sent with every login, and what `bindIdentity` binds. Default: the primary mini-program.
+   */
+  appid?: string;
 }
 
 export interface RequestOptions<Body = unknown> {
@@ -41,19 +50,24 @@ export interface RequestOptions<Body = unknown> {
   method?: HttpRequest["method"];
   /** Sent as JSON. */
   body?: Body;
-  query?: Record<string, string | number | boolean | undefined>;
+  /** Serialized as PocketBase's SDK does: arrays repeat the key, null and undefined are left out. */
+  query?: QueryParams;
   headers?: Record<string, string>;
   /** Send the session's token (logging in first if needed) and renew it once on 401. Default true. */
   auth?: boolean;
 }
 
+/**
+ * Any of the three; all three go to POST /api/wechat/profile as one update, fewer to
+ * POST /api/wechat/profile/fields, which changes only those (and calls WeChat's phone API only for a phoneCode).
+ */
 export interface ProfileUpdate {
   /** From `<input type="nickname">` or typed by the user. */
-  name: string;
+  name?: string;
   /** `e.detail.code` of `<button open-type="getPhoneNumber">`. */
-  phoneCode: string;
+  phoneCode?: string;
   /** An http(s) URL, e.g. the one uploadAvatar answers. */
-  picture: string;
+  picture?: string;
 }
 
 
@@ -68,9 +82,20 @@ interface AvatarUploadAnswer {
 const DUPLICATE_LOGIN_CODE_MSG = "重复请求过于频繁,请勿重复提交同一登录凭证";
 const REJECTED_LOGIN_CODE_FIELD_CODES = ["wechat_code_used", "wechat_code_invalid"];
 
-export type BaiClient = ReturnType<typeof createClient>;
+export type BaiAuthClient = ReturnType<typeof createAuthClient>;
 
-export function createClient(options: ClientOptions) {
+/** What records and realtime build on: the session's transport, token and renewal. */
+export type Session = ReturnType<typeof createSession>["internals"];
+
+/**
+ * The client without PocketBase's records API and realtime: sign-in, session, profile and `request`.
+ * `createClient` adds the rest; a bundler that tree-shakes leaves those out when only this is imported.
+ */
+export function createAuthClient(options: ClientOptions) {
+  return createSession(options).client;
+}
+
+export function createSession(options: ClientOptions) {
   const wx: WxApi = options.wx || globalWx();
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs || 10_000;
@@ -78,7 +103,7 @@ export function createClient(options: ClientOptions) {
   const now = options.now || Date.now;
   const authStore = new WxStorageAuthStore(wx, options.storageKey || "bai_auth", now);
 
-  const urlOf = (path: string, query?: RequestOptions["query"]) => baseUrl + (path.charAt(0) === "/" ? path : "/" + path) + queryString(query);
+  const urlOf = (path: string, query?: QueryParams) => baseUrl + (path.charAt(0) === "/" ? path : "/" + path) + queryString(query);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const post = (path: string, body?: unknown, headers: Record<string, string> = {}) => sendRequest(wx, { method: "POST", url: urlOf(path), headers, body }, timeoutMs);
 
@@ -89,7 +114,10 @@ export function createClient(options: ClientOptions) {
     let triedNewCode = false;
     for (;;) {
       const code = await wxLoginCode(wx, timeoutMs);
-      const response = await post("/api/wechat/login", cancelDeletion ? { users_wx_code: code } : { users_wx_code: code, cancel_deletion: false });
+      const body: { users_wx_code: string; cancel_deletion?: boolean; appid?: string } = { users_wx_code: code };
+      if (!cancelDeletion) body.cancel_deletion = false;
+      if (options.appid) body.appid = options.appid;
+      const response = await post("/api/wechat/login", body);
       if (response.status === 200) {
         const answer = readAuthAnswer(urlOf("/api/wechat/login"), response) as LoginResponse;
         authStore.save(answer.token, answer.meta.data.user);
@@ -190,7 +218,14 @@ export function createClient(options: ClientOptions) {
     return response.body;
   }
 
-  return {
+  /** wx.uploadFile with the session's token, renewed once on a 401; answers the parsed body, or rejects. */
+  async function upload(upload: Omit<UploadRequest, "headers">): Promise<unknown> {
+    const response = await sendAuthorized((token) => sendUpload(wx, { ...upload, headers: bearer(token) }, timeoutMs));
+    if (response.status < 200 || response.status >= 300) throw errorFrom(upload.url, response);
+    return response.body;
+  }
+
+  const client = {
     baseUrl,
     authStore,
     /** The signed-in user as the server last described it, or null. */
@@ -217,11 +252,18 @@ export function createClient(options: ClientOptions) {
       return authStore.user as unknown as UserInfo;
     },
 
+    /**
+     * Saves the fields given. All three (a phone code among them) are one update on POST /api/wechat/profile,
+     * as before; a subset goes to POST /api/wechat/profile/fields, which leaves the others alone and asks
+     * WeChat for the phone number only when a phoneCode is sent.
+     */
     async updateProfile(update: ProfileUpdate): Promise<ProfileResult> {
-      const result = await request("/api/wechat/profile", {
-        method: "POST",
-        body: { users_name: update.name, users_phone_code: update.phoneCode, users_picture: update.picture },
-      });
+      const body: ProfileFieldsRequest = {};
+      if (update.name !== undefined) body.users_name = update.name;
+      if (update.phoneCode !== undefined) body.users_phone_code = update.phoneCode;
+      if (update.picture !== undefined) body.users_picture = update.picture;
+      const complete = update.name !== undefined && update.phoneCode !== undefined && update.picture !== undefined;
+      const result = await request<ProfileResponse>(complete ? "/api/wechat/profile" : "/api/wechat/profile/fields", { method: "POST", body });
       authStore.saveUser(result.data.user);
       return result.data;
     },
@@ -229,11 +271,9 @@ export function createClient(options: ClientOptions) {
     /** Uploads `tempFilePath` (from chooseAvatar) to POST /api/wechat/avatar and returns its URL. */
     async uploadAvatar(tempFilePath: string): Promise<string> {
       const url = urlOf("/api/wechat/avatar");
-      const response = await sendAuthorized((token) => sendUpload(wx, url, tempFilePath, "file", bearer(token), timeoutMs));
-      if (response.status !== 200) throw errorFrom(url, response);
-      const answer = response.body as AvatarUploadAnswer;
+      const answer = (await upload({ url, filePath: tempFilePath, fieldName: "file" })) as AvatarUploadAnswer;
       if (!isObject(answer) || !isObject(answer.data) || typeof answer.data.url !== "string") {
-        throw new BaiClientError({ url, status: response.status, body: response.body, message: "头像上传的应答无法识别" });
+        throw new BaiClientError({ url, status: 200, body: answer, message: "头像上传的应答无法识别" });
       }
       return answer.data.url;
     },
@@ -263,6 +303,28 @@ export function createClient(options: ClientOptions) {
       return answer.data;
     },
 
+    /** The user's WeChat identities: one per app they sign in through (openids masked). */
+    async identities(): Promise<Identity[]> {
+      const answer = await request<{ data: { identities: Identity[] } }>("/api/wechat/identities");
+      return answer.data.identities;
+    },
+
+    /**
+     * Binds this mini-program's WeChat identity (or, with `appid`, another app's, given its code) to the signed-in
+     * user, so that logging in here finds them. Without a code, this mini-program's wx.login gives one.
+     * 409 `bind_conflict` when the identity belongs to another account: the SDK never switches accounts.
+     */
+    async bindIdentity(code?: string, appid: string | undefined = options.appid): Promise<BindIdentityResult> {
+      if (!appid) throw new BaiClientError({ url: urlOf("/api/wechat/identities"), status: 0, message: "bindIdentity 需要 appid:在 createClient 的 appid 中配置,或作为第二个参数传入" });
+      const answer = await request("/api/wechat/identities", { method: "POST", body: { appid, code: code || (await wxLoginCode(wx, timeoutMs)) } });
+      return answer.data;
+    },
+
+    /** Unbinds one of the user's identities (by its `id` from identities()). */
+    async unbindIdentity(id: string): Promise<void> {
+      await request(`/api/wechat/identities/${encodeURIComponent(id)}`, { method: "DELETE" });
+    },
+
     /** Each document's current version and URL, what the user agreed to and when, and whether consent is needed now. */
     async consents(): Promise<ConsentOverview> {
       return (await request<{ data: ConsentOverview }>("/api/wechat/consents")).data;
@@ -286,6 +348,8 @@ export function createClient(options: ClientOptions) {
 
     request,
   };
+
+  return { client, internals: { wx, timeoutMs, authStore, urlOf, request, upload, usableToken } };
 }
 
 /** 403 (disabled, being deleted) or 410 (deleted): the session is over and a new login would not help. */
@@ -309,16 +373,8 @@ function readAuthAnswer(url: string, response: HttpResponse): { token: string; m
   throw new BaiClientError({ url, status: response.status, body, message: "登录应答无法识别" });
 }
 
-function errorFrom(url: string, response: HttpResponse): BaiClientError {
+export function errorFrom(url: string, response: HttpResponse): BaiClientError {
   return new BaiClientError({ url, status: response.status, body: response.body });
-}
-
-function queryString(query: RequestOptions["query"]): string {
-  if (!query) return "";
-  const pairs = Object.keys(query)
-    .filter((key) => query[key] !== undefined)
-    .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(String(query[key]))}`);
-  return pairs.length > 0 ? `?${pairs.join("&")}` : "";
 }
 
 /** Wraps `run` so that calls made while one is in progress share its promise. */

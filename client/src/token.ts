@@ -20,17 +20,27 @@ function decodeBase64Url(input: string): string {
   return decodeURIComponent(percentEncoded);
 }
 
-/** The token's `exp` claim in seconds since the epoch, or null when it cannot be read. */
-export function tokenExpiry(token: string): number | null {
+function tokenClaims(token: string): Record<string, unknown> {
   const payload = token.split(".")[1];
-  if (!payload) return null;
+  if (!payload) return {};
   try {
     const claims: unknown = JSON.parse(decodeBase64Url(payload));
-    const exp = typeof claims === "object" && claims !== null ? (claims as { exp?: unknown }).exp : undefined;
-    return typeof exp === "number" && isFinite(exp) ? exp : null;
+    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>) : {};
   } catch {
-    return null;
+    return {};
   }
+}
+
+/** The token's `exp` claim in seconds since the epoch, or null when it cannot be read. */
+export function tokenExpiry(token: string): number | null {
+  const exp = tokenClaims(token).exp;
+  return typeof exp === "number" && isFinite(exp) ? exp : null;
+}
+
+/** The id of the record the token was issued to (its `id` claim), "" when there is none. */
+export function tokenRecordId(token: string): string {
+  const id = tokenClaims(token).id;
+  return typeof id === "string" ? id : "";
 }
 
 /**

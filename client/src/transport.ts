@@ -33,13 +33,25 @@ export function sendRequest(wx: WxApi, request: HttpRequest, timeoutMs: number):
   });
 }
 
-export function sendUpload(wx: WxApi, url: string, filePath: string, fieldName: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpResponse> {
+export interface UploadRequest {
+  url: string;
+  filePath: string;
+  /** The form field the file is sent as. */
+  fieldName: string;
+  /** The form's other fields. */
+  formData?: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+export function sendUpload(wx: WxApi, upload: UploadRequest, timeoutMs: number): Promise<HttpResponse> {
+  const { url } = upload;
   return new Promise((resolve, reject) => {
     wx.uploadFile({
       url,
-      filePath,
-      name: fieldName,
-      header: headers,
+      filePath: upload.filePath,
+      name: upload.fieldName,
+      formData: upload.formData,
+      header: upload.headers,
       timeout: timeoutMs,
       // wx.uploadFile hands back the body as text.
       success: (result) => resolve({ status: result.statusCode, body: parseJson(result.data) }),
@@ -61,7 +73,7 @@ export function wxLoginCode(wx: WxApi, timeoutMs: number): Promise<string> {
   });
 }
 
-function networkError(url: string, failure: WxFailure): BaiClientError {
+export function networkError(url: string, failure: WxFailure): BaiClientError {
   return new BaiClientError({ url, status: 0, cause: failure, message: `网络请求失败: ${errMsgOf(failure)}` });
 }
 

@@ -12,9 +12,17 @@ export type RefreshResponse = Schemas["RefreshTokenAuthResponse"];
 export type RefreshResult = Schemas["RefreshTokenResponseData"];
 export type ProfileRequest = Schemas["WechatProfileRequest"];
 export type ProfileResult = Schemas["WechatProfileResponseData"];
+/** POST /api/wechat/profile's 200 answer; POST /api/wechat/profile/fields answers the same. */
+export type ProfileResponse = SuccessBodyOf<"/api/wechat/profile">;
+// The body of POST /api/wechat/profile/fields: any non-empty subset of the profile's fields. Written from
+// the profile's request until the route's own schema is in spec/openapi.yaml; then name that schema here.
+export type ProfileFieldsRequest = Partial<ProfileRequest>;
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type LogoutScope = NonNullable<Schemas["LogoutRequest"]["scope"]>;
 export type DeleteAccountResult = Schemas["DeleteAccountResponseData"];
+/** One of the user's WeChat identities (an app they sign in through), openid masked. */
+export type Identity = Schemas["IdentityView"];
+export type BindIdentityResult = SuccessBodyOf<"/api/wechat/identities">["data"];
 export type ConsentDocument = Schemas["ConsentDocument"];
 export type ConsentItem = Schemas["ConsentItem"];
 export type ConsentOverview = Schemas["ConsentOverview"];

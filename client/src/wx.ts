@@ -14,8 +14,17 @@ export interface WxRequestOptions {
   header?: Record<string, string>;
   timeout?: number;
   dataType?: string;
+  responseType?: "text" | "arraybuffer";
+  /** Base library 2.20.2+: the answer arrives in pieces through the task's onChunkReceived. */
+  enableChunked?: boolean;
   success?(result: { statusCode: number; data: unknown; header: Record<string, string> }): void;
   fail?(failure: WxFailure): void;
+}
+
+export interface WxRequestTask {
+  abort(): void;
+  /** Base library 2.20.1+. */
+  onChunkReceived?(listener: (result: { data: ArrayBuffer }) => void): void;
 }
 
 export interface WxUploadFileOptions {
@@ -23,6 +32,8 @@ export interface WxUploadFileOptions {
   filePath: string;
   name: string;
   header?: Record<string, string>;
+  /** Other fields of the multipart form, beside the file. */
+  formData?: Record<string, string>;
   timeout?: number;
   success?(result: { statusCode: number; data: string }): void;
   fail?(failure: WxFailure): void;
@@ -35,10 +46,13 @@ export interface WxLoginOptions {
 }
 
 export interface WxApi {
-  request(options: WxRequestOptions): unknown;
+  request(options: WxRequestOptions): WxRequestTask;
   uploadFile(options: WxUploadFileOptions): unknown;
   login(options: WxLoginOptions): unknown;
   getStorageSync(key: string): unknown;
   setStorageSync(key: string, data: unknown): void;
   removeStorageSync(key: string): void;
+  /** Used only when realtime is asked to pause while the mini-program is in the background. */
+  onAppHide?(listener: () => void): void;
+  onAppShow?(listener: () => void): void;
 }

@@ -350,6 +350,28 @@ describe("updateProfile", () => {
     expect((storage.get("bai_auth") as { user: { users_name: string } }).user.users_name).toBe("张三");
   });
 
+  it.each([
+    ["the name alone", { name: "张三" }, { users_name: "张三" }],
+    ["the picture alone", { picture: "https://example.com/a.png" }, { users_picture: "https://example.com/a.png" }],
+    ["a phone code alone", { phoneCode: "p-1" }, { users_phone_code: "p-1" }],
+    ["name and picture", { name: "张三", picture: "https://example.com/a.png" }, { users_name: "张三", users_picture: "https://example.com/a.png" }],
+    ["name and phone code", { name: "张三", phoneCode: "p-1" }, { users_name: "张三", users_phone_code: "p-1" }],
+  ])("sends %s to POST /api/wechat/profile/fields, and only those fields", async (_, update, body) => {
+    const { client, server, storage } = await signedIn();
+    const result = await client.updateProfile(update);
+
+    expect(server.requests).toEqual([expect.objectContaining({ method: "POST", path: "/api/wechat/profile/fields", token: client.token, body })]);
+    expect(result.user).toEqual(client.user);
+    expect((storage.get("bai_auth") as { user: unknown }).user).toEqual(client.user);
+  });
+
+  it("keeps the other fields of the user as the server answers them", async () => {
+    const { client } = await signedIn();
+    await client.updateProfile({ name: "张三", phoneCode: "p-1", picture: "https://example.com/a.png" });
+    await client.updateProfile({ name: "李四" });
+    expect(client.user).toMatchObject({ users_name: "李四", users_picture: "https://example.com/a.png", users_phone_masked: "138****8000" });
+  });
+
   it("rejects with the field errors of a 400", async () => {
     const { client, server } = await signedIn();
     server.routes["/api/wechat/profile"] = () =>

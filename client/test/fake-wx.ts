@@ -1,6 +1,6 @@
 // A fake `wx` for unit tests: in-memory storage, wx.login minting numbered codes, and wx.request /
 // wx.uploadFile answered by a fake BAI server whose routes a test can override one by one.
-import type { WxApi, WxRequestOptions, WxUploadFileOptions } from "../src/wx";
+import type { WxApi, WxRequestOptions, WxRequestTask, WxUploadFileOptions } from "../src/wx";
 
 export interface FakeRequest {
   method: string;
@@ -10,7 +10,57 @@ export interface FakeRequest {
   body: unknown;
   token: string;
   /** Set for wx.uploadFile calls. */
-  upload?: { filePath: string; name: string };
+  upload?: { filePath: string; name: string; formData?: Record<string, string> };
+}
+
+/** A wx.request({ enableChunked: true }) in progress, which the test feeds like a server would. */
+export class FakeStream {
+  aborted = false;
+  ended = false;
+  private readonly listeners: Array<(result: { data: ArrayBuffer }) => void> = [];
+
+  constructor(
+    readonly request: FakeRequest,
+    private readonly options: WxRequestOptions,
+  ) {}
+
+  readonly task: WxRequestTask = {
+    abort: () => {
+      if (this.ended) return;
+      this.aborted = true;
+      this.ended = true;
+      setTimeout(() => this.options.fail?.({ errMsg: "request:fail abort" }), 1);
+    },
+    onChunkReceived: (listener) => void this.listeners.push(listener),
+  };
+
+  /** Sends `text` as UTF-8, cut into pieces of `pieceBytes` bytes (all at once by default). */
+  send(text: string, pieceBytes = Infinity): void {
+    const bytes = new TextEncoder().encode(text);
+    for (let start = 0; start < bytes.length; start += pieceBytes) {
+      const piece = bytes.slice(start, Math.min(start + pieceBytes, bytes.length));
+      for (const listener of this.listeners) listener({ data: piece.buffer });
+    }
+  }
+
+  /** PocketBase's first event. */
+  connect(clientId: string): void {
+    this.send(`id:${clientId}\nevent:PB_CONNECT\ndata:{"clientId":"${clientId}"}\n\n`);
+  }
+
+  /** The server closed the stream. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.options.success?.({ statusCode: 200, data: new ArrayBuffer(0), header: {} });
+  }
+
+  /** The network dropped it. */
+  drop(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.options.fail?.({ errMsg: "request:fail network lost" });
+  }
 }
 
 export type FakeAnswer = { status: number; body: unknown } | "network-failure";
@@ -50,6 +100,8 @@ export class FakeServer {
   readonly validTokens = new Set<string>();
   readonly usedCodes = new Set<string>();
   readonly requests: FakeRequest[] = [];
+  /** Every wx.request({ enableChunked: true }), in order. */
+  readonly streams: FakeStream[] = [];
   user: Record<string, unknown> = { ...fakeUser() };
   readonly routes: Record<string, FakeRoute> = {
     "/api/wechat/login": (request) => {
@@ -70,6 +122,14 @@ export class FakeServer {
       this.user = { ...this.user, users_name: body.users_name, users_phone: "13800138000", users_phone_masked: "138****8000", users_picture: body.users_picture };
       return { status: 200, body: { code: 200, msg: "资料更新成功", data: { status: "update_success", user: this.user } } };
     },
+    "/api/wechat/profile/fields": (request) => {
+      if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");
+      const body = request.body as Record<string, string>;
+      const phone = body.users_phone_code === undefined ? {} : { users_phone: "13800138000", users_phone_masked: "138****8000" };
+      const fields = { ...(body.users_name === undefined ? {} : { users_name: body.users_name }), ...(body.users_picture === undefined ? {} : { users_picture: body.users_picture }), ...phone };
+      this.user = { ...this.user, ...fields };
+      return { status: 200, body: { code: 200, msg: "资料更新成功", data: { status: "update_success", user: this.user } } };
+    },
     "/api/wechat/avatar": (request) => {
       if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");
       return { status: 200, body: JSON.stringify({ code: 200, msg: "头像上传成功", data: { url: "https://bai.example/pb/api/files/u/a/avatar.png" } }) };
@@ -85,6 +145,8 @@ export class FakeServer {
       this.validTokens.clear();
       return { status: 200, body: { code: 200, msg: "注销申请已提交,冷静期内重新登录即可撤销", data: { status: "deletion_pending", deletion_due: "2026-04-03T10:00:00.000Z" } } };
     },
+    // PocketBase's realtime subscription POST; tests read what was posted from `requests`.
+    "/api/realtime": () => ({ status: 204, body: "" }),
     "/api/things": (request) => {
       if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");
       return { status: 200, body: { code: 200, msg: "ok", data: { things: [] } } };
@@ -131,6 +193,9 @@ export interface FakeWx {
   loginCalls: () => number;
   /** Makes the next wx.login calls fail with this errMsg. */
   failLogin: (errMsg: string | null) => void;
+  /** Calls the listeners of wx.onAppHide / wx.onAppShow. */
+  hideApp: () => void;
+  showApp: () => void;
 }
 
 export function fakeWx(server = new FakeServer(), storage = new Map<string, unknown>()): FakeWx {
@@ -145,6 +210,9 @@ export function fakeWx(server = new FakeServer(), storage = new Map<string, unkn
     return { method, url: options.url, path: url.pathname.replace(/^\/pb/, ""), headers, body, token };
   }
 
+  const appHide: Array<() => void> = [];
+  const appShow: Array<() => void> = [];
+
   const wx: WxApi = {
     login(options) {
       loginCalls += 1;
@@ -154,14 +222,21 @@ export function fakeWx(server = new FakeServer(), storage = new Map<string, unkn
     request(options: WxRequestOptions) {
       const body = typeof options.data === "string" ? JSON.parse(options.data) : options.data;
       const request = toRequest(options, options.method ?? "GET", body);
+      if (options.enableChunked) {
+        const stream = new FakeStream(request, options);
+        server.requests.push(request);
+        server.streams.push(stream);
+        return stream.task;
+      }
       later(async () => {
         const answer = await server.answer(request);
         if (answer === "network-failure") options.fail?.({ errMsg: "request:fail timeout" });
         else options.success?.({ statusCode: answer.status, data: answer.body, header: {} });
       });
+      return { abort: () => {} };
     },
     uploadFile(options: WxUploadFileOptions) {
-      const request = { ...toRequest(options, "POST", undefined), upload: { filePath: options.filePath, name: options.name } };
+      const request = { ...toRequest(options, "POST", undefined), upload: { filePath: options.filePath, name: options.name, ...(options.formData ? { formData: options.formData } : {}) } };
       later(async () => {
         const answer = await server.answer(request);
         if (answer === "network-failure") options.fail?.({ errMsg: "uploadFile:fail" });
@@ -172,6 +247,16 @@ export function fakeWx(server = new FakeServer(), storage = new Map<string, unkn
     getStorageSync: (key) => (storage.has(key) ? structuredClone(storage.get(key)) : ""),
     setStorageSync: (key, value) => void storage.set(key, structuredClone(value)),
     removeStorageSync: (key) => void storage.delete(key),
+    onAppHide: (listener) => void appHide.push(listener),
+    onAppShow: (listener) => void appShow.push(listener),
   };
-  return { wx, server, storage, loginCalls: () => loginCalls, failLogin: (errMsg) => (loginFailure = errMsg) };
+  return {
+    wx,
+    server,
+    storage,
+    loginCalls: () => loginCalls,
+    failLogin: (errMsg) => (loginFailure = errMsg),
+    hideApp: () => appHide.forEach((listener) => listener()),
+    showApp: () => appShow.forEach((listener) => listener()),
+  };
 }

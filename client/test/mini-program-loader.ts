@@ -48,6 +48,9 @@ export function loadMiniProgram(projectRoot: string, wx: WxApi & Record<string, 
   }
 
   return {
+    /** Loads a module of the project (e.g. "utils/config.js") and answers its exports. */
+    module: (path: string) => load(join(projectRoot, path)) as Record<string, any>,
+
     /** Loads pages/<route>.js and answers a page instance with the runtime's setData. */
     openPage(route: string): PageInstance {
       const file = join(projectRoot, `${route}.js`);

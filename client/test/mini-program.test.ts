@@ -1,7 +1,7 @@
 // The SDK's npm tarball installed into a copy of examples/miniprogram and put through WeChat's
 // 构建 npm (miniprogram-ci's packNpm, offline), then the example's pages run on what it produced.
 // What only WeChat DevTools or a phone can check is listed in examples/miniprogram/README.md.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: an .mjs script without types
 import { build, clientRoot } from "../scripts/build.mjs";
 import { loadInBareRealm } from "./bare-realm";
-import { fakeWx } from "./fake-wx";
+import { fakeWx, type FakeWx } from "./fake-wx";
 import { loadMiniProgram } from "./mini-program-loader";
 
 const require = createRequire(import.meta.url);
@@ -25,6 +25,17 @@ let workDir: string;
 let projectRoot: string;
 let tarballFiles: string[];
 let packWarnings: unknown[];
+
+/** The example's wx: the fake one, with what its pages use beyond the SDK. */
+function exampleWx(fake: FakeWx, extra: Record<string, unknown> = {}) {
+  return {
+    ...fake.wx,
+    redirectTo: () => {},
+    showToast: () => {},
+    getAccountInfoSync: () => ({ miniProgram: { appId: "touristappid", envVersion: "release", version: "1.0.0" } }),
+    ...extra,
+  };
+}
 
 beforeAll(async () => {
   await build();
@@ -59,6 +70,18 @@ describe("the npm tarball", () => {
   it("declares no runtime dependencies", () => {
     const manifest = JSON.parse(readFileSync(join(projectRoot, "node_modules", packageName, "package.json"), "utf8"));
     expect(manifest.dependencies).toBeUndefined();
+  });
+
+  it("passes npm publish --dry-run, with no network and no npm login", () => {
+    // --offline: npm 11 otherwise asks the registry whether the version exists; the registry is an
+    // address where nothing listens, so no setting of the machine can make the dry run reach one.
+    const run = spawnSync(npm, ["publish", "--dry-run", "--ignore-scripts", "--offline", "--json", "--registry", "http://127.0.0.1:9/"], { cwd: clientRoot, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const warnings = run.stderr.split("\n").filter((line) => /npm warn/i.test(line) && !/requires you to be logged in/.test(line));
+    expect(warnings).toEqual([]);
+    const report = JSON.parse(run.stdout)[packageName] ?? JSON.parse(run.stdout);
+    expect(report).toMatchObject({ name: packageName, version });
+    expect(report.files.map((file: { path: string }) => file.path)).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.mjs", "dist/index.d.ts", "README.md", "package.json"]));
   });
 });
 
@@ -101,22 +124,24 @@ describe("examples/miniprogram", () => {
   it.each(appJson.pages as string[])("%s.wxml binds only handlers its page defines", (page) => {
     const wxml = readFileSync(join(exampleRoot, `${page}.wxml`), "utf8");
     const handlers = [...wxml.matchAll(/\b(?:bind|catch):?[a-z]+="([^"]+)"/g)].map((match) => match[1]);
-    const instance = loadMiniProgram(projectRoot, { ...fakeWx().wx, redirectTo: () => {}, showToast: () => {} }).openPage(page);
+    const instance = loadMiniProgram(projectRoot, exampleWx(fakeWx())).openPage(page);
     expect(handlers.length).toBeGreaterThan(0);
     for (const handler of handlers) expect(typeof instance[handler], handler).toBe("function");
   });
 
-  it("the profile page has the getPhoneNumber and chooseAvatar buttons and the nickname input", () => {
+  it("the profile page has the getPhoneNumber and chooseAvatar buttons, the nickname input and the privacy popup", () => {
     const wxml = readFileSync(join(exampleRoot, "pages/profile/profile.wxml"), "utf8");
     expect(wxml).toMatch(/<button[^>]*open-type="getPhoneNumber"[^>]*bindgetphonenumber="onGetPhoneNumber"/);
     expect(wxml).toMatch(/<button[^>]*open-type="chooseAvatar"[^>]*bind:chooseavatar="onChooseAvatar"/);
-    expect(wxml).toMatch(/<input[^>]*type="nickname"/);
+    expect(wxml).toMatch(/<input[^>]*type="nickname"[^>]*bindfocus="onNameFocus"/);
+    // WeChat lets the held call go on only if this very button (its id) was tapped.
+    expect(wxml).toMatch(/<button id="agree-privacy"[^>]*open-type="agreePrivacyAuthorization"[^>]*bindagreeprivacyauthorization="onAgreePrivacy"/);
   });
 
   it("runs login → avatar → nickname → phone on the packed SDK against a fake server", async () => {
     const fake = fakeWx();
     const redirects: string[] = [];
-    const app = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} });
+    const app = loadMiniProgram(projectRoot, exampleWx(fake, { redirectTo: ({ url }: { url: string }) => redirects.push(url) }));
 
     const login = app.openPage("pages/login/login");
     login.onLoad();
@@ -140,16 +165,64 @@ describe("examples/miniprogram", () => {
     // A declined phone prompt sends nothing; a restart lands on the profile page without a login.
     await profile.onGetPhoneNumber({ detail: { errMsg: "getPhoneNumber:fail user deny" } });
     expect(fake.server.requests).toHaveLength(3);
-    const restarted = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} });
+    const restarted = loadMiniProgram(projectRoot, exampleWx(fake, { redirectTo: ({ url }: { url: string }) => redirects.push(url) }));
     restarted.openPage("pages/login/login").onLoad();
     expect(redirects.at(-1)).toBe("/pages/profile/profile");
     expect(fake.loginCalls()).toBe(1);
   });
 
+  it("saves the nickname and avatar alone through profile/fields, without the phone", async () => {
+    const fake = fakeWx();
+    const app = loadMiniProgram(projectRoot, exampleWx(fake));
+    const profile = app.openPage("pages/profile/profile");
+    profile.onLoad();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await profile.onSave();
+    expect(profile.data.error).toBe("请填写昵称或选择头像");
+
+    profile.onNameInput({ detail: { value: "张三" } });
+    await profile.onSave();
+    await profile.onChooseAvatar({ detail: { avatarUrl: "wxfile://tmp/avatar.png" } });
+    await profile.onSave();
+
+    expect(profile.data.error).toBe("");
+    const saves = fake.server.requests.filter((request) => request.path === "/api/wechat/profile/fields");
+    expect(saves.map((request) => request.body)).toEqual([{ users_name: "张三" }, { users_name: "张三", users_picture: "https://bai.example/pb/api/files/u/a/avatar.png" }]);
+    expect(fake.server.count("/api/wechat/profile")).toBe(0);
+    expect(fake.server.requests[0].url).toMatch(/^https:\/\/bai-api\.blv-oa\.com\/pb\//);
+  });
+
+  it("shows its privacy popup when WeChat holds a privacy call, and answers with the user's choice", () => {
+    let listener: ((resolve: (answer: unknown) => void, info: { referrer: string }) => void) | undefined;
+    const required: unknown[] = [];
+    const opened: unknown[] = [];
+    const wx = exampleWx(fakeWx(), {
+      onNeedPrivacyAuthorization: (registered: typeof listener) => (listener = registered),
+      requirePrivacyAuthorize: (options: unknown) => required.push(options),
+      openPrivacyContract: (options: unknown) => opened.push(options),
+    });
+    const profile = loadMiniProgram(projectRoot, wx).openPage("pages/profile/profile");
+    profile.onShow();
+
+    const answers: unknown[] = [];
+    listener!((answer) => answers.push(answer), { referrer: "button.getPhoneNumber" });
+    expect(profile.data.privacyPopup).toBe(true);
+    profile.onOpenPrivacyContract();
+    profile.onAgreePrivacy();
+    expect(profile.data.privacyPopup).toBe(false);
+    listener!((answer) => answers.push(answer), { referrer: "button.chooseAvatar" });
+    profile.onDisagreePrivacy();
+    expect(answers).toEqual([{ event: "exposureAuthorization" }, { event: "agree", buttonId: "agree-privacy" }, { event: "exposureAuthorization" }, { event: "disagree" }]);
+    expect(opened).toHaveLength(1);
+
+    profile.onNameFocus(); // an unauthorized nickname input would not ask by itself
+    expect(required).toHaveLength(1);
+  });
+
   it("shows a field error from the server on the profile page", async () => {
     const fake = fakeWx();
     fake.server.routes["/api/wechat/profile"] = () => ({ status: 400, body: { code: 400, msg: "参数错误", data: { users_name: { code: "validation_required", message: "不能为空" } } } });
-    const profile = loadMiniProgram(projectRoot, { ...fake.wx, redirectTo: () => {}, showToast: () => {} }).openPage("pages/profile/profile");
+    const profile = loadMiniProgram(projectRoot, exampleWx(fake)).openPage("pages/profile/profile");
     await profile.onGetPhoneNumber({ detail: { code: "p-1", errMsg: "getPhoneNumber:ok" } });
     expect(profile.data.error).toBe("不能为空");
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { deletionDueAt, effectsOfStatusChange, failureForAccountStatus, readDeletionCooloffDays, statusChangeEvents } from "./account-status";
+import {
+  deletionDueAction,
+  deletionDueAt,
+  effectiveDeletionDue,
+  effectsOfStatusChange,
+  failureForAccountStatus,
+  readDeletionCooloffDays,
+  statusChangeEvents,
+} from "./account-status";
 
 const environment = (values: Record<string, string>) => (name: string) => values[name] ?? "";
 
@@ -42,19 +50,19 @@ describe("failureForAccountStatus", () => {
 });
 
 describe("effectsOfStatusChange", () => {
-  it("schedules a deletion and voids the tokens when an account enters 注销中", () => {
-    expect(effectsOfStatusChange("正常", "注销中")).toEqual({ refusal: null, rotateTokenKey: true, scheduleDeletion: true, clearDeletionDue: false, erase: false });
+  it("voids the tokens when an account enters 注销中", () => {
+    expect(effectsOfStatusChange("正常", "注销中")).toEqual({ refusal: null, rotateTokenKey: true, erase: false });
   });
 
   it("leaves a pending deletion alone on other saves", () => {
-    expect(effectsOfStatusChange("注销中", "注销中")).toEqual({ refusal: null, rotateTokenKey: false, scheduleDeletion: false, clearDeletionDue: false, erase: false });
+    expect(effectsOfStatusChange("注销中", "注销中")).toEqual({ refusal: null, rotateTokenKey: false, erase: false });
   });
 
   it.each([
     ["正常", false],
     ["禁用", true],
-  ])("clears the due date when a deletion is cancelled to %s", (after, rotateTokenKey) => {
-    expect(effectsOfStatusChange("注销中", after)).toMatchObject({ clearDeletionDue: true, erase: false, rotateTokenKey });
+  ])("neither erases nor refuses when a deletion is cancelled to %s", (after, rotateTokenKey) => {
+    expect(effectsOfStatusChange("注销中", after)).toEqual({ refusal: null, erase: false, rotateTokenKey });
   });
 
   it("voids the tokens when an account is disabled, and only then", () => {
@@ -64,12 +72,45 @@ describe("effectsOfStatusChange", () => {
   });
 
   it("erases on 已注销, and again on every later save", () => {
-    expect(effectsOfStatusChange("注销中", "已注销")).toMatchObject({ erase: true, clearDeletionDue: true, refusal: null });
+    expect(effectsOfStatusChange("注销中", "已注销")).toMatchObject({ erase: true, refusal: null });
     expect(effectsOfStatusChange("已注销", "已注销")).toMatchObject({ erase: true, rotateTokenKey: false, refusal: null });
   });
 
   it.each([["正常"], ["禁用"], ["注销中"]])("refuses to bring an erased account back to %s", (after) => {
     expect(effectsOfStatusChange("已注销", after).refusal).toBe("已注销的账号不能恢复");
+  });
+});
+
+describe("deletionDueAction", () => {
+  const due = "2026-04-03 10:00:00.000Z";
+  const later = "2026-05-01 10:00:00.000Z";
+  it.each([
+    ["entering 注销中 schedules it", { status: "正常", due: "" }, { status: "注销中", due: "" }, "schedule"],
+    ["entering 注销中 from 禁用 schedules it", { status: "禁用", due: "" }, { status: "注销中", due: "" }, "schedule"],
+    ["entering 注销中 with a date staff gave keeps theirs", { status: "正常", due: "" }, { status: "注销中", due: later }, "keep"],
+    ["another save of a 注销中 account keeps it", { status: "注销中", due }, { status: "注销中", due }, "keep"],
+    ["staff may move it", { status: "注销中", due }, { status: "注销中", due: later }, "keep"],
+    ["emptying it on a 注销中 account is refused", { status: "注销中", due }, { status: "注销中", due: "" }, "refuse"],
+    ["a 注销中 account that had none gets it from its last change", { status: "注销中", due: "" }, { status: "注销中", due: "" }, "fromLastChange"],
+    ["a 注销中 account that had none takes a date staff give", { status: "注销中", due: "" }, { status: "注销中", due: later }, "keep"],
+    ["cancelling to 正常 clears it", { status: "注销中", due }, { status: "正常", due }, "clear"],
+    ["cancelling to 禁用 clears it", { status: "注销中", due }, { status: "禁用", due }, "clear"],
+    ["the erasure clears it", { status: "注销中", due }, { status: "已注销", due }, "clear"],
+    ["a date staff type on a 正常 account is cleared", { status: "正常", due: "" }, { status: "正常", due: later }, "clear"],
+  ] as const)("%s", (_, before, after, action) => {
+    expect(deletionDueAction(before, after)).toBe(action);
+  });
+});
+
+describe("effectiveDeletionDue", () => {
+  const lastChangedAt = new Date("2026-03-19T10:00:00Z");
+  it("is the due date when there is one", () => {
+    expect(effectiveDeletionDue(new Date("2026-03-20T00:00:00Z"), lastChangedAt, 15).toISOString()).toBe("2026-03-20T00:00:00.000Z");
+  });
+
+  it("is a cooling-off period after the last change when there is none", () => {
+    expect(effectiveDeletionDue(null, lastChangedAt, 15).toISOString()).toBe("2026-04-03T10:00:00.000Z");
+    expect(effectiveDeletionDue(null, lastChangedAt, 0).toISOString()).toBe("2026-03-19T10:00:00.000Z");
   });
 });
 

@@ -42,23 +42,43 @@ export function failureForAccountStatus(status: string): ApiFailure | null {
 export interface StatusChangeEffects {
   refusal: string | null;
   rotateTokenKey: boolean;
-  scheduleDeletion: boolean;
-  clearDeletionDue: boolean;
   erase: boolean;
 }
 
 // Applied on every save of a user, whoever saves it (our routes, the cron, staff in the admin
-// UI): an erased account stays erased, the due date exists exactly while 注销中, and an
-// account that is disabled or leaves for deletion loses every token it holds.
+// UI): an erased account stays erased, and an account that is disabled or leaves for deletion
+// loses every token it holds.
 export function effectsOfStatusChange(before: string, after: string): StatusChangeEffects {
   const deletion = after === ACCOUNT_STATUS.deletionPending || after === ACCOUNT_STATUS.deleted;
   return {
     refusal: before === ACCOUNT_STATUS.deleted && after !== ACCOUNT_STATUS.deleted ? "已注销的账号不能恢复" : null,
     rotateTokenKey: (deletion || after === ACCOUNT_STATUS.disabled) && before !== after,
-    scheduleDeletion: after === ACCOUNT_STATUS.deletionPending && before !== after,
-    clearDeletionDue: after !== ACCOUNT_STATUS.deletionPending,
     erase: after === ACCOUNT_STATUS.deleted,
   };
+}
+
+export const DELETION_DUE_REQUIRED = "注销中的账号必须有注销到期时间;要撤销注销,请把状态改回「正常」";
+
+// What a save does to the due date (users_deletion_due). It exists exactly while 注销中, or the
+// erasure would never come: entering 注销中 schedules it unless staff gave one; leaving clears
+// it; a save that empties it on a 注销中 account is refused; a 注销中 account that has none
+// already (from before this rule, or from an edit of the database itself) gets the one the
+// erasure cron gives it (effectiveDeletionDue).
+export type DeletionDueAction = "keep" | "schedule" | "clear" | "refuse" | "fromLastChange";
+
+export function deletionDueAction(before: { status: string; due: string }, after: { status: string; due: string }): DeletionDueAction {
+  if (after.status !== ACCOUNT_STATUS.deletionPending) return "clear";
+  if (after.due !== "") return "keep";
+  if (before.status !== ACCOUNT_STATUS.deletionPending) return "schedule";
+  return before.due !== "" ? "refuse" : "fromLastChange";
+}
+
+// When a 注销中 account is erased. Without a due date: a cooling-off period after its last change,
+// since the deletion was asked for no later than that. So it is never erased sooner than the
+// user was promised, nor left forever; "due at once" could erase, irreversibly, an account whose
+// date staff had emptied by mistake on the day of the request.
+export function effectiveDeletionDue(due: Date | null, lastChangedAt: Date, cooloffDays: number): Date {
+  return due ?? deletionDueAt(lastChangedAt, cooloffDays);
 }
 
 export type StatusEvent = "account_disabled" | "account_enabled" | "deletion_requested" | "deletion_cancelled" | "deletion_completed";

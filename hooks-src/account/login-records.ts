@@ -1,13 +1,14 @@
-// What a login records and checks besides finding or creating the user: the consents the request
-// carries (checked before WeChat is called; for a new account, written in its registration's
-// transaction), WeChat's risk rank when the login would create a user, and, for the answer, the
-// documents whose current version the user has yet to agree to.
+// What a login (the mini-program's and the 公众号/website one alike) records and checks besides
+// finding or creating the user: the consents the request carries (for a new account, written in
+// its registration's transaction), WeChat's risk rank when the login would create a user, and,
+// for the answer, the documents whose current version the user has yet to agree to.
 import { requestOrigin } from "../audit/audit";
 import type { ConsentDocument } from "../consents/consent-config";
-import { documentsNeedingConsentOf, readLoginConsents, recordLoginConsents, recordRegistrationConsents } from "../consents/consents";
+import { documentsNeedingConsentOf, recordLoginConsents, recordRegistrationConsents } from "../consents/consents";
+import type { ConsentItem } from "../consents/consent-rules";
 import { refuseIfPendingReview, registrationRiskSteps } from "../risk/registration-risk";
 import type { RegistrationSteps } from "../users/users";
-import type { JsonObject } from "../validation";
+import type { WechatApp } from "../wechat/apps";
 
 export interface LoginRecords {
   registration: RegistrationSteps;
@@ -16,10 +17,11 @@ export interface LoginRecords {
   afterSignIn(user: core.Record, created: boolean): ConsentDocument[];
 }
 
-export function loginRecords(e: core.RequestEvent, body: JsonObject): LoginRecords {
-  const consents = readLoginConsents(body);
+// consents: the body's, as readLoginConsents (consents/consents.ts) checked them before WeChat was
+// called.
+export function loginRecords(e: core.RequestEvent, consents: readonly ConsentItem[], app: WechatApp): LoginRecords {
   const origin = requestOrigin(e);
-  const context = { source: "login" as const, ip: origin.ip ?? "" };
+  const context = { source: "login" as const, ip: origin.ip ?? "", appid: app.appId };
   const risk = registrationRiskSteps(origin);
   return {
     registration: {

@@ -3,19 +3,21 @@
 //
 // A PocketBase token is signed with the record's tokenKey, so rotating the key (`all`) voids
 // every token of the user at once; one token alone can only be refused by a denylist checked
-// wherever a token is verified:
-//   - refuseRevokedToken, a global middleware just after PocketBase's loadAuthToken, turns a
-//     revoked token's request into a guest's: record views, auth-refresh, realtime
-//     subscriptions and any collection staff add later all see no auth;
+// wherever a token is verified. Every token has its own `jti` (distinct-tokens.ts), and the
+// denylist knows a token by its signed part (token-parts.ts), which no re-spelling changes:
+//   - refuseDeadToken (dead-tokens.ts), a global middleware just after PocketBase's
+//     loadAuthToken, answers a revoked token 401 on PocketBase's own routes: record views,
+//     auth-refresh, realtime subscriptions, batch and any collection staff add later;
 //   - our own routes make the same check first thing in their middleware (registry/dispatch),
 //     which carries the global middleware's id and so takes its place on their routes: a JS
 //     middleware holds a pooled VM while it waits in e.next(), and two would double every
 //     request's VMs;
 //   - realtime connections subscribed before the logout keep their auth state, so the logout
 //     also signs those out (tagRealtimeClient remembers which token each one subscribed with).
-// The denylist is the bai_revoked_tokens collection (a SHA-256 of the token, never the token,
-// with its expiry), so it survives a restart; $app.store() caches it for the middleware.
+// The denylist is the bai_revoked_tokens collection (a SHA-256 of the token's signed part, never
+// the token, with its expiry), so it survives a restart; $app.store() caches it for the middleware.
 import { USERS_COLLECTION } from "../users/users";
+import { signedPartOf } from "./token-parts";
 
 export const REVOKED_TOKENS_COLLECTION = "bai_revoked_tokens";
 const TOKEN_KEY_PREFIX = "bai.revokedToken.";
@@ -24,7 +26,7 @@ const REALTIME_TOKEN_KEY = "bai.tokenHash";
 const REALTIME_AUTH_KEY = "auth"; // PocketBase's apis.RealtimeClientAuthKey
 
 export function tokenHash(token: string): string {
-  return $security.sha256(token);
+  return $security.sha256(signedPartOf(token));
 }
 
 // The raw token of the request, as PocketBase's loadAuthToken reads it ("Bearer " optional).
@@ -79,15 +81,14 @@ export function revokeToken(user: core.Record, token: string): void {
 export const REVOCATION_CHECK_ID = "baiRefuseRevokedToken";
 
 // Runs on every request, so it does the least it can: one store lookup for a signed-in caller.
-export function forgetRevokedAuth(e: core.RequestEvent): void {
+export function isRevokedAuth(e: core.RequestEvent): boolean {
   const auth = e.auth;
-  if (auth && revocationCache().isRevoked(auth.id, () => tokenHash(presentedToken(e)))) e.auth = undefined;
+  return auth != null && revocationCache().isRevoked(auth.id, () => tokenHash(presentedToken(e)));
 }
 
-// Global middleware, registered right after PocketBase's loadAuthToken.
-export function refuseRevokedToken(e: core.RequestEvent): void {
-  forgetRevokedAuth(e);
-  e.next();
+// On our routes: a revoked token is no token, and each route answers that in our envelope.
+export function forgetRevokedAuth(e: core.RequestEvent): void {
+  if (isRevokedAuth(e)) e.auth = undefined;
 }
 
 // onRealtimeSubscribeRequest. The second check closes the gap between a subscription that

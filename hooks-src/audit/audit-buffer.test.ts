@@ -13,6 +13,14 @@ describe("bufferedRow", () => {
     const entry = auditEntry("refresh", { pb_id: "abc123xyz456789", users_id: "U202611220001" }, { by: "user", ip: "2001:db8::1" });
     expect(row).toEqual({ ...auditRowOf(entry, now), id: expect.stringMatching(/^[a-z0-9]{15}$/) });
   });
+
+  it("holds a login's appid as its one detail, as auditRowOf does", () => {
+    const now = new Date("2026-11-22T19:33:39.123Z");
+    const row = JSON.parse(bufferedRow({ event: "login", users_id: "U202611220001", pb_id: "abc123xyz456789", ip: "203.0.113.9", appid: "wx\"oa" }, now));
+    const entry = auditEntry("login", { pb_id: "abc123xyz456789", users_id: "U202611220001" }, { by: "user", ip: "203.0.113.9" }, { appid: "wx\"oa" });
+    expect(row).toEqual({ ...auditRowOf(entry, now), id: expect.stringMatching(/^[a-z0-9]{15}$/) });
+    expect(row.details).toEqual({ appid: 'wx"oa' });
+  });
 });
 
 function buffered(batchRows = 3) {

@@ -19,17 +19,19 @@ const ROW_KEY_PREFIX = "bai.audit.row.";
 type Store = store.Store<string, any>;
 export type WriteRows = (rowsJson: string) => void;
 
-// A user's own event without details (login, refresh), as the row auditRowOf makes of it, written
-// out directly: on the hot path every object goja builds counts.
+// A user's own event whose only detail is the app it came through, if any (login, refresh), as the
+// row auditRowOf makes of it, written out directly: on the hot path every object goja builds counts.
 export interface BufferedEvent {
   event: string;
   users_id: string;
   pb_id: string;
   ip: string;
+  appid?: string;
 }
 
-export function bufferedRow({ event, users_id, pb_id, ip }: BufferedEvent, now: Date): string {
-  return `{"id":"${auditRowId(now)}","created":"${pocketBaseDate(now)}","event":${JSON.stringify(event)},"users_id":${JSON.stringify(users_id)},"pb_id":${JSON.stringify(pb_id)},"by":"user","ip":${JSON.stringify(ip)},"staff":"","details":{}}`;
+export function bufferedRow({ event, users_id, pb_id, ip, appid }: BufferedEvent, now: Date): string {
+  const details = appid === undefined ? "{}" : `{"appid":${JSON.stringify(appid)}}`;
+  return `{"id":"${auditRowId(now)}","created":"${pocketBaseDate(now)}","event":${JSON.stringify(event)},"users_id":${JSON.stringify(users_id)},"pb_id":${JSON.stringify(pb_id)},"by":"user","ip":${JSON.stringify(ip)},"staff":"","details":${details}}`;
 }
 
 export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = $app.store(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS): void {

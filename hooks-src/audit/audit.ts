@@ -26,7 +26,14 @@ export type AuditEvent =
   | "consent_withdrawn"
   | "risk_rank"
   | "my_data_exported"
-  | "audit_exported";
+  | "audit_exported"
+  // One person across apps (identities/): a new app's identity joined a user by unionid; a
+  // unionid WeChat returned is another user's (nothing stored); a staff merge.
+  | "identity_linked"
+  | "identity_bound"
+  | "identity_unbound"
+  | "unionid_conflict"
+  | "users_merged";
 
 export interface AuditSubject {
   pb_id: string;
@@ -91,7 +98,14 @@ const SKIP_SUCCESS_ACTIVITY_LOG = "__skipSuccessActivityLogger";
 
 // An event of the user's own request.
 export function auditRequest(e: core.RequestEvent, event: AuditEvent, user: core.Record | null, details: AuditDetails = {}): void {
-  if (!BATCHED_EVENTS.has(event) || !user || Object.keys(details).length > 0) return audit(event, user, requestOrigin(e), details);
-  bufferAuditEvent({ event, users_id: user.getString("users_id"), pb_id: user.id, ip: e.realIP() });
+  if (!BATCHED_EVENTS.has(event) || !user || !onlyAnAppid(details)) return audit(event, user, requestOrigin(e), details);
+  const row = { event, users_id: user.getString("users_id"), pb_id: user.id, ip: e.realIP() };
+  bufferAuditEvent(typeof details.appid === "string" ? { ...row, appid: details.appid } : row);
   e.set(SKIP_SUCCESS_ACTIVITY_LOG, true);
+}
+
+// A batched row carries no details but the appid (a login's), which is never a secret to redact.
+function onlyAnAppid(details: AuditDetails): boolean {
+  for (const key in details) if (key !== "appid" || typeof details[key] !== "string") return false;
+  return true;
 }

@@ -1,8 +1,11 @@
 // Reads the image out of a wx.uploadFile request: multipart/form-data whose part "file" holds
 // the bytes (wx.uploadFile's `name: "file"`; its formData fields come as other parts and are
 // ignored). The part's file name and Content-Type are whatever the phone made up; only the
-// content's signature decides what the file is.
+// content's signature decides what the file is, and its headers how many pixels it holds.
+// What is stored is the image without its metadata (image-metadata.ts).
 import { avatarFailures, MAX_AVATAR_BYTES } from "./avatar-errors";
+import { fitsAvatarBounds, readImageDimensions } from "./image-dimensions";
+import { stripImageMetadata } from "./image-metadata";
 import { detectImageType, type AvatarImageType } from "./image-type";
 
 export const AVATAR_FIELD = "file";
@@ -10,7 +13,7 @@ export const AVATAR_FIELD = "file";
 export const MAX_AVATAR_BODY_BYTES = MAX_AVATAR_BYTES + 64 * 1024;
 
 export interface UploadedImage {
-  bytes: number[];
+  bytes: Uint8Array;
   type: AvatarImageType;
 }
 
@@ -29,17 +32,34 @@ export function readAvatarUpload(e: core.RequestEvent): UploadedImage {
   const file = files[0]!;
   if (file.size > MAX_AVATAR_BYTES) throw avatarFailures.tooLarge();
   if (file.size === 0) throw avatarFailures.emptyFile();
+  const bytes = readFile(file);
+  const type = detectImageType(bytes);
+  if (!type) throw avatarFailures.notAnImage();
+  const dimensions = readImageDimensions(bytes, type);
+  if (!dimensions) throw avatarFailures.unreadableImage();
+  if (!fitsAvatarBounds(dimensions)) throw avatarFailures.tooManyPixels();
+  const pixelsOnly = stripImageMetadata(bytes, type);
+  if (!pixelsOnly) throw avatarFailures.unreadableImage();
+  return { bytes: pixelsOnly, type };
+}
+
+// Into a Uint8Array, which goja hands to Go's Read as the []byte itself: the file is copied
+// natively, not byte by byte through JS (toBytes' Go slice costs ~0.1 µs per byte read from JS).
+function readFile(file: filesystem.File): Uint8Array {
+  const bytes = new Uint8Array(file.size);
   const reader = file.reader.open();
-  let bytes: number[];
   try {
-    bytes = toBytes(reader, MAX_AVATAR_BYTES + 1);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const read = reader.read(bytes.subarray(filled) as unknown as number[]);
+      if (read <= 0) break;
+      filled += read;
+    }
+    if (filled !== bytes.length) throw avatarFailures.malformedMultipart();
   } finally {
     reader.close();
   }
-  if (bytes.length > MAX_AVATAR_BYTES) throw avatarFailures.tooLarge();
-  const type = detectImageType(bytes);
-  if (!type) throw avatarFailures.notAnImage();
-  return { bytes, type };
+  return bytes;
 }
 
 // apis.ErrRequestEntityTooLarge from $apis.bodyLimit's reader, surfacing through the parse.

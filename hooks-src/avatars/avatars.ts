@@ -8,12 +8,18 @@
 // one removes the oldest), a pending upload is swept PENDING_AVATAR_TTL_MS after it was
 // made, and the avatar a profile update replaces is deleted in that update's transaction.
 // Deleting a record makes PocketBase delete its file and thumbnails (local or S3).
+//
+// An upload is checked against its owner as the owner is when the upload is written, not as
+// the token found them when the request began: the file may take seconds to arrive, and
+// meanwhile the account may be disabled, leave for deletion (注销中) or be erased.
+import { failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
 import { logWarning } from "../log";
 import { avatarNotUsable } from "./avatar-errors";
 import { AVATARS_COLLECTION, avatarUrlOf, isUnderOurFiles, parseAvatarUrl } from "./avatar-urls";
 import { FILE_EXTENSIONS } from "./image-type";
 import type { UploadedImage } from "./avatar-upload";
+import { USERS_COLLECTION } from "../users/users";
 
 export const MAX_PENDING_AVATARS = 3;
 export const PENDING_AVATAR_TTL_MS = 24 * 60 * 60 * 1000;
@@ -25,18 +31,24 @@ export const USER_AVATAR_FIELD = "users_avatar";
 export interface StoredAvatar {
   id: string;
   url: string;
+  // The owner's openid as read in the transaction that stored the avatar.
+  ownerOpenid: string;
 }
 
 export function applicationUrl(): string {
   return $app.settings().meta.appURL;
 }
 
+// Throws 403/410 (as login and the token check answer) for an owner who is no longer 正常,
+// 404 for one who is gone; then nothing is written.
 export function storeAvatar(userId: string, image: UploadedImage, now = Date.now()): StoredAvatar {
   let stored: StoredAvatar | undefined;
   $app.runInTransaction((txApp) => {
+    const owner = activeOwner(txApp, userId);
     const avatar = new Record(txApp.findCachedCollectionByNameOrId(AVATARS_COLLECTION));
     avatar.set("user", userId);
-    avatar.set("image", $filesystem.fileFromBytes(image.bytes, `avatar.${FILE_EXTENSIONS[image.type]}`));
+    // A Uint8Array reaches Go as the []byte itself, no copy.
+    avatar.set("image", $filesystem.fileFromBytes(image.bytes as unknown as number[], `avatar.${FILE_EXTENSIONS[image.type]}`));
     avatar.set("status", AVATAR_STATUS.pending);
     avatar.set("pending_until", new Date(now + PENDING_AVATAR_TTL_MS).toISOString());
     avatar.set("media_check", MEDIA_CHECK.notChecked);
@@ -46,9 +58,21 @@ export function storeAvatar(userId: string, image: UploadedImage, now = Date.now
       status: AVATAR_STATUS.pending,
     });
     for (const stale of pending.filter((record) => record!.id !== avatar.id).slice(MAX_PENDING_AVATARS - 1)) txApp.delete(stale!);
-    stored = { id: avatar.id, url: avatarUrlOf(applicationUrl(), { recordId: avatar.id, filename: avatar.getString("image") }) };
+    stored = { id: avatar.id, url: avatarUrlOf(applicationUrl(), { recordId: avatar.id, filename: avatar.getString("image") }), ownerOpenid: owner.getString("openid") };
   });
   return stored!;
+}
+
+function activeOwner(txApp: CoreApp, userId: string): core.Record {
+  let owner: core.Record;
+  try {
+    owner = txApp.findRecordById(USERS_COLLECTION, userId);
+  } catch {
+    throw failures.userNotFound();
+  }
+  const refusal = failureForAccountStatus(owner.getString("users_status"));
+  if (refusal) throw refusal;
+  return owner;
 }
 
 function findAvatar(app: CoreApp, id: string): core.Record | null {
@@ -57,6 +81,12 @@ function findAvatar(app: CoreApp, id: string): core.Record | null {
   } catch {
     return null;
   }
+}
+
+// Nothing to do when it is gone already (an erasure deletes the avatars of the account).
+export function deleteAvatar(app: CoreApp, id: string): void {
+  const avatar = findAvatar(app, id);
+  if (avatar) app.delete(avatar);
 }
 
 // The avatar a users_picture URL names, when it is one of ours; null for any other URL.
@@ -96,8 +126,7 @@ export function avatarStepsOfProfileSave(pictureUrl: string) {
       if (previous !== "" && previous !== (avatar?.id ?? "")) replaced = previous;
     },
     afterSave(txApp: CoreApp): void {
-      const old = replaced === "" ? null : findAvatar(txApp, replaced);
-      if (old) txApp.delete(old);
+      if (replaced !== "") deleteAvatar(txApp, replaced);
     },
   };
 }

@@ -1,4 +1,4 @@
-// bai_consents, the consent ledger (migration 1764722000): one row per agreement or withdrawal,
+// bai_consents, the consent ledger (migration 1764900000): one row per agreement or withdrawal,
 // with the user, the document, its version, where it happened, the appid, the client IP and the
 // time. Append-only like the audit trail (audit/append-only.ts); the erasure of an account
 // unlinks its rows and keeps them as anonymous evidence (unlinkConsentsOf).
@@ -14,10 +14,12 @@ export interface ConsentRow extends LedgerEntry {
   ip: string;
 }
 
-// Where a change comes from: the source (login, settings, prompt) and the request's client.
+// Where a change comes from: the source (login, settings, prompt), the request's client and, for
+// a login, the app it came through (else the primary mini-program's).
 export interface ConsentContext {
   source: ConsentSource;
   ip: string;
+  appid?: string;
 }
 
 // The user's rows, newest first.
@@ -38,7 +40,7 @@ export function consentRowsOf(app: CoreApp, userId: string): ConsentRow[] {
 export function writeConsentChanges(txApp: CoreApp, user: core.Record, changes: readonly ConsentChange[], context: ConsentContext): void {
   if (changes.length === 0) return;
   const collection = txApp.findCachedCollectionByNameOrId(CONSENTS_COLLECTION);
-  const appid = readWechatConfig()?.appId ?? "";
+  const appid = context.appid ?? readWechatConfig()?.appId ?? "";
   const origin: AuditOrigin = { by: "user", ip: context.ip };
   for (const change of changes) {
     const row = new Record(collection);

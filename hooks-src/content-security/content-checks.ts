@@ -1,7 +1,7 @@
 // The two content checks as the routes use them: the nickname's, synchronous, before the
 // billed phone call; the avatar's, submitted after the upload, its verdict pushed later.
 import { AVATARS_COLLECTION } from "../avatars/avatar-urls";
-import { MEDIA_CHECK, type StoredAvatar } from "../avatars/avatars";
+import { deleteAvatar, MEDIA_CHECK, type StoredAvatar } from "../avatars/avatars";
 import { ApiFailure } from "../errors";
 import { describeError, logWarning } from "../log";
 import type { WechatClient } from "../wechat/client";
@@ -27,21 +27,21 @@ export function checkNickname(wechat: WechatClient, user: core.Record, name: str
   return nicknameFlagChange(verdict, config.failClosed);
 }
 
-// Submits a new upload to mediaCheckAsync. Without the push endpoint the verdict could never
-// arrive, so nothing is submitted (未检测). A failed submission is 提交失败, or with fail-closed
-// the upload is undone and answered 503.
-export function submitAvatarForCheck(avatar: StoredAvatar, user: core.Record, config: ContentSecurityConfig = readContentSecurityConfig()): void {
+// Submits a new upload to mediaCheckAsync, with the openid its owner had when it was stored
+// (never the one a token was issued to: the account may have been erased since). Without the
+// push endpoint the verdict could never arrive, so nothing is submitted (未检测). A failed
+// submission is 提交失败, or with fail-closed the upload is undone and answered 503.
+export function submitAvatarForCheck(avatar: StoredAvatar, config: ContentSecurityConfig = readContentSecurityConfig()): void {
   if (!config.avatarCheck || !config.push) return;
   let traceId: string;
   try {
-    const openid = user.getString("openid");
-    if (openid === "") return;
-    traceId = submitImageCheck(wechatClientFromEnvironment(), openid, avatar.url);
+    if (avatar.ownerOpenid === "") return;
+    traceId = submitImageCheck(wechatClientFromEnvironment(), avatar.ownerOpenid, avatar.url);
   } catch (error) {
     if (!isWechatError(error) && !(error instanceof ApiFailure)) throw error;
     logWarning(`mediaCheckAsync submission failed for avatar ${avatar.id}: ${describeError(error)}`);
     if (config.failClosed) {
-      $app.delete($app.findRecordById(AVATARS_COLLECTION, avatar.id));
+      deleteAvatar($app, avatar.id);
       throw contentCheckUnavailable();
     }
     return recordMediaCheck(avatar.id, MEDIA_CHECK.failed, "");

@@ -8,7 +8,8 @@ export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
 }
 
 export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
-  e.json(failure.status, { code: failure.status, msg: failure.msg, data: failure.data });
+  const body = { code: failure.status, msg: failure.msg, data: failure.data };
+  e.json(failure.status, failure.error ? { ...body, error: failure.error } : body);
 }
 
 // Runs a handler and renders whatever it throws. Unknown errors are logged (redacted)

@@ -1,6 +1,9 @@
 // The identities a user signs in with, as the user's copy of their data shows them, masked as
-// the codebase masks a phone number. Today the one identity is the WeChat openid (and unionid)
-// on the user record; a source of identities is one more entry in IDENTITY_SOURCES.
+// the codebase masks a phone number: the primary mini-program's openid (and the unionid) on the
+// user record, and each (appid, openid) of tbl_user_identities. A source of identities is one
+// more entry in IDENTITY_SOURCES.
+import { IDENTITIES_COLLECTION, identitiesOfUser } from "../identities/identities";
+import { USERS_COLLECTION } from "../users/users";
 import { maskPhone } from "../users/user-profile";
 
 export interface Identity {
@@ -12,18 +15,27 @@ export interface Identity {
   stored_in: string;
 }
 
-type IdentitySource = (user: core.Record, appid: string) => Identity[];
+type IdentitySource = (user: core.Record, primaryAppid: string) => Identity[];
 
 export const maskIdentifier = maskPhone;
 
-const wechatIdentityOnUser: IdentitySource = (user, appid) => {
+const wechatIdentityOnUser: IdentitySource = (user, primaryAppid) => {
   const openid = user.getString("openid");
   if (openid === "") return [];
-  return [{ provider: "wechat_miniprogram", appid, openid_masked: maskIdentifier(openid), unionid_masked: maskIdentifier(user.getString("unionid")), stored_in: "tbl_auth_users" }];
+  return [{ provider: "wechat_miniprogram", appid: primaryAppid, openid_masked: maskIdentifier(openid), unionid_masked: maskIdentifier(user.getString("unionid")), stored_in: USERS_COLLECTION }];
 };
 
-const IDENTITY_SOURCES: readonly IdentitySource[] = [wechatIdentityOnUser];
+const wechatIdentitiesOfApps: IdentitySource = (user) =>
+  identitiesOfUser($app, user.id).map((identity) => ({
+    provider: `wechat_${identity.getString("kind")}`,
+    appid: identity.getString("appid"),
+    openid_masked: maskIdentifier(identity.getString("openid")),
+    unionid_masked: maskIdentifier(identity.getString("unionid")),
+    stored_in: IDENTITIES_COLLECTION,
+  }));
 
-export function identitiesOf(user: core.Record, appid: string): Identity[] {
-  return IDENTITY_SOURCES.flatMap((source) => source(user, appid));
+const IDENTITY_SOURCES: readonly IdentitySource[] = [wechatIdentityOnUser, wechatIdentitiesOfApps];
+
+export function identitiesOf(user: core.Record, primaryAppid: string): Identity[] {
+  return IDENTITY_SOURCES.flatMap((source) => source(user, primaryAppid));
 }

@@ -7,6 +7,7 @@ import { readAuditRetentionDays } from "../audit/audit-events";
 import { readConsentConfig } from "../consents/consent-config";
 import { readRiskConfig } from "../risk/risk-config";
 import { logWarning } from "../log";
+import { readWechatApps } from "../wechat/apps";
 
 // The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
 // after it. Before 1.0 PocketBase changes its JS API between minor versions.
@@ -16,6 +17,14 @@ export function warnIfWechatNotConfigured(): void {
   if (!readWechatConfig()) {
     logWarning("WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET. /api/wechat/login answers 500 until then.");
     console.warn("[bai] WeChat is not configured: set WECHAT_APPID and WECHAT_SECRET.");
+  }
+}
+
+// WECHAT_APPS entries that can't be used are left out, loudly (the problems never hold a secret).
+export function warnAboutWechatApps(): void {
+  for (const problem of readWechatApps().problems) {
+    logWarning(`WeChat apps: ${problem}`);
+    console.warn(`[bai] WARNING ${problem}`);
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decryptAes256Cbc } from "./aes-cbc";
 import { base64Decode, hex, utf8Decode, utf8Encode } from "./bytes";
 import { aesKeyOf, decryptPushMessage, pushSignature, signaturesMatch } from "./push-crypto";
-import { sha1 } from "./sha1";
+import { sha1, sha1Hex } from "./sha1";
 
 // Tencent's own sample for WXBizMsgCrypt (the Python/Java/PHP/C#/C++ demo that ships with
 // "消息加解密接入指引"): its token, key, appid, timestamp, nonce, msg_signature and Encrypt.
@@ -42,6 +42,19 @@ describe("sha1", () => {
       const input = randomBytes(length);
       expect(hex(sha1(input))).toBe(createHash("sha1").update(input).digest("hex"));
     }
+  });
+
+  it("of text matches Node's sha1 of its UTF-8, ASCII or not, at every length around the block boundaries", () => {
+    for (let length = 0; length < 200; length++) {
+      for (const text of [randomBytes(length).toString("base64").slice(0, length), [..."头像✓😀".repeat(length)].slice(0, length).join("")]) {
+        expect(sha1Hex(text)).toBe(createHash("sha1").update(text).digest("hex"));
+      }
+    }
+  });
+
+  it("of a 64 KB Encrypt field matches Node's", () => {
+    const encrypt = randomBytes(48 * 1024).toString("base64");
+    expect(sha1Hex(encrypt)).toBe(createHash("sha1").update(encrypt).digest("hex"));
   });
 });
 

@@ -6,13 +6,13 @@
 //   as 4 bytes big-endian, the message, then the appid it was sent for.
 import { aesDecryptionFailed } from "./push-errors";
 import { decryptAes256Cbc } from "./aes-cbc";
-import { base64Decode, hex, utf8Decode, utf8Encode } from "./bytes";
-import { sha1 } from "./sha1";
+import { base64Decode, utf8Decode } from "./bytes";
+import { sha1Hex } from "./sha1";
 
 const WECHAT_PADDING_BLOCK = 32;
 
 export function pushSignature(...parts: string[]): string {
-  return hex(sha1(utf8Encode([...parts].sort().join(""))));
+  return sha1Hex([...parts].sort().join(""));
 }
 
 // Compares in time independent of where the strings differ.

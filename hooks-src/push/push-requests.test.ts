@@ -1,8 +1,8 @@
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ApiFailure } from "../errors";
-import { asStore, MemoryStore } from "../test-doubles";
-import { openPush, PUSH_MAX_AGE_S, sweepExpiredPushNonces, verifyHandshake, type PushContext } from "./push-requests";
+import type { PushNonces } from "./push-nonces";
+import { openPush, PUSH_MAX_AGE_S, verifyHandshake, type PushContext } from "./push-requests";
 
 const TOKEN = "pushToken123";
 const KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR";
@@ -19,7 +19,27 @@ function encrypt(message: string, appId = APP_ID): string {
   return Buffer.concat([cipher.update(Buffer.concat([body, Buffer.alloc(pad, pad)])), cipher.final()]).toString("base64");
 }
 
-const context = (encodingAesKey = "", store = asStore(new MemoryStore())): PushContext => ({ config: { token: TOKEN, encodingAesKey }, appId: APP_ID, store, nowMs: NOW });
+// What push-nonces.ts keeps in its table, with the same rules.
+class MemoryNonces implements PushNonces {
+  readonly rows = new Map<string, { keepUntilMs: number; retryBody: string | null }>();
+  claim(key: string, body: string, keepUntilMs: number) {
+    const row = this.rows.get(key);
+    if (row && row.retryBody !== body) return false;
+    this.rows.set(key, { keepUntilMs: row?.keepUntilMs ?? keepUntilMs, retryBody: null });
+    return true;
+  }
+  giveBackForRetryOf(key: string, body: string) {
+    const row = this.rows.get(key);
+    if (row) row.retryBody = body;
+  }
+}
+
+const context = (encodingAesKey = "", nonces = new MemoryNonces()): PushContext => ({ config: { token: TOKEN, encodingAesKey }, appId: APP_ID, nonces, nowMs: NOW });
+const bodyOf = (text: string) => () => text;
+// A body that must not be read: the request is refused before.
+const unreadBody = () => {
+  throw new Error("the body was read");
+};
 const timestamp = String(NOW / 1000);
 
 function plaintextPush(message: object, overrides: Record<string, string> = {}) {
@@ -53,6 +73,20 @@ describe("verifyHandshake", () => {
     expect(verifyHandshake(handshake(), context())).toBe("7316854");
   });
 
+  it("uses up its nonce: neither the handshake nor a POST with its signature gets in again", () => {
+    const ctx = context();
+    verifyHandshake(handshake(), ctx);
+    expect(refusal(() => verifyHandshake(handshake(), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+    const post = { signature: sign(TOKEN, timestamp, "n1"), timestamp, nonce: "n1" };
+    expect(refusal(() => openPush(post, bodyOf("{}"), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+  });
+
+  it("uses up its nonce even when echostr is refused", () => {
+    const ctx = context();
+    expect(refusal(() => verifyHandshake(handshake({ echostr: "" }), ctx)).status).toBe(400);
+    expect(refusal(() => verifyHandshake(handshake(), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+  });
+
   it.each([
     ["signed with another token", handshake({ signature: sign("other", timestamp, "n1") }), 401],
     ["without a signature", handshake({ signature: "" }), 401],
@@ -67,15 +101,32 @@ describe("openPush in 明文模式", () => {
   it("opens a signed JSON push once, and refuses its replay", () => {
     const ctx = context();
     const { query, body } = plaintextPush({ Event: "wxa_media_check", trace_id: "t1" });
-    expect(openPush(query, body, ctx).message).toEqual({ Event: "wxa_media_check", trace_id: "t1" });
-    expect(refusal(() => openPush(query, body, ctx))).toEqual({ status: 401, msg: "重复的推送" });
+    expect(openPush(query, bodyOf(body), ctx).message).toEqual({ Event: "wxa_media_check", trace_id: "t1" });
+    expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
   });
 
-  it("accepts WeChat's retry once the first attempt gave its claim back", () => {
+  it("accepts WeChat's retry of the same body once the first attempt gave its claim back, and no other body", () => {
     const ctx = context();
     const { query, body } = plaintextPush({ a: 1 });
-    openPush(query, body, ctx).release();
-    expect(openPush(query, body, ctx).message).toEqual({ a: 1 });
+    openPush(query, bodyOf(body), ctx).release();
+    expect(refusal(() => openPush(query, bodyOf(JSON.stringify({ a: 2 })), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+    expect(openPush(query, bodyOf(body), ctx).message).toEqual({ a: 1 });
+    expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+  });
+
+  it("uses up a signature that verified even when the body is refused", () => {
+    const ctx = context();
+    const { query, body } = plaintextPush({ a: 1 });
+    expect(refusal(() => openPush(query, bodyOf("<xml></xml>"), ctx)).status).toBe(400);
+    expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+  });
+
+  it.each([
+    ["a forged signature", { signature: sign("guess", timestamp, "x") }],
+    ["no signature", { signature: "" }],
+    ["a stale timestamp", { timestamp: String(NOW / 1000 - PUSH_MAX_AGE_S - 1) }],
+  ])("never reads the body of a push with %s", (_, overrides) => {
+    expect(refusal(() => openPush(plaintextPush({}, overrides).query, unreadBody, context())).status).toBe(401);
   });
 
   it.each([
@@ -84,14 +135,14 @@ describe("openPush in 明文模式", () => {
     ["an encrypted push", encryptedPush({}), 400],
     ["a body that is not JSON", { ...plaintextPush({}), body: "<xml></xml>" }, 400],
   ])("refuses %s", (_, { query, body }, status) => {
-    expect(refusal(() => openPush(query, body, context())).status).toBe(status);
+    expect(refusal(() => openPush(query, bodyOf(body), context())).status).toBe(status);
   });
 
   it("refuses a push stamped too far from our clock, either way", () => {
     for (const offset of [-(PUSH_MAX_AGE_S + 1), PUSH_MAX_AGE_S + 1]) {
       const stamp = String(NOW / 1000 + offset);
       const query = { signature: sign(TOKEN, stamp, "n2"), timestamp: stamp, nonce: "n2" };
-      expect(refusal(() => openPush(query, "{}", context()))).toEqual({ status: 401, msg: "推送时间戳超出允许范围" });
+      expect(refusal(() => openPush(query, bodyOf("{}"), context()))).toEqual({ status: 401, msg: "推送时间戳超出允许范围" });
     }
   });
 });
@@ -99,7 +150,32 @@ describe("openPush in 明文模式", () => {
 describe("openPush in 安全模式", () => {
   it("checks msg_signature over Encrypt and decrypts the message", () => {
     const { query, body } = encryptedPush({ Event: "wxa_media_check", trace_id: "t2", result: { suggest: "risky" } });
-    expect(openPush(query, body, context(KEY)).message).toEqual({ Event: "wxa_media_check", trace_id: "t2", result: { suggest: "risky" } });
+    expect(openPush(query, bodyOf(body), context(KEY)).message).toEqual({ Event: "wxa_media_check", trace_id: "t2", result: { suggest: "risky" } });
+  });
+
+  it.each([
+    ["a forged URL signature", { signature: sign("guess", timestamp, "x") }, "推送签名无效"],
+    ["no URL signature, only msg_signature", { signature: "" }, "推送缺少签名参数"],
+  ])("never reads the body of a push with %s", (_, overrides, msg) => {
+    expect(refusal(() => openPush(encryptedPush({}, overrides).query, unreadBody, context(KEY)))).toEqual({ status: 401, msg });
+  });
+
+  it.each([
+    ["a forged msg_signature", { msg_signature: sign(TOKEN, timestamp, "x", "y") }, { status: 401, msg: "推送签名无效" }],
+    ["no msg_signature", { msg_signature: "" }, { status: 401, msg: "推送缺少签名参数" }],
+    ["no encrypt_type", { encrypt_type: "" }, { status: 400, msg: "推送模式不符,服务端配置为安全模式" }],
+  ])("uses up the nonce of a push with %s under a correct URL signature", (_, overrides, answer) => {
+    const ctx = context(KEY);
+    const { query, body } = encryptedPush({ a: 1 });
+    expect(refusal(() => openPush({ ...query, ...overrides }, bodyOf(body), ctx))).toEqual(answer);
+    expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
+  });
+
+  it("uses up the nonce of a push whose body never arrived", () => {
+    const ctx = context(KEY);
+    const { query, body } = encryptedPush({ a: 1 });
+    expect(() => openPush(query, unreadBody, ctx)).toThrow("the body was read");
+    expect(refusal(() => openPush(query, bodyOf(body), ctx))).toEqual({ status: 401, msg: "重复的推送" });
   });
 
   it.each([
@@ -108,25 +184,13 @@ describe("openPush in 安全模式", () => {
     ["only the plaintext signature", encryptedPush({}, { msg_signature: "" }), 401],
     ["a message for another appid", encryptedPush({}, {}, "wx_other"), 400],
   ])("refuses %s", (_, { query, body }, status) => {
-    expect(refusal(() => openPush(query, body, context(KEY))).status).toBe(status);
+    expect(refusal(() => openPush(query, bodyOf(body), context(KEY))).status).toBe(status);
   });
 
   it("refuses ciphertext an attacker signed without the AES key", () => {
     const nonce = "n3";
     const Encrypt = randomBytes(64).toString("base64");
-    const query = { msg_signature: sign(TOKEN, timestamp, nonce, Encrypt), encrypt_type: "aes", timestamp, nonce };
-    expect(refusal(() => openPush(query, JSON.stringify({ Encrypt }), context(KEY))).status).toBe(400);
-  });
-});
-
-describe("sweepExpiredPushNonces", () => {
-  it("forgets claims once they can no longer matter", () => {
-    const memory = new MemoryStore();
-    const { query, body } = plaintextPush({});
-    openPush(query, body, context("", asStore(memory)));
-    sweepExpiredPushNonces(asStore(memory), NOW + 2 * PUSH_MAX_AGE_S * 1000 - 1);
-    expect(memory.keys()).toHaveLength(1);
-    sweepExpiredPushNonces(asStore(memory), NOW + 2 * PUSH_MAX_AGE_S * 1000);
-    expect(memory.keys()).toHaveLength(0);
+    const query = { signature: sign(TOKEN, timestamp, nonce), msg_signature: sign(TOKEN, timestamp, nonce, Encrypt), encrypt_type: "aes", timestamp, nonce };
+    expect(refusal(() => openPush(query, bodyOf(JSON.stringify({ Encrypt })), context(KEY))).status).toBe(400);
   });
 });

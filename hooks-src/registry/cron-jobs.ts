@@ -5,7 +5,7 @@ import { pruneAuditEvents } from "../audit/audit-events";
 import { sweepExpiredRevokedTokens } from "../account/token-revocation";
 import { sweepExpiredPendingAvatars } from "../avatars/avatars";
 import { sweepAvatarUploadCounters } from "../avatars/upload-limits";
-import { sweepExpiredPushNonces } from "../push/push-requests";
+import { sweepExpiredPushNonces } from "../push/push-nonces";
 import { sweepExpiredLoginCodeClaims } from "../wechat/login-code-claims";
 
 export interface CronJob {

@@ -5,7 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutRecordSettings, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutRecordSettings, warnAboutWechatApps, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
 import { APPEND_ONLY_COLLECTIONS } from "../audit/append-only";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
@@ -59,12 +59,15 @@ export function dispatch(e: core.RequestEvent): void {
     return sendFailure(e, failures.internal());
   }
   forgetRevokedAuth(e);
+  route.beforeChecks?.(e);
   if (route.envelope && !passedPocketBaseChecks(e, route.maxBodyBytes)) return;
   route.handle(e);
 }
 
 export function methodNotAllowed(e: core.RequestEvent): void {
-  const allowed = routes.filter((route) => route.path === e.request!.url!.path).map((route) => route.method);
+  // The pattern, not the URL path: a path with wildcards ({collection}) matches many URLs.
+  const path = e.request!.pattern.slice(e.request!.pattern.indexOf(" ") + 1);
+  const allowed = routes.filter((route) => route.path === path).map((route) => route.method);
   e.response.header().set("Allow", allowed.join(", "));
   sendFailure(e, failures.methodNotAllowed(allowed.join("/")));
 }
@@ -73,6 +76,7 @@ export function methodNotAllowed(e: core.RequestEvent): void {
 export function afterBootstrap(): void {
   refuseUnsupportedPocketBaseVersion();
   warnIfWechatNotConfigured();
+  warnAboutWechatApps();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
   warnAboutRecordSettings();

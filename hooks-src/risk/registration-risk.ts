@@ -3,9 +3,11 @@
 // same transaction, its audit event. Under enforce, a rank from RISK_BLOCK_RANK is refused (403,
 // no user), and one from RISK_REVIEW_RANK creates the user as 待审核 where that status exists,
 // or is refused where it does not. A failure fails open (risk-check.ts), and is audited.
+// getuserriskrank is a mini-program API: a registration through a 公众号 or website is not ranked
+// (users_risk_rank stays empty), whatever RISK_CHECK says.
 import { audit, auditIn, type AuditDetails, type AuditOrigin } from "../audit/audit";
 import { USERS_COLLECTION, type RegistrationSteps } from "../users/users";
-import { wechatClientFromEnvironment } from "../wechat/wechat";
+import { wechatClientFor } from "../wechat/wechat";
 import { assessRegistrationRisk, storedRiskRank, type RiskAssessment } from "./risk-check";
 import { riskConfig, type RiskConfig } from "./risk-config";
 import { riskFailures } from "./risk-errors";
@@ -32,9 +34,9 @@ export function registrationRiskSteps(origin: AuditOrigin, config: RiskConfig = 
   let assessment: RiskAssessment | null = null;
   let pendingReview = false;
   return {
-    beforeTransaction(identity) {
-      if (config.mode === "off") return;
-      assessment = assessRegistrationRisk(wechatClientFromEnvironment(), identity.openid, origin.ip ?? "", config);
+    beforeTransaction({ app, openid }) {
+      if (config.mode === "off" || app.kind !== "miniprogram") return;
+      assessment = assessRegistrationRisk(wechatClientFor(app), openid, origin.ip ?? "", config);
       if (config.mode !== "enforce" || assessment.verdict === "pass") return;
       pendingReview = assessment.verdict === "review" && hasPendingReviewStatus();
       if (!pendingReview) {

@@ -22,7 +22,7 @@ export function uploadAvatar(e: core.RequestEvent): void {
       releaseAvatarUpload(user.id);
       throw error;
     }
-    submitAvatarForCheck(avatar, user);
+    submitAvatarForCheck(avatar);
     sendOk(e, "头像上传成功", { url: avatar.url });
   });
 }

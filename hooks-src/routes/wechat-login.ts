@@ -1,59 +1,35 @@
 import { loginRecords } from "../account/login-records";
-import { signIn } from "../account/sign-in";
-import { auditRequest } from "../audit/audit";
+import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
-import { failures } from "../errors";
-import { sendAuthResponse } from "../http/auth";
+import { readLoginConsents } from "../consents/consents";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
-import { isInfoComplete } from "../users/user-profile";
-import { userInfoOf } from "../users/user-info";
+import type { SigningIn } from "../identities/resolution";
 import { readLoginRequest } from "../validation";
-import type { WechatSession } from "../wechat/client";
-import { WechatErrcodeError } from "../wechat/errors";
-import { claimLoginCode } from "../wechat/login-code-claims";
-import { wechatClientFromEnvironment } from "../wechat/wechat";
+import { appForLogin } from "../wechat/apps";
+import { miniProgramSignIn } from "../wechat/mini-program-login";
+import { wechatApps, wechatClientFor } from "../wechat/wechat";
+
+const LOGIN_CODE_FIELD = "users_wx_code";
 
 export function login(e: core.RequestEvent): void {
   answer(
     e,
     () => {
-      let session: WechatSession | undefined;
+      let signingIn: SigningIn | undefined;
       try {
         const body = readJsonObjectBody(e);
-        const { wechatCode, cancelDeletion } = readLoginRequest(body);
-        const records = loginRecords(e, body);
-        const wechat = wechatClientFromEnvironment();
-        const claim = claimLoginCode(wechatCode);
-        if (!claim) throw failures.duplicateLoginCode();
-        try {
-          session = wechat.codeToSession(wechatCode);
-        } catch (error) {
-          // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-          if (!(error instanceof WechatErrcodeError)) claim.release();
-          throw error;
-        }
-        const { user, created, deletionCancelled } = signIn(session, { mayCancelDeletion: cancelDeletion, registration: records.registration });
-        const consentsRequired = records.afterSignIn(user, created);
-        const info = userInfoOf(user);
-        sendAuthResponse(e, user, "wechat", {
-          code: 200,
-          msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
-          data: {
-            status: created ? "register_success" : "login_success",
-            is_info_complete: isInfoComplete(info),
-            deletion_cancelled: deletionCancelled,
-            consents_required: consentsRequired,
-            user: info,
-          },
-        });
-        auditRequest(e, created ? "registration" : "login", user);
-        if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
+        const { wechatCode, cancelDeletion, appId } = readLoginRequest(body);
+        const consents = readLoginConsents(body);
+        const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
+        const records = loginRecords(e, consents, app);
+        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD) };
+        signInAndAnswer(e, signingIn, records, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
-        auditLoginFailure(e, error, session);
+        auditLoginFailure(e, error, signingIn);
         throw error;
       }
     },
-    "users_wx_code",
+    LOGIN_CODE_FIELD,
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isInfoComplete, maskPhone, usersTypeAfterUpdate } from "./user-profile";
+import { isInfoComplete, maskPhone, usersTypeAfterFieldsUpdate, usersTypeAfterUpdate } from "./user-profile";
 
 const empty = { users_name: "", users_phone: "", users_picture: "" };
 const full = { users_name: "张三", users_phone: "13800138000", users_picture: "https://example.com/a.png" };
@@ -14,6 +14,19 @@ describe("usersTypeAfterUpdate", () => {
     ["a registered user whose fields were cleared by staff stays registered", "注册用户", empty, full, "注册用户"],
   ])("%s", (_, currentType, before, after, expected) => {
     expect(usersTypeAfterUpdate(currentType, before, after)).toBe(expected);
+  });
+});
+
+describe("usersTypeAfterFieldsUpdate", () => {
+  it.each([
+    ["a guest filling the last empty field becomes 注册用户", "游客", { ...full, users_phone: "" }, full, "注册用户"],
+    ["a guest filling all three at once becomes 注册用户", "游客", empty, full, "注册用户"],
+    ["a guest who already had a name, filling the rest, becomes 注册用户", "游客", { ...empty, users_name: "李四" }, full, "注册用户"],
+    ["a guest filling one of three stays a guest", "游客", empty, { ...empty, users_name: "张三" }, "游客"],
+    ["a guest whose profile was already complete stays a guest", "游客", full, { ...full, users_name: "王五" }, "游客"],
+    ["a registered user stays registered", "注册用户", { ...full, users_picture: "" }, full, "注册用户"],
+  ])("%s", (_, currentType, before, after, expected) => {
+    expect(usersTypeAfterFieldsUpdate(currentType, before, after)).toBe(expected);
   });
 });
 

@@ -26,6 +26,13 @@ export function usersTypeAfterUpdate(currentType: string, before: ProfileFields,
   return currentType;
 }
 
+// For partial edits (/api/wechat/profile/fields), which fill the profile one field at a time:
+// a guest becomes a registered user by the update that first makes all three fields filled.
+export function usersTypeAfterFieldsUpdate(currentType: string, before: ProfileFields, after: ProfileFields): string {
+  if (currentType === USERS_TYPE_GUEST && !isInfoComplete(before) && isInfoComplete(after)) return USERS_TYPE_REGISTERED;
+  return currentType;
+}
+
 // "13800138000" -> "138****8000"; shorter numbers keep at most a third at each end.
 export function maskPhone(phone: string): string {
   if (phone === "") return "";

@@ -1,6 +1,7 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
+import { ACCOUNT_STATUS, failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
-import type { WechatSession } from "../wechat/client";
+import type { WechatApp } from "../wechat/apps";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
 import { nextFreeUsersId, usersIdPrefix } from "./users-id";
@@ -8,10 +9,8 @@ import { nextFreeUsersId, usersIdPrefix } from "./users-id";
 export const USERS_COLLECTION = "tbl_auth_users";
 // A plain table (migration 1764100000), not a collection: neither the API nor the admin UI reach it.
 const USERS_ID_COUNTERS_TABLE = "_bai_users_id_counters";
-const USERS_STATUS_ACTIVE = "正常";
-const USERS_STATUS_DISABLED = "禁用";
 
-function findByOpenid(app: CoreApp, openid: string): core.Record | null {
+export function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   try {
     return app.findFirstRecordByData(USERS_COLLECTION, "openid", openid);
   } catch {
@@ -19,62 +18,41 @@ function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
-// A login that only reads needs no transaction. Every write runs in one, on the user as
-// re-read there: PocketBase funnels write transactions through one connection, so nothing
-// lands between that read and the save. A save writes every column, so saving the record
-// read before would undo any staff edit made since, a disable included.
-// For a first login this also means that simultaneous first logins of an openid make one
-// user, and that users_id never collides. The unique indexes on openid and users_id back
-// this up.
-export function findOrCreateUser(identity: WechatSession, registration: RegistrationSteps = {}, now = new Date()): { user: core.Record; created: boolean } {
-  const existing = findByOpenid($app, identity.openid);
-  if (existing && !gainsUnionid(existing, identity)) return { user: requireActive(existing), created: false };
-  if (!existing) registration.beforeTransaction?.(identity);
-
-  let outcome: { user: core.Record; created: boolean } | undefined;
-  $app.runInTransaction((txApp) => {
-    const current = findByOpenid(txApp, identity.openid);
-    if (current) {
-      requireActive(current);
-      if (gainsUnionid(current, identity)) {
-        current.set("unionid", identity.unionid);
-        txApp.save(current);
-      }
-      outcome = { user: current, created: false };
-      return;
-    }
-    const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
-    user.set("openid", identity.openid);
-    user.set("unionid", identity.unionid);
-    user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
-    user.set("users_type", USERS_TYPE_GUEST);
-    user.set("users_status", USERS_STATUS_ACTIVE);
-    user.setRandomPassword();
-    registration.beforeSave?.(txApp, user);
-    txApp.save(user);
-    registration.afterSave?.(txApp, user);
-    outcome = { user, created: true };
-  });
-  return outcome!;
+// A new 游客, inside the registration's transaction (identities/resolution.ts), which also makes
+// users_id never collide. openid is the primary mini-program's, empty for a user who came
+// through another app.
+export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: string }, registration: RegistrationSteps = {}, now = new Date()): core.Record {
+  const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
+  user.set("openid", wechat.openid);
+  user.set("unionid", wechat.unionid);
+  user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
+  user.set("users_type", USERS_TYPE_GUEST);
+  user.set("users_status", ACCOUNT_STATUS.active);
+  user.setRandomPassword();
+  registration.beforeSave?.(txApp, user);
+  txApp.save(user);
+  registration.afterSave?.(txApp, user);
+  return user;
 }
 
-// What else a registration does: beforeTransaction once no user has the openid, before the
-// registration's transaction (it may refuse, or call WeChat: never inside a transaction);
-// beforeSave on the new user, afterSave once it is saved, both in that transaction.
+// What else a registration does: beforeTransaction once the login would create a user (no
+// identity, no user to join), before the registration's transaction (it may refuse, or call
+// WeChat: never inside a transaction); beforeSave on the new user, afterSave once it is saved,
+// both in that transaction.
 export interface RegistrationSteps {
-  beforeTransaction?(identity: WechatSession): void;
+  beforeTransaction?(signingIn: { app: WechatApp; openid: string }): void;
   beforeSave?(txApp: CoreApp, user: core.Record): void;
   afterSave?(txApp: CoreApp, user: core.Record): void;
 }
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so a
 // user may gain one on a later login. A unionid already recorded is kept.
-function gainsUnionid(user: core.Record, identity: WechatSession): boolean {
+export function gainsUnionid(user: core.Record, identity: { unionid: string }): boolean {
   return identity.unionid !== "" && user.getString("unionid") === "";
 }
 
 export function isDisabled(user: core.Record): boolean {
-  return user.getString("users_status") === USERS_STATUS_DISABLED;
+  return user.getString("users_status") === ACCOUNT_STATUS.disabled;
 }
 
 // The user's status as stored right now, for a record read a while ago.
@@ -86,8 +64,16 @@ export function isDisabledNow(user: core.Record): boolean {
   }
 }
 
-function requireActive(user: core.Record): core.Record {
+export function requireNotDisabled(user: core.Record): core.Record {
   if (isDisabled(user)) throw failures.accountDisabled();
+  return user;
+}
+
+// Only an account in use takes a write of its own user: one being deleted, erased or disabled
+// is answered as the token check answers it.
+function requireWritable(user: core.Record): core.Record {
+  const refusal = failureForAccountStatus(user.getString("users_status"));
+  if (refusal) throw refusal;
   return user;
 }
 
@@ -118,7 +104,7 @@ function isUsersIdTaken(txApp: CoreApp, usersId: string): boolean {
   return row.taken === 1;
 }
 
-function findUserById(app: CoreApp, userId: string): core.Record {
+export function findUserById(app: CoreApp, userId: string): core.Record {
   try {
     return app.findRecordById(USERS_COLLECTION, userId);
   } catch {
@@ -141,12 +127,13 @@ export interface ProfileSaveSteps {
   afterSave?(txApp: CoreApp, user: core.Record): void;
 }
 
-// Re-reads the user inside the transaction so that concurrent updates of one user
-// apply the users_type rule to the state each of them really replaces.
+// Re-reads the user inside the transaction so that concurrent updates of one user apply the
+// users_type rule to the state each of them really replaces, and so that an account whose
+// deletion began (or that staff disabled) while WeChat looked up the phone number is refused.
 export function updateProfile(userId: string, profile: ProfileFields, steps: ProfileSaveSteps = {}): core.Record {
   let updated: core.Record | undefined;
   $app.runInTransaction((txApp) => {
-    const user = requireActive(findUserById(txApp, userId));
+    const user = requireWritable(findUserById(txApp, userId));
     steps.beforeSave?.(txApp, user);
     user.set("users_type", usersTypeAfterUpdate(user.getString("users_type"), profileOf(user), profile));
     user.set("users_name", profile.users_name);

@@ -18,7 +18,7 @@ interface CachedToken {
   forcedAway: string | null;
 }
 
-const STORE_KEY = "bai.wechat.accessToken";
+const storeKeyOf = (appId: string) => (appId === "" ? "bai.wechat.accessToken" : `bai.wechat.accessToken.${appId}`);
 const ROTATION_WINDOW_SECONDS = 300;
 const USUAL_LIFETIME_SECONDS = 7200;
 // A little inside the window, so rounding of expires_in and clock drift can't land the refetch
@@ -33,7 +33,9 @@ export function secondsUntilRefetch(expiresInSeconds: number): number {
   return expiresInSeconds - window * SHARE_OF_WINDOW_WAITED;
 }
 
-export function storeAccessTokenCache(store: store.Store<string, any> = $app.store(), now: () => number = Date.now): AccessTokenCache {
+// Each appid has its own token: appId names the store key.
+export function storeAccessTokenCache(store: store.Store<string, any> = $app.store(), now: () => number = Date.now, appId = ""): AccessTokenCache {
+  const STORE_KEY = storeKeyOf(appId);
   const cached = (token: string | null, expiresInSeconds: number, forcedAway: string | null): CachedToken => ({
     token,
     refreshAtMs: now() + secondsUntilRefetch(expiresInSeconds) * 1000,

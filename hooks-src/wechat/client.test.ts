@@ -102,6 +102,81 @@ describe("codeToSession", () => {
   });
 });
 
+describe("webCodeToAccessToken (网页授权)", () => {
+  const webAnswer = (fields: Record<string, unknown> = {}) =>
+    json({ access_token: "SNS_AT", expires_in: 7200, refresh_token: "SNS_RT", openid: "o_oa_1", scope: "snsapi_userinfo", ...fields });
+
+  it("calls sns/oauth2/access_token with WeChat's parameters and reads who signed in", () => {
+    const wechat = fakeWechat(webAnswer({ unionid: "u1" }));
+    expect(clientWith(wechat).client.webCodeToAccessToken("code/1")).toEqual({
+      openid: "o_oa_1",
+      unionid: "u1",
+      scopes: ["snsapi_userinfo"],
+      snapshotUser: false,
+      snsAccessToken: "SNS_AT",
+    });
+    expect(wechat.requests).toEqual([
+      { method: "GET", url: "https://wechat.test/sns/oauth2/access_token?appid=wx_test&secret=s3cr3t&code=code%2F1&grant_type=authorization_code", timeoutSeconds: 3 },
+    ]);
+  });
+
+  it("drops the refresh_token", () => {
+    expect(JSON.stringify(clientWith(fakeWechat(webAnswer())).client.webCodeToAccessToken("c"))).not.toContain("SNS_RT");
+  });
+
+  it("reads several scopes, no unionid, and a snapshot page's virtual account", () => {
+    const client = clientWith(fakeWechat(webAnswer({ scope: "snsapi_base,snsapi_userinfo" }), webAnswer({ scope: "snsapi_base", is_snapshotuser: 1 }))).client;
+    expect(client.webCodeToAccessToken("a")).toMatchObject({ unionid: "", scopes: ["snsapi_base", "snsapi_userinfo"], snapshotUser: false });
+    expect(client.webCodeToAccessToken("b")).toMatchObject({ scopes: ["snsapi_base"], snapshotUser: true });
+  });
+
+  it.each([
+    ["an errcode", json({ errcode: 40029, errmsg: "invalid code" }), WechatErrcodeError],
+    ["an HTTP error", { statusCode: 500, body: "<html>" }, WechatHttpStatusError],
+    ["garbage", { statusCode: 200, body: "<html>not json" }, WechatUnreadableResponseError],
+    ["no openid", webAnswer({ openid: undefined }), WechatUnreadableResponseError],
+    ["no access_token", webAnswer({ access_token: "" }), WechatUnreadableResponseError],
+    ["a network failure", new WechatNetworkError(true), WechatNetworkError],
+  ])("fails with %s", (_, answer, errorType) => {
+    expect(() => clientWith(fakeWechat(answer)).client.webCodeToAccessToken("c")).toThrow(errorType);
+  });
+
+  it("keeps the errcode and which API gave it", () => {
+    expect(() => clientWith(fakeWechat(json({ errcode: 40163, errmsg: "code been used" }))).client.webCodeToAccessToken("c")).toThrow(
+      expect.objectContaining({ errcode: 40163, api: "sns_oauth2_access_token" }),
+    );
+  });
+});
+
+describe("webUserInfo (网页授权)", () => {
+  const info = (fields: Record<string, unknown> = {}) =>
+    json({ openid: "o_oa_1", nickname: "n", sex: 0, province: "", city: "", country: "", headimgurl: "", privilege: [], ...fields });
+
+  it("calls sns/userinfo with the user's token and keeps only openid and unionid", () => {
+    const wechat = fakeWechat(info({ unionid: "u1" }));
+    expect(clientWith(wechat).client.webUserInfo("SNS/AT", "o_oa_1")).toEqual({ openid: "o_oa_1", unionid: "u1" });
+    expect(wechat.requests).toEqual([{ method: "GET", url: "https://wechat.test/sns/userinfo?access_token=SNS%2FAT&openid=o_oa_1&lang=zh_CN", timeoutSeconds: 3 }]);
+  });
+
+  it("answers no unionid when WeChat gives none", () => {
+    expect(clientWith(fakeWechat(info())).client.webUserInfo("T", "o_oa_1").unionid).toBe("");
+  });
+
+  it("never takes the app's access token, nor refreshes one when WeChat rejects the user's", () => {
+    const { client, memory } = clientWith(fakeWechat(json({ errcode: 42001, errmsg: "access_token expired" })));
+    expect(() => client.webUserInfo("T", "o_oa_1")).toThrow(expect.objectContaining({ errcode: 42001, api: "sns_userinfo" }));
+    expect(memory.get("bai.wechat.accessToken")).toBeUndefined();
+  });
+
+  it.each([
+    ["48001 (scope does not allow it)", json({ errcode: 48001, errmsg: "api unauthorized" }), WechatErrcodeError],
+    ["another openid", info({ openid: "o_other" }), WechatUnreadableResponseError],
+    ["a truncated answer", { statusCode: 200, body: '{"openid":"' }, WechatUnreadableResponseError],
+  ])("fails with %s", (_, answer, errorType) => {
+    expect(() => clientWith(fakeWechat(answer)).client.webUserInfo("T", "o_oa_1")).toThrow(errorType);
+  });
+});
+
 describe("getPhoneNumber", () => {
   it("fetches a stable token once and shares it through the store", () => {
     const wechat = fakeWechat(tokenAnswer("T1"), phoneAnswer(), phoneAnswer("13900139000"));

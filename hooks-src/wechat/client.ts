@@ -1,5 +1,7 @@
-// WeChat's mini-program server API: code2Session for login, getuserphonenumber for the
-// profile, getuserriskrank at registration. Every call has the timeout; session_key is dropped the moment it arrives.
+// WeChat's server API: code2Session for a mini-program's login, getuserphonenumber for the
+// profile, getuserriskrank at a mini-program's registration, and 网页授权 (sns/oauth2/access_token,
+// sns/userinfo) for a 公众号 H5 or website login. Every call has the timeout; session_key and the
+// 网页授权 refresh_token are dropped the moment they arrive.
 import { redact } from "../log";
 import { storeAccessTokenCache, type AccessTokenCache } from "./access-token-cache";
 import { WechatAccessTokenUnavailableError, WechatErrcodeError, WechatHttpStatusError, WechatUnreadableResponseError, type WechatApi } from "./errors";
@@ -32,8 +34,25 @@ export interface WechatSession {
   unionid: string;
 }
 
+// Who signed in on a web page, as sns/oauth2/access_token tells it.
+export interface WebAuthorization {
+  openid: string;
+  unionid: string;
+  // snsapi_base, snsapi_userinfo, snsapi_login: what the user granted.
+  scopes: string[];
+  // A 朋友圈 snapshot page's virtual account (is_snapshotuser 1): not a real user.
+  snapshotUser: boolean;
+  // The user's own 网页授权 access token, for webUserInfo in the same request: never stored,
+  // logged or answered.
+  snsAccessToken: string;
+}
+
 export interface WechatClient {
   codeToSession(loginCode: string): WechatSession;
+  webCodeToAccessToken(webCode: string): WebAuthorization;
+  // sns/userinfo, of which only the unionid is kept: nickname and avatar are the user's to give
+  // through the profile.
+  webUserInfo(snsAccessToken: string, openid: string): WechatSession;
   getPhoneNumber(phoneCode: string): string;
   // The user's risk rank, 0 (none) to 4 (highly suspicious), for a registration (scene 0).
   getUserRiskRank(request: { openid: string; clientIp: string }): number;
@@ -69,11 +88,12 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
   const { appId, secret, timeoutSeconds } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const send = options.send ?? sendWithPocketBase;
-  const accessTokens = options.accessTokens ?? storeAccessTokenCache();
+  const accessTokens = options.accessTokens ?? storeAccessTokenCache(undefined, undefined, appId);
   // A forced refresh holds the claim for at most its own timeout, plus a second of slack.
   const forcedRefreshWindowMs = (timeoutSeconds + 1) * 1000;
   const forcedRefreshes =
-    options.forcedRefreshes ?? storeForcedRefreshGate(options.forcedRefreshDailyBudget ?? DEFAULT_DAILY_FORCED_REFRESH_BUDGET, forcedRefreshWindowMs);
+    options.forcedRefreshes ??
+    storeForcedRefreshGate(options.forcedRefreshDailyBudget ?? DEFAULT_DAILY_FORCED_REFRESH_BUDGET, forcedRefreshWindowMs, undefined, undefined, appId);
   const pause = options.sleep ?? ((milliseconds: number) => sleep(milliseconds));
   const now = options.now ?? Date.now;
   const log = options.log ?? pocketBaseLog;
@@ -229,6 +249,27 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
       const rank = answerWithAccessToken("getuserriskrank", { appid: appId, openid, scene: 0, client_ip: clientIp }).risk_rank;
       if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 0 || rank > 4) throw new WechatUnreadableResponseError("getuserriskrank answered without a risk_rank of 0 to 4");
       return rank;
+    },
+    webCodeToAccessToken(webCode) {
+      const query = `appid=${encodeURIComponent(appId)}&secret=${encodeURIComponent(secret)}&code=${encodeURIComponent(webCode)}&grant_type=authorization_code`;
+      const answer = call("sns_oauth2_access_token", { method: "GET", url: `${baseUrl}/sns/oauth2/access_token?${query}` });
+      const { openid, access_token: snsAccessToken, scope } = answer;
+      if (typeof openid !== "string" || openid === "" || typeof snsAccessToken !== "string" || snsAccessToken === "") {
+        throw new WechatUnreadableResponseError("sns/oauth2/access_token answered without an openid and access_token");
+      }
+      return {
+        openid,
+        unionid: typeof answer.unionid === "string" ? answer.unionid : "",
+        scopes: typeof scope === "string" ? scope.split(",").map((part) => part.trim()).filter(Boolean) : [],
+        snapshotUser: answer.is_snapshotuser === 1,
+        snsAccessToken,
+      };
+    },
+    webUserInfo(snsAccessToken, openid) {
+      const query = `access_token=${encodeURIComponent(snsAccessToken)}&openid=${encodeURIComponent(openid)}&lang=zh_CN`;
+      const answer = call("sns_userinfo", { method: "GET", url: `${baseUrl}/sns/userinfo?${query}` });
+      if (answer.openid !== openid) throw new WechatUnreadableResponseError("sns/userinfo answered for another openid");
+      return { openid, unionid: typeof answer.unionid === "string" ? answer.unionid : "" };
     },
   };
 }

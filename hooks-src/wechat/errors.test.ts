@@ -24,6 +24,11 @@ describe("apiFailureForWechatError", () => {
     ["41002 (no appid)", new WechatErrcodeError(41002, "", "stable_token"), 500],
     ["41004 (no secret)", new WechatErrcodeError(41004, "", "stable_token"), 500],
     ["an unknown errcode", new WechatErrcodeError(99999, "", "getuserphonenumber"), 502],
+    ["40029 on sns/oauth2/access_token (invalid 网页授权 code)", new WechatErrcodeError(40029, "", "sns_oauth2_access_token"), 400],
+    ["40163 on sns/oauth2/access_token (used 网页授权 code)", new WechatErrcodeError(40163, "", "sns_oauth2_access_token"), 400],
+    ["40125 on sns/oauth2/access_token (wrong secret in WECHAT_APPS)", new WechatErrcodeError(40125, "", "sns_oauth2_access_token"), 500],
+    ["48001 on sns/userinfo (scope does not allow it)", new WechatErrcodeError(48001, "", "sns_userinfo"), 502],
+    ["42001 on sns/userinfo (the user's token expired)", new WechatErrcodeError(42001, "", "sns_userinfo"), 502],
     ["an HTTP error", new WechatHttpStatusError(503), 502],
     ["an unreadable answer", new WechatUnreadableResponseError("x"), 502],
     ["an unreachable WeChat", new WechatNetworkError(false), 502],
@@ -62,6 +67,13 @@ describe("WechatErrcodeError's message, the line ops read in the log", () => {
     expect(error.message).toMatch(new RegExp(`^WeChat answered errcode ${errcode} on stable_token: `));
     expect(error.message).toMatch(cause);
     expect(error.message).toContain('(errmsg "whatever rid: 1-2-3")');
+  });
+
+  it.each([
+    [40013, /the appid in WECHAT_APPS is not a valid 公众号 or 网站应用 AppID/],
+    [40125, /the secret in WECHAT_APPS is wrong for this appid/],
+  ])("names WECHAT_APPS for %i on sns/oauth2/access_token", (errcode, cause) => {
+    expect(new WechatErrcodeError(errcode, "x", "sns_oauth2_access_token").message).toMatch(cause);
   });
 
   it("blames no configuration for a phone code of another appid", () => {

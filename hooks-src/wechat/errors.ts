@@ -3,7 +3,15 @@
 // force yet another access token.
 import { ApiFailure, failures } from "../errors";
 
-export type WechatApi = "jscode2session" | "stable_token" | "getuserphonenumber" | "msg_sec_check" | "media_check_async" | "getuserriskrank";
+export type WechatApi =
+  | "jscode2session"
+  | "stable_token"
+  | "getuserphonenumber"
+  | "msg_sec_check"
+  | "media_check_async"
+  | "sns_oauth2_access_token"
+  | "sns_userinfo"
+  | "getuserriskrank";
 
 export class WechatNetworkError extends Error {
   constructor(readonly timedOut: boolean) {
@@ -17,7 +25,7 @@ export class WechatErrcodeError extends Error {
     readonly errmsg: string,
     readonly api: WechatApi,
   ) {
-    const cause = CONFIGURATION_FAILURES[errcode] ?? NOTABLE_ERRCODES[errcode];
+    const cause = (api === "sns_oauth2_access_token" ? WEB_APP_CONFIGURATION_FAILURES[errcode] : undefined) ?? CONFIGURATION_FAILURES[errcode] ?? NOTABLE_ERRCODES[errcode];
     super(`WeChat answered errcode ${errcode} on ${api}${cause && !isUserInput(errcode, api) ? `: ${cause}` : ""} (errmsg "${errmsg}")`);
   }
 }
@@ -71,6 +79,12 @@ export const CONFIGURATION_FAILURES: Record<number, string> = {
   89503: "calls from this server's IP wait for an administrator's confirmation: the mini-program's administrator must approve them in WeChat",
   89506: "an administrator refused calls from this server's IP: WeChat blocks it for 24 hours; agree with the administrator, then retry",
   89507: "an administrator refused calls from this server's IP: WeChat blocks it for 1 hour; agree with the administrator, then retry",
+};
+
+// The same errcodes on 网页授权, whose app is one of WECHAT_APPS rather than WECHAT_APPID.
+const WEB_APP_CONFIGURATION_FAILURES: Record<number, string> = {
+  40013: "the appid in WECHAT_APPS is not a valid 公众号 or 网站应用 AppID",
+  40125: "the secret in WECHAT_APPS is wrong for this appid: copy the AppSecret again from mp.weixin.qq.com (公众号: 设置与开发 → 基本配置) or open.weixin.qq.com (网站应用)",
 };
 
 const NOTABLE_ERRCODES: Record<number, string> = {

@@ -1,3 +1,4 @@
+import { storeAccessTokenCache } from "./access-token-cache";
 import { describe, expect, it } from "vitest";
 import { asStore, MemoryStore } from "../test-doubles";
 import { secondsUntilRefetch } from "./access-token-cache";
@@ -60,6 +61,19 @@ describe("storeForcedRefreshGate", () => {
     now += 30_000;
     gate.dailyCapReached();
     expect(gate.claim()).toEqual({ kind: "spent", firstRefusal: false });
+  });
+});
+
+describe("each appid", () => {
+  it("has its own forced-refresh budget and its own cached access token", () => {
+    const memory = new MemoryStore();
+    const now = () => NOON_UTC;
+    storeForcedRefreshGate(1, 4_000, asStore(memory), now, "wx_a").claim();
+    expect(storeForcedRefreshGate(1, 4_000, asStore(memory), now, "wx_a").claim()).toMatchObject({ kind: "in-flight" });
+    expect(storeForcedRefreshGate(1, 4_000, asStore(memory), now, "wx_b").claim()).toEqual({ kind: "go", usedToday: 1 });
+    storeAccessTokenCache(asStore(memory), now, "wx_a").set("TOKEN_A", 7200);
+    expect(storeAccessTokenCache(asStore(memory), now, "wx_a").get()).toBe("TOKEN_A");
+    expect(storeAccessTokenCache(asStore(memory), now, "wx_b").get()).toBeUndefined();
   });
 });
 

@@ -11,7 +11,7 @@ export const FORCED_REFRESH_SPACING_MS = 30_000;
 // From this many left, every forced refresh logs an error rather than a warning.
 export const FEW_FORCED_REFRESHES_LEFT = 5;
 
-const STORE_KEY = "bai.wechat.forcedRefresh";
+const storeKeyOf = (appId: string) => (appId === "" ? "bai.wechat.forcedRefresh" : `bai.wechat.forcedRefresh.${appId}`);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
 
@@ -77,7 +77,10 @@ export function storeForcedRefreshGate(
   inFlightMs: number,
   store: store.Store<string, any> = $app.store(),
   now: () => number = Date.now,
+  // Each appid has its own budget: WeChat counts forced refreshes per appid.
+  appId = "",
 ): ForcedRefreshGate {
+  const STORE_KEY = storeKeyOf(appId);
   return {
     dailyBudget,
     claim() {

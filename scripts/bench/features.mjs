@@ -31,13 +31,22 @@ const emptied = (name) => ({ file: BUNDLE, pattern: new RegExp(`^function ${name
 export const FEATURE_VARIANTS = {
   full: { label: "all features (as built)", scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeHealth"], env: { WECHAT_NICKNAME_CHECK: "on" } },
   withoutRevocation: {
-    feature: "the revocation check",
-    label: "without the revocation check",
+    feature: "the dead-token check",
+    label: "without the dead-token check",
     cuts: [emptied("forgetRevokedAuth"), { file: REGISTRATION, pattern: /^routerUse\(.*[Rr]evo.*\n/m, replacement: "" }],
     scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeHealth"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
-      "a logged-out token must be a guest's on every route, PocketBase's own included ([security.md, Logout](security.md#logout)), so the check runs in a middleware on every request",
+      "a dead or logged-out token must get 401 on every route, PocketBase's own included, in every spelling ([security.md, Dead tokens](security.md#dead-tokens-get-401-everywhere)), so the check runs in a middleware on every request that carries a token",
+  },
+  withoutDistinctTokens: {
+    feature: "a token of its own (jti)",
+    label: "without a jti in every token",
+    cuts: [{ file: REGISTRATION, pattern: /^onRecordAuthRequest\(.*\n/m, replacement: "" }],
+    scenarios: ["loginExisting", "hooksRefresh", "nativeRefresh"],
+    env: { WECHAT_NICKNAME_CHECK: "on" },
+    why:
+      "two logins of one user in the same second must not share a token, or a `current` logout ends the other device's session ([security.md, Logout](security.md#logout)); PocketBase's onRecordAuthRequest is the one place that sees every token issued, so it takes one more pooled VM per login or refresh",
   },
   withoutAudit: {
     feature: "audit entries",

@@ -14,6 +14,7 @@ import { measureGrowth } from "./growth.mjs";
 import { measureInstructions } from "./instructions.mjs";
 import { measureLitestream } from "./litestream.mjs";
 import { measurePocketBaseBackup } from "./pocketbase-backup.mjs";
+import { measurePush } from "./push.mjs";
 import { benchHooks, FRESH_VM_SCENARIO, POOL_SCENARIO, scenarios } from "./scenarios.mjs";
 import { measureTls } from "./tls.mjs";
 
@@ -78,6 +79,7 @@ export async function measure(settings, log) {
     const litestream = wants("litestream") ? await measureLitestream(run) : null;
     const pocketbaseBackup = wants("backups") ? await measurePocketBaseBackup(run) : null;
     const features = wants("features") ? await measureFeatures(run) : null;
+    const push = wants("push") ? await measurePush(run) : null;
     const poolRows = wants("pools") ? await measurePools(run, simulator) : [];
     const recommendedPool = poolRows.length > 0 ? recommendPool(poolRows) : DEFAULT_HOOKS_POOL;
 
@@ -106,6 +108,7 @@ export async function measure(settings, log) {
       litestream,
       pocketbaseBackup,
       features,
+      push,
     };
   } finally {
     process.off("SIGINT", onInterrupt);

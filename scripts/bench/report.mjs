@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { projectRoot } from "../pocketbase.mjs";
 import { renderCapacity } from "./capacity.mjs";
 import { featuresMarkdown, featuresText } from "./features.mjs";
+import { pushMarkdown, pushText } from "./push.mjs";
 import { floorLines, growthMarkdown, instructionsMarkdown, loadStatement, tlsMarkdown } from "./report-extra.mjs";
 
 const DOCS_DIR = join(projectRoot, "docs");
@@ -171,6 +172,9 @@ function renderText(results) {
     "What each feature costs (PocketBase CPU per request, full build against one without it):",
     ...featuresText(results).map((text) => `  ${text}`),
     "",
+    "What a WeChat push costs (安全模式, PocketBase CPU per request):",
+    ...pushText(results).map((text) => `  ${text}`),
+    "",
     ...freshVmLines(results),
     "",
     recommendationText(results),
@@ -229,6 +233,10 @@ ${growthMarkdown(results)}
 ## What each feature costs
 
 ${featuresMarkdown(results)}
+
+## What a WeChat push costs
+
+${pushMarkdown(results)}
 
 ## The bundle in a fresh VM
 

@@ -6,7 +6,8 @@
 // u-m<n>-… signs it in), users_id of a past day (1,000 registrations a day, going back
 // from yesterday, so that today's sequence stays empty as in production), every second
 // one with a name and phone 139<n, 8 digits> (registered), a unique random tokenKey, and
-// the bcrypt hash of one random password (nobody signs in with a password).
+// the bcrypt hash of one random password (nobody signs in with a password), and one identity
+// under WECHAT_APPID (id sid<n, 12 digits>), as the identities migration gives existing users.
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +47,11 @@ migrate((app) => {
       strftime('%Y-%m-%d %H:%M:%fZ', 'now', printf('-%d days', 1 + i / 1000))
     FROM n\`).bind({ count, template: template.id }).execute();
   app.delete(template);
+  // One identity each under the primary mini-program, as the identities migration gives existing users.
+  app.db().newQuery(\`
+    INSERT INTO tbl_user_identities (id, user, kind, appid, openid, unionid, first_login, last_login, updated)
+    SELECT printf('sid%012d', substr(id, 5)), id, 'miniprogram', {:appid}, openid, '', created, strftime('%Y-%m-%d %H:%M:%fZ', 'now'), created
+    FROM tbl_auth_users WHERE id LIKE 'seed%'\`).bind({ appid: $os.getenv("WECHAT_APPID") }).execute();
 });
 `;
 

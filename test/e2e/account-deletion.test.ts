@@ -1,7 +1,7 @@
 // Account deletion (注销): POST /api/wechat/delete-account, the cooling-off period, a login that
 // cancels it, the erasure cron, staff starting and cancelling deletions in the admin API, and
 // a deletion that survives SIGKILL at any point.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
@@ -9,9 +9,10 @@ import { inParallel } from "../support/concurrency";
 import { aMinuteAgo, runCronJob, waitUntil } from "../support/lifecycle";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { failures } from "../support/responses";
-import { codes, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
+import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 const client = api();
+const wechat = simulator(inject("simulatorUrl"));
 let admin: Awaited<ReturnType<typeof adminClient>>;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ERASURE = "bai_account_erasure";
@@ -55,7 +56,7 @@ describe("POST /api/wechat/delete-account", () => {
       expect((await client.profile(dead, validProfile())).body).toEqual(failures.invalidToken);
       expect((await client.post("/api/wechat/delete-account", undefined, { token: dead })).body).toEqual(failures.invalidToken);
       expect(await nativeStatus(dead, "POST", "/api/collections/tbl_auth_users/auth-refresh")).toBe(401);
-      expect(await nativeStatus(dead, "GET", `/api/collections/tbl_auth_users/records/${id}`)).toBe(404);
+      expect(await nativeStatus(dead, "GET", `/api/collections/tbl_auth_users/records/${id}`)).toBe(401);
     }
     // A token verified after the request, as staff's impersonation, learns the status.
     const impersonated = await impersonate(id);
@@ -74,6 +75,20 @@ describe("POST /api/wechat/delete-account", () => {
     // The user's own choice still cancels it.
     const chosen = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(name), cancel_deletion: true });
     expect(chosen.body.meta.data.deletion_cancelled).toBe(true);
+  });
+
+  // A user from before the open-platform binding: this login brings a unionid they lack.
+  it("is not cancelled by a login the client made by itself that brings a unionid, which writes nothing either", async () => {
+    const { token, id, name } = await registeredUser();
+    expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    const pending = await admin.users.update(id, { unionid: "" });
+    const implicit = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(name), cancel_deletion: false });
+    expect(implicit.body).toEqual(deletionPending);
+    expect(await admin.users.getOne(id)).toEqual(pending);
+    // The user's own login cancels the deletion and records the unionid with it.
+    const chosen = await client.login(codes.loginAs(name));
+    expect(chosen.body.meta.data.deletion_cancelled).toBe(true);
+    expect(await admin.users.getOne(id)).toMatchObject({ users_status: "正常", unionid: `usim_${name}` });
   });
 
   it("refuses a cancel_deletion that is no boolean, writing nothing", async () => {
@@ -112,6 +127,30 @@ describe("POST /api/wechat/delete-account", () => {
 
   it("answers 401 without a token", async () => {
     expect((await client.post("/api/wechat/delete-account")).status).toBe(401);
+  });
+});
+
+// The profile route reads the user, then waits for WeChat's phone number: the account may change
+// in that time. The simulator holds the number until the change is made, so the race is exact.
+describe("a profile update waiting for WeChat's phone number", () => {
+  type SignedIn = { token: string; id: string };
+  const changes: Array<[string, (user: SignedIn) => Promise<unknown>, object]> = [
+    ["the user asks for deletion", ({ token }) => client.post("/api/wechat/delete-account", undefined, { token }), deletionPending],
+    ["staff erase the account (已注销)", ({ id }) => admin.users.update(id, { users_status: "已注销" }), accountDeleted],
+    ["staff start a deletion (注销中)", ({ id }) => admin.users.update(id, { users_status: "注销中" }), deletionPending],
+    ["staff disable the account", ({ id }) => admin.users.update(id, { users_status: "禁用" }), failures.accountDisabled],
+  ];
+
+  it.each(changes)("is refused when meanwhile %s, and writes nothing", async (_, change, refusal) => {
+    const { token, user } = await client.signIn(uniqueName());
+    const phoneCode = codes.held("13900139000");
+    const update = client.profile(token, validProfile({ users_name: "李四", users_phone_code: phoneCode }));
+    await waitUntil(async () => (await wechat.calls("/wxa/business/getuserphonenumber")).some((call) => (call.body as { code?: string } | null)?.code === phoneCode));
+    await change({ token, id: user.pb_id });
+    const changed = await admin.users.getOne(user.pb_id);
+    await wechat.release(phoneCode);
+    expect((await update).body).toEqual(refusal);
+    expect(await admin.users.getOne(user.pb_id)).toEqual(changed);
   });
 });
 
@@ -172,11 +211,82 @@ describe("staff in the admin API", () => {
     expect(erased).toMatchObject({ users_id: usersId, users_status: "已注销", users_name: "", users_phone: "", openid: "", users_deletion_due: "" });
   });
 
+  // The erasure cron would never come for it. Staff cancel a deletion by setting 正常 (see above).
+  it("cannot leave a 注销中 account without a due date: the field gets an error the admin UI shows, and nothing is written", async () => {
+    const { token, id } = await registeredUser();
+    expect((await client.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    const pending = await admin.users.getOne(id);
+    for (const change of [{ users_deletion_due: "" }, { users_deletion_due: "", users_name: "李四" }, { users_status: "注销中", users_deletion_due: "" }]) {
+      const refused = await admin.users.update(id, change).catch((error) => error);
+      expect(refused, JSON.stringify(change)).toMatchObject({
+        status: 400,
+        response: { data: { users_deletion_due: { code: "validation_deletion_due_required", message: expect.stringContaining("注销中的账号必须有注销到期时间") } } },
+      });
+    }
+    expect(await admin.users.getOne(id)).toEqual(pending);
+  });
+
   it("cannot bring an erased account back, nor put personal data on it", async () => {
     const { id } = await registeredUser();
     await admin.users.update(id, { users_status: "已注销" });
     await expect(admin.users.update(id, { users_status: "正常" })).rejects.toMatchObject({ status: 400 });
     expect(await admin.users.update(id, { users_name: "复活" })).toMatchObject({ users_status: "已注销", users_name: "" });
+  });
+});
+
+// A 注销中 account without a due date can no longer be made through PocketBase: one left from before
+// that rule, or from an edit of the database itself, is made here with SQL.
+const UNDATE_ROUTE = `routerAdd("POST", "/api/test/undate", (e) => {
+  const { id, updated } = e.requestInfo().body;
+  $app.db().newQuery("UPDATE tbl_auth_users SET users_deletion_due = '', updated = {:updated} WHERE id = {:id}").bind({ id, updated }).execute();
+  return e.noContent(204);
+});
+`;
+
+describe("a 注销中 account without a due date", () => {
+  let sim: Awaited<ReturnType<typeof startWechatSimulator>>;
+  let instance: PocketBaseInstance;
+  let own: ReturnType<typeof api>;
+  let ownAdmin: Awaited<ReturnType<typeof adminClient>>;
+  beforeAll(async () => {
+    sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+    instance = await startPocketBase({ env: wechatEnv(sim.url), extraHooks: { "zz_test_undate.pb.js": UNDATE_ROUTE } });
+    own = api(instance.url);
+    ownAdmin = await adminClient(instance.url);
+  });
+  afterAll(async () => {
+    await instance.stop();
+    instance.remove();
+    await sim.close();
+  });
+
+  const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString().replace("T", " ");
+  async function undatedPendingAccount(lastChanged: string) {
+    const { token, user } = await own.signIn(uniqueName());
+    expect((await own.profile(token, validProfile())).status).toBe(200);
+    expect((await own.post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    expect((await fetch(`${instance.url}/api/test/undate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: user.pb_id, updated: lastChanged }) })).status).toBe(204);
+    expect(await ownAdmin.users.getOne(user.pb_id)).toMatchObject({ users_status: "注销中", users_deletion_due: "", updated: lastChanged });
+    return user.pb_id as string;
+  }
+
+  // Its deletion was asked for at the latest when it last changed: erasing it a cooling-off period
+  // after that never comes sooner than the user was promised.
+  it("is erased by the cron once a cooling-off period has passed since it last changed, and not before", async () => {
+    const overdue = await undatedPendingAccount(daysAgo(16));
+    const recent = await undatedPendingAccount(daysAgo(14));
+    await runCronJob(instance.url, ERASURE);
+    await waitUntil(async () => (await ownAdmin.users.getOne(overdue)).users_status === "已注销");
+    expect(await ownAdmin.users.getOne(overdue)).toMatchObject({ users_name: "", users_phone: "", openid: "" });
+    expect(await ownAdmin.users.getOne(recent)).toMatchObject({ users_status: "注销中", users_name: "张三" });
+  });
+
+  it("gets that same due date on its next save", async () => {
+    const lastChanged = daysAgo(3);
+    const id = await undatedPendingAccount(lastChanged);
+    const saved = await ownAdmin.users.update(id, { users_name: "李四" });
+    expect(saved).toMatchObject({ users_status: "注销中", users_name: "李四" });
+    expect(Date.parse(saved.users_deletion_due)).toBe(Date.parse(lastChanged) + 15 * DAY_MS);
   });
 });
 

@@ -59,7 +59,7 @@ describe("users_status", () => {
     it("loses every token already issued, on PocketBase's own endpoints too", async () => {
       const { token, user } = await signInThenDisable();
       const native = await client.get(`/api/collections/tbl_auth_users/records/${user.pb_id}`, token);
-      expect(native.status).toBe(404);
+      expect(native.status).toBe(401);
       const nativeRefresh = await fetch(`${client.baseUrl}/api/collections/tbl_auth_users/auth-refresh`, {
         method: "POST",
         headers: { authorization: token },

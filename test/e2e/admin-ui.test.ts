@@ -106,4 +106,20 @@ describe("the admin UI", () => {
     await expect.poll(() => companyField.inputValue()).toBe(companyId);
     expect(await page.locator(".modal textarea[name=users_name]").inputValue()).toBe("张三");
   });
+
+  // The erasure cron would never come for a 注销中 account without a due date.
+  it("refuses to empty the due date of a 注销中 account, with the reason under the field", async () => {
+    const { token, user } = await api().signIn(`pending${runTag}`);
+    expect((await api().post("/api/wechat/delete-account", undefined, { token })).status).toBe(200);
+    // Opened from its URL, as a link staff share would open it (loaded afresh, not a hash change).
+    await page.goto(`${adminBase}?open=${user.pb_id}#/collections?collection=tbl_auth_users&record=${user.pb_id}`);
+    await expect.poll(() => page.locator(".modal textarea[name=id]").inputValue()).toBe(user.pb_id);
+    const due = page.locator(".modal input[name=users_deletion_due]");
+    await expect.poll(() => due.inputValue()).not.toBe("");
+    await due.fill("");
+    await due.blur();
+    await page.locator(".modal").getByRole("button", { name: "Save changes" }).click();
+    const fieldError = page.locator('.modal .generated-error[data-input-name="users_deletion_due"]');
+    await expect.poll(() => fieldError.innerText()).toContain("注销中的账号必须有注销到期时间");
+  });
 });

@@ -109,6 +109,9 @@ describe("the audit trail", () => {
     expect(one("deletion_requested", "user")).toHaveLength(2);
     expect(one("profile_updated", "user")[0].details).toEqual({ fields: "users_name,users_phone,users_picture,users_type" });
     expect(one("logout", "user")[0].details).toEqual({ scope: "current" });
+    // A login's one detail is the app it came through, batched rows (login) included.
+    expect(one("registration", "user")[0].details).toEqual({ appid: WECHAT_APP_ID });
+    for (const row of one("login", "user")) expect(row.details).toEqual({ appid: WECHAT_APP_ID });
     expect(one("login_failed", "user")[0].details).toMatchObject({ status: 403, reason: "账号已被禁用,请联系管理员" });
 
     const anonymous = await trail.find(`event = "login_failed" && details.errcode = 40029`);
@@ -197,7 +200,7 @@ describe("GET /api/wechat/admin/audit-export", () => {
     expect(lines[0]).toBe("\uFEFFcreated,event,users_id,pb_id,by,ip,staff,details");
     const ours = lines.filter((line) => line.includes(usersId));
     expect(ours).toEqual([
-      expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z,registration,${usersId},${id},user,${CLIENT_IP},,\\{\\}$`)),
+      expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z,registration,${usersId},${id},user,${CLIENT_IP},,"\\{""appid"":""${WECHAT_APP_ID}""\\}"$`)),
       expect.stringMatching(new RegExp(`,logout,${usersId},${id},user,${CLIENT_IP},,"\\{""scope"":""current""\\}"$`)),
     ]);
     const exported = await auditTrail(instance.url).waitFor(`event = "audit_exported"`);
@@ -230,11 +233,11 @@ describe("GET /api/wechat/admin/audit-export", () => {
   it("is for superusers only", async () => {
     const { token } = await signedIn();
     expect(JSON.parse((await download("from=2026-01-01")).text)).toEqual({ code: 401, msg: "缺少 Authorization: Bearer <token>", data: {} });
-    expect(JSON.parse((await download("from=2026-01-01", `Bearer ${token}`)).text)).toEqual({ code: 403, msg: "仅限管理员(superuser)导出审计记录", data: {} });
+    expect(JSON.parse((await download("from=2026-01-01", `Bearer ${token}`)).text)).toEqual({ code: 403, msg: "仅限管理员(superuser)导出审计记录", error: "superuser_required", data: {} });
   });
 });
 
 function expectOnlyKnownDetails(rows: AuditRow[]) {
-  const allowed = new Set(["scope", "fields", "status", "reason", "errcode"]);
+  const allowed = new Set(["scope", "fields", "status", "reason", "errcode", "error", "appid", "other_pb_id", "from_pb_id"]);
   for (const row of rows) for (const key of Object.keys(row.details)) expect(allowed, `${row.event}.${key}`).toContain(key);
 }

@@ -3,6 +3,25 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
+import {
+  commentSegment,
+  concat,
+  exifSegment,
+  gifApplication,
+  gifComment,
+  gifSample,
+  jfifSegment,
+  jpegSample,
+  jpegSegment,
+  pngChunk,
+  pngSample,
+  riffChunk,
+  vp8xChunk,
+  vp8Chunk,
+  webpFile,
+  WEBP_FLAGS,
+  xmpSegment,
+} from "../../hooks-src/avatars/image-samples";
 import { filePart, images, png, sendUpload, uploadAvatar, wxUploadFileBody } from "../support/avatars";
 import { errorBody, failures, fieldProblem } from "../support/responses";
 import { simulator, uniqueName } from "../support/wechat";
@@ -91,6 +110,12 @@ describe("POST /api/wechat/avatar", () => {
     }
   });
 
+  it("accepts an image at the bounds: 2048 pixels a side, 20 times longer than wide", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    await uploaded(token, Buffer.from(jpegSample(2048, 2048)));
+    await uploaded(token, Buffer.from(pngSample(2040, 2040 / 20)));
+  });
+
   it("serves the thumbnails the admin UI shows", async () => {
     const { token } = await client.signIn(uniqueName("avatar"));
     const url = await uploaded(token, png(400, 300));
@@ -99,6 +124,18 @@ describe("POST /api/wechat/avatar", () => {
     expect(thumb.headers.get("content-type")).toBe("image/png");
     const bytes = Buffer.from(await thumb.arrayBuffer());
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([100, 100]);
+  });
+
+  it("makes no thumbnail of a size the collection does not list: PocketBase serves the original", async () => {
+    const { token } = await client.signIn(uniqueName("avatar"));
+    const original = png(40, 30);
+    const url = await uploaded(token, original);
+    for (const size of ["20000x20000", "0x20000", "2048x2048", "300x300f", "100x100t"]) {
+      const response = await fetchWithoutAuth(`${url}?thumb=${size}`);
+      expect(Buffer.from(await response.arrayBuffer()).equals(original), size).toBe(true);
+    }
+    const collection = await admin.pb.collections.getOne("tbl_user_avatars");
+    expect(collection.fields.find((field: { name: string }) => field.name === "image").thumbs).toEqual(["100x100", "300x300"]);
   });
 
   describe("refuses, storing nothing", () => {
@@ -113,6 +150,14 @@ describe("POST /api/wechat/avatar", () => {
       ["the file under another name", [{ ...filePart(images.png), name: "image" }], fieldProblem("file", "validation_required")],
       ["two files", [filePart(images.png), filePart(images.gif)], fieldProblem("file", "validation_too_many_files")],
       ["an image one byte over 2 MB", [filePart(bigPng)], { code: 413, msg: "头像文件过大,上限 2 MB", data: {} }],
+      // An image bomb: 48 KB of PNG that would take PocketBase 1.9 GB to make a thumbnail of.
+      ["a PNG that declares 20000×20000 pixels", [filePart(Buffer.from(pngSample(20000, 20000)), "a.png", "image/png")], fieldProblem("file", "validation_image_dimensions")],
+      ["a JPEG 2049 pixels wide", [filePart(Buffer.from(jpegSample(2049, 1024)))], fieldProblem("file", "validation_image_dimensions")],
+      ["a WebP whose canvas is 16383×16383", [filePart(Buffer.from(webpFile(vp8xChunk(16383, 16383), vp8Chunk(16383, 16383))))], fieldProblem("file", "validation_image_dimensions")],
+      ["a GIF strip of 1×100 pixels", [filePart(Buffer.from(gifSample({ width: 1, height: 100 })))], fieldProblem("file", "validation_image_dimensions")],
+      ["a PNG cut off inside its header", [filePart(images.png.subarray(0, 24))], fieldProblem("file", "validation_invalid_image")],
+      ["a JPEG without a frame header", [filePart(Buffer.from(concat([0xff, 0xd8], jfifSegment(), [0xff, 0xd9])))], fieldProblem("file", "validation_invalid_image")],
+      ["a JPEG cut off in its scan", [filePart(images.jpeg.subarray(0, images.jpeg.length - 40))], fieldProblem("file", "validation_invalid_image")],
     ])("%s", async (_, parts, expected) => {
       const { token, user } = await client.signIn(uniqueName("refused"));
       const response = await uploadAvatar(token, parts as never);
@@ -184,6 +229,47 @@ describe("POST /api/wechat/avatar", () => {
   });
 });
 
+describe("what an upload stores: the pixels, without metadata", () => {
+  const stored = async (image: Uint8Array) => {
+    const { token } = await client.signIn(uniqueName("metadata"));
+    return Buffer.from(await (await fetchWithoutAuth(await uploaded(token, Buffer.from(image)))).arrayBuffer());
+  };
+  const traces = (bytes: Buffer) => ["Exif", "PhoneMaker", "GPS", "xmpmeta", "at home", "2026:"].filter((trace) => bytes.includes(trace));
+  const afterSoi = (segments: Uint8Array[]) => concat(images.jpeg.subarray(0, 2), ...segments, images.jpeg.subarray(2));
+
+  it("a phone photo's Exif (camera, GPS position), XMP and comment are gone from the JPEG served", async () => {
+    const photo = afterSoi([exifSegment({ gps: true }), xmpSegment(), commentSegment("at home")]);
+    expect(traces(Buffer.from(photo))).toEqual(["Exif", "PhoneMaker", "GPS", "xmpmeta", "at home"]);
+    const served = await stored(photo);
+    expect(traces(served)).toEqual([]);
+    expect(served.equals(images.jpeg)).toBe(true);
+  });
+
+  it("a sideways photo keeps its orientation, alone, so it still shows upright", async () => {
+    const served = await stored(afterSoi([exifSegment({ orientation: 6, gps: true })]));
+    const orientationOnly = jpegSegment(0xe1, [0x45, 0x78, 0x69, 0x66, 0, 0, 0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    expect(served.equals(afterSoi([orientationOnly]))).toBe(true);
+  });
+
+  it("PNG text, Exif and time chunks are gone", async () => {
+    const original = png(16, 16);
+    const chunks = [pngChunk("tEXt", Buffer.from("Comment\0at home")), pngChunk("eXIf", Buffer.from("MM\0*PhoneMaker GPS")), pngChunk("tIME", [7, 234, 11, 22, 10, 0, 0])];
+    expect((await stored(concat(original.subarray(0, 33), ...chunks, original.subarray(33)))).equals(original)).toBe(true);
+  });
+
+  it("WebP EXIF and XMP chunks are gone, and so are their flags", async () => {
+    const image = images.webp.subarray(12);
+    const photo = webpFile(vp8xChunk(1, 1, WEBP_FLAGS.exif | WEBP_FLAGS.xmp), image, riffChunk("EXIF", Buffer.from("MM\0*PhoneMaker GPS")), riffChunk("XMP ", Buffer.from("<x:xmpmeta/>")));
+    expect((await stored(photo)).equals(Buffer.from(webpFile(vp8xChunk(1, 1), image)))).toBe(true);
+  });
+
+  it("GIF comments and XMP are gone", async () => {
+    const gif = images.gif;
+    const tagged = concat(gif.subarray(0, 19), gifComment("at home"), gif.subarray(19, -1), gifApplication("XMP DataXMP", Buffer.from("<x:xmpmeta/>")), [0x3b]);
+    expect((await stored(tagged)).equals(gif)).toBe(true);
+  });
+});
+
 describe("an uploaded avatar in the profile", () => {
   it("becomes the picture, makes a guest a 注册用户, and is linked for staff", async () => {
     const { token, user } = await client.signIn(uniqueName("profile"));
@@ -239,6 +325,36 @@ describe("an uploaded avatar in the profile", () => {
       expect(response.body, picture).toEqual(fieldProblem("users_picture", "avatar_not_found"));
     }
     expect((await wechat.stats()).getuserphonenumber).toBe(phoneCallsBefore);
+  });
+
+  // The rule above must not depend on how the URL is spelled: each of these reaches the very
+  // same file (a proxy or Go's router cleans the path), and none is the URL the upload answered.
+  it("another spelling of an avatar URL is refused as the URL itself is: host case, dot segments, default port, %-escapes", async () => {
+    await admin.pb.settings.update({ meta: { appURL: "https://mp.example.com/pb" } });
+    try {
+      const owner = await client.signIn(uniqueName("owner"));
+      const othersAvatar = await uploaded(owner.token);
+      const { token } = await client.signIn(uniqueName("thief"));
+      const own = await uploaded(token);
+      const spellings = (url: string) => [
+        url.replace("mp.example.com", "MP.Example.COM"),
+        url.replace("/pb/", "/pb/./"),
+        url.replace("/pb/", "/pb/x/../"),
+        url.replace("mp.example.com", "mp.example.com:443"),
+        url.replace("/api/", "/%61pi/"),
+        url.replace("/api/files/", "/api//files/"),
+        url.replace("https:", "http:"),
+      ];
+      const phoneCallsBefore = (await wechat.stats()).getuserphonenumber;
+      for (const picture of [...spellings(othersAvatar), ...spellings(own)]) {
+        const response = await client.profile(token, validProfile({ users_picture: picture }));
+        expect(response.body, picture).toEqual(fieldProblem("users_picture", "avatar_not_found"));
+      }
+      expect((await wechat.stats()).getuserphonenumber).toBe(phoneCallsBefore);
+      expect((await client.profile(token, validProfile({ users_picture: own }))).status).toBe(200);
+    } finally {
+      await admin.pb.settings.update({ meta: { appURL: client.baseUrl } });
+    }
   });
 
   it("erasing the account (注销) deletes their avatar files, used and pending", async () => {

@@ -10,7 +10,7 @@ import { auditTrail } from "../support/audit-trail";
 import { filePart, uploadAvatar, images } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { errorBody, fieldProblem } from "../support/responses";
-import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
+import { codes, OFFICIAL_ACCOUNT, openidIn, OTHER_APPS, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
 const AGREEMENT_V1 = { document: "user_agreement", title: "用户协议", version: "2026-11-01", url: "https://bai.example.com/agreement-2026-11-01.html" };
 const PRIVACY_V1 = { document: "privacy_policy", title: "隐私政策", version: "2026-11-01", url: "https://bai.example.com/privacy-2026-11-01.html" };
@@ -40,7 +40,7 @@ async function start(env: Record<string, string>, dataDir?: string) {
 }
 
 beforeAll(async () => {
-  sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+  sim = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET, apps: OTHER_APPS });
   instance = await start({ CONSENT_DOCUMENTS: documentsEnv(AGREEMENT_V1, PRIVACY_V1) });
 });
 
@@ -95,6 +95,25 @@ describe("consent at login", () => {
     expect((await login(instance.url, name, {}, FAILING_IP)).body.meta.data.status).toBe("register_success");
   });
 
+  it("takes consents at the 公众号/website login too: with the new account, in its transaction, under that app's appid", async () => {
+    const oaLogin = (name: string, body: Record<string, unknown>, ip = CLIENT_IP) =>
+      api(instance.url).post("/api/wechat/oa/login", { code: codes.oaUserInfo(name), appid: OFFICIAL_ACCOUNT.appId, ...body }, fromClient(ip));
+    const failing = uniqueName("oaatomic");
+    expect((await oaLogin(failing, { consents: agreeTo(AGREEMENT_V1) }, FAILING_IP)).status).toBe(500);
+    expect(await consentRows(instance.url, `ip = "${FAILING_IP}" && appid = "${OFFICIAL_ACCOUNT.appId}"`)).toEqual([]);
+    const admin = await adminClient(instance.url);
+    expect(await admin.pb.collection("tbl_user_identities").getFullList({ filter: admin.pb.filter("openid = {:openid}", { openid: openidIn(OFFICIAL_ACCOUNT.appId, failing) }) })).toEqual([]);
+
+    const response = await oaLogin(uniqueName("oaconsent"), { consents: agreeTo(AGREEMENT_V1) });
+    expect(response.body.meta.data).toMatchObject({ status: "register_success", consents_required: [PRIVACY_V1] });
+    const rows = await consentRows(instance.url, `user = "${response.body.record.id}"`);
+    expect(rows.map(({ document, source, appid, ip }) => ({ document, source, appid, ip }))).toEqual([
+      { document: "user_agreement", source: "login", appid: OFFICIAL_ACCOUNT.appId, ip: CLIENT_IP },
+    ]);
+    const stale = await oaLogin(uniqueName("oastale"), { consents: [{ document: "privacy_policy", version: "2026-01-01" }] });
+    expect(stale.body).toEqual({ code: 409, msg: "协议已更新,请阅读最新版本后再同意", error: "consent_version_stale", data: { documents: [PRIVACY_V1] } });
+  });
+
   it("lists every document needing consent in every login answer, until the user agrees", async () => {
     const name = uniqueName("consent");
     const first = await login(instance.url, name);
@@ -114,7 +133,7 @@ describe("consent at login", () => {
     const name = uniqueName("stale");
     const stale = await login(instance.url, name, { consents: [{ document: "privacy_policy", version: "2026-01-01" }] });
     expect(stale.status).toBe(409);
-    expect(stale.body).toEqual({ code: 409, msg: "协议已更新,请阅读最新版本后再同意", data: { documents: [PRIVACY_V1] } });
+    expect(stale.body).toEqual({ code: 409, msg: "协议已更新,请阅读最新版本后再同意", error: "consent_version_stale", data: { documents: [PRIVACY_V1] } });
     const unknown = await login(instance.url, name, { consents: [{ document: "cookie_policy", version: "1" }] });
     expect(unknown.body).toEqual(fieldProblem("consents", "consent_document_unknown"));
     expect((await simulator(sim.url).stats()).jscode2session).toBe(before);
@@ -234,7 +253,7 @@ describe("a new version of a document", () => {
       const answer = await (await fetch(`${bumped.url}/api/wechat/consents`, { headers: { authorization: `Bearer ${token}` } })).json();
       expect(answer.data.documents[1]).toMatchObject({ version: "2026-12-01", accepted_version: "2026-11-01", consent_required: true });
       const stale = await api(bumped.url).post("/api/wechat/consents", { consents: agreeTo(PRIVACY_V1) }, { token });
-      expect(stale.body).toEqual({ code: 409, msg: expect.any(String), data: { documents: [PRIVACY_V2] } });
+      expect(stale.body).toEqual({ code: 409, msg: expect.any(String), error: "consent_version_stale", data: { documents: [PRIVACY_V2] } });
       expect((await api(bumped.url).post("/api/wechat/consents", { consents: agreeTo(PRIVACY_V2) }, { token })).body.data.documents[1].consent_required).toBe(false);
     } finally {
       await bumped.stop();
@@ -256,12 +275,12 @@ describe("CONSENT_ENFORCEMENT=on", () => {
   it("answers 428 on profile and avatar until the user agrees, and again after a withdrawal", async () => {
     const client = api(enforced.url);
     const { token } = await client.signIn(uniqueName("enforced"));
-    const required = errorBody(428, { documents: [AGREEMENT_V1, PRIVACY_V1] });
+    const required = { ...errorBody(428, { documents: [AGREEMENT_V1, PRIVACY_V1] }), error: "consent_required" };
     expect((await client.profile(token, validProfile())).body).toEqual(required);
     expect((await uploadAvatar(token, [filePart(images.png, "a.png", "image/png")], enforced.url)).body).toEqual(required);
 
     expect((await client.post("/api/wechat/consents", { consents: agreeTo(AGREEMENT_V1) }, { token })).status).toBe(200);
-    expect((await client.profile(token, validProfile())).body).toEqual(errorBody(428, { documents: [PRIVACY_V1] }));
+    expect((await client.profile(token, validProfile())).body).toEqual({ ...errorBody(428, { documents: [PRIVACY_V1] }), error: "consent_required" });
     expect((await client.post("/api/wechat/consents", { consents: agreeTo(PRIVACY_V1) }, { token })).status).toBe(200);
     expect((await client.profile(token, validProfile())).status).toBe(200);
     expect((await uploadAvatar(token, [filePart(images.png, "a.png", "image/png")], enforced.url)).status).toBe(200);

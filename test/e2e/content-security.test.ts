@@ -8,7 +8,7 @@ import { adminClient } from "../support/admin";
 import { findLeaks } from "../support/leaks";
 import { allLogs } from "../support/logs";
 import { api, validProfile } from "../support/api";
-import { filePart, images, uploadAvatar } from "../support/avatars";
+import { filePart, images, uploadAvatar, uploadAvatarWhileReading } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { errorBody, fieldProblem } from "../support/responses";
 import { codes, simulator, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
@@ -220,6 +220,22 @@ describe("the avatar check (mediaCheckAsync), its verdict pushed back", () => {
     const refused = await uploadAvatar(closed.token, [filePart(images.png)], setups.closed.instance.url);
     expect(refused.body).toEqual(errorBody(503));
     expect(await setups.closed.admin.pb.collection("tbl_user_avatars").getFullList({ filter: `user = "${closed.user.pb_id}"` })).toEqual([]);
+  });
+
+  // The token was good when the upload began; the account left 正常 while the file was on
+  // its way. The upload's write must see that, and WeChat must not get the old openid.
+  it.each([
+    ["erased (已注销)", "已注销", { code: 410, msg: "账号已注销", data: {} }],
+    ["left for deletion (注销中)", "注销中", { code: 403, msg: "账号注销中,重新登录即可撤销注销", data: {} }],
+    ["disabled (禁用)", "禁用", { code: 403, msg: "账号已被禁用,请联系管理员", data: {} }],
+  ] as const)("an upload that finishes after the account was %s stores nothing and sends WeChat nothing", async (_, status, refusal) => {
+    const setup = setups.open;
+    const { token, user } = await setup.client.signIn(uniqueName("avrace"));
+    const response = await uploadAvatarWhileReading(token, [filePart(images.png)], () => setup.admin.users.update(user.pb_id, { users_status: status }), setup.instance.url);
+    expect(response.body).toEqual(refusal);
+    expect(await setup.admin.pb.collection("tbl_user_avatars").getFullList({ filter: `user = "${user.pb_id}"` })).toEqual([]);
+    const submissions = (await setup.wechat.calls("/wxa/media_check_async")).filter((call) => (call.body as { openid: string }).openid === user.openid);
+    expect(submissions).toEqual([]);
   });
 
   it("off: nothing is submitted", async () => {

@@ -245,3 +245,37 @@ describe("migrate down on an instance our migrations created", () => {
     }
   });
 });
+
+describe("identities on an instance with users from before them", () => {
+  it("gives every user with an openid one identity under WECHAT_APPID, and running it again adds nothing twice", async () => {
+    const before = migrationsBefore("1764800000");
+    const first = await startPocketBase({ env: { WECHAT_APPID: WECHAT_APP_ID }, migrationsDir: before });
+    try {
+      const admin = await adminClient(first.url);
+      const withOpenid = [];
+      for (const n of [1, 2, 3]) withOpenid.push(await admin.users.create({ ...staffMadeUser(`U2025010100010${n}`), openid: `o-existing-${n}`, unionid: n === 1 ? "u-existing-1" : "" }));
+      const withoutOpenid = await admin.users.create(staffMadeUser("U20250101000109"));
+      await first.stop();
+
+      // Our migrations, and the identities migration once more under another name: a re-run.
+      const again = migrationsBefore("9999999999");
+      copyFileSync(join(projectRoot, "pb_migrations", "1764800000_bai_identities.js"), join(again, "1764800001_bai_identities_rerun.js"));
+      const upgraded = await startPocketBase({ env: { WECHAT_APPID: WECHAT_APP_ID }, dataDir: first.dataDir, migrationsDir: again });
+      try {
+        const upgradedAdmin = await adminClient(upgraded.url);
+        const identities = await upgradedAdmin.pb.collection("tbl_user_identities").getFullList({ sort: "openid" });
+        expect(identities.map(({ user, kind, appid, openid, unionid }) => ({ user, kind, appid, openid, unionid }))).toEqual(
+          withOpenid.map((user, index) => ({ user: user.id, kind: "miniprogram", appid: WECHAT_APP_ID, openid: `o-existing-${index + 1}`, unionid: index === 0 ? "u-existing-1" : "" })),
+        );
+        expect(identities.some((identity) => identity.user === withoutOpenid.id)).toBe(false);
+        expect(await upgradedAdmin.countUsers()).toBe(4);
+      } finally {
+        await upgraded.stop();
+        rmSync(again, { recursive: true, force: true });
+      }
+    } finally {
+      first.remove();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+});

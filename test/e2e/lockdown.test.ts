@@ -54,6 +54,12 @@ const endpoints: Array<[string, string, () => string, unknown, number, number]> 
   ["request an email change", "POST", () => `${USERS}/request-email-change`, { newEmail: "someone@example.com" }, 401, 403],
   ["confirm an email change", "POST", () => `${USERS}/confirm-email-change`, { token: "x", password: "x" }, 400, 400],
   ["impersonate another user", "POST", () => `${USERS}/impersonate/${other.id}`, { duration: 60 }, 401, 403],
+  // Our records route is PocketBase's own update for wx.request: the same null rules.
+  ["change own users_type through /api/wechat/records", "POST", () => `/api/wechat/records/tbl_auth_users/${me.id}`, { users_type: "注册用户" }, 403, 403],
+  ["change another user through /api/wechat/records", "POST", () => `/api/wechat/records/tbl_auth_users/${other.id}`, { users_name: "x" }, 403, 403],
+  ["change a company through /api/wechat/records", "POST", () => "/api/wechat/records/tbl_company/anything", { company_name: "x" }, 403, 403],
+  ["change an avatar through /api/wechat/records", "POST", () => "/api/wechat/records/tbl_user_avatars/anything", { status: "使用中" }, 403, 403],
+  ["change the logout denylist through /api/wechat/records", "POST", () => "/api/wechat/records/bai_revoked_tokens/anything", { token_hash: "x" }, 403, 403],
   ["run a batch", "POST", () => "/api/batch", { requests: [{ method: "PATCH", url: `${USERS}/records/any`, body: { users_type: "注册用户" } }] }, 403, 403],
   ["read the collections", "GET", () => "/api/collections", undefined, 401, 403],
   ["read the settings", "GET", () => "/api/settings", undefined, 401, 403],

@@ -234,10 +234,13 @@ describe("POST /api/wechat/login", () => {
       expect(await callsOf()).toBeGreaterThan(callsAfterFirst);
     });
 
-    it("still answers 429 after WeChat refused the code", async () => {
+    // More of WeChat's verdicts in wechat-codes.test.ts.
+    it("answers WeChat's refusal of the code again, without calling WeChat again", async () => {
       const code = codes.scenario("invalid");
-      expect((await client.login(code)).status).toBe(400);
-      expect((await client.login(code)).body).toEqual(failures.duplicateLoginCode);
+      const first = await client.login(code);
+      expect(first.status).toBe(400);
+      expect((await client.login(code)).body).toEqual(first.body);
+      expect(await wechat.calls("/sns/jscode2session").then((calls) => calls.filter((call) => call.query.js_code === code))).toHaveLength(1);
     });
 
     it("lets exactly one of many concurrent duplicates through", async () => {

@@ -20,12 +20,9 @@ beforeAll(async () => {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Two devices of one WeChat user. PocketBase's token holds no issue time, only its expiry in
-// whole seconds: two logins within one second get the very same token, so the second waits.
+// Two devices of one WeChat user, signed in within the same second: every token is its own.
 async function signInOnTwoDevices(name = uniqueName()) {
-  const phone = await client.signIn(name);
-  await pause(1100);
-  const pc = await client.signIn(name);
+  const [phone, pc] = await Promise.all([client.signIn(name), client.signIn(name)]);
   expect(pc.token).not.toBe(phone.token);
   return { phone: phone.token, pc: pc.token, id: phone.user.pb_id as string };
 }
@@ -42,8 +39,8 @@ async function whereTokenWorks(token: string, id: string) {
 }
 
 const alive = { refreshToken: 200, profile: 200, ownRecord: 200, authRefresh: 200 };
-// The record view answers a guest 404 (viewRule id = @request.auth.id), PocketBase's auth-refresh 401.
-const dead = { refreshToken: 401, profile: 401, ownRecord: 404, authRefresh: 401 };
+// A dead token is refused, not taken for a guest's request: 401 on PocketBase's own routes too.
+const dead = { refreshToken: 401, profile: 401, ownRecord: 401, authRefresh: 401 };
 
 describe("POST /api/wechat/logout", () => {
   it("scope current: the presented token dies everywhere, realtime included; the other device stays signed in", async () => {
@@ -62,8 +59,8 @@ describe("POST /api/wechat/logout", () => {
       await pause(500);
       expect(phoneWatch.events.join("\n")).not.toContain("SEEN-AFTER-LOGOUT");
       expect(pcWatch.events.join("\n")).toContain("SEEN-AFTER-LOGOUT");
-      // Subscribing again with the dead token is a guest's subscription: still nothing.
-      expect(await phoneWatch.subscribe([`tbl_auth_users/${id}`], phone)).toBe(204);
+      // Subscribing again with the dead token is refused; the connection stays a guest's: still nothing.
+      expect(await phoneWatch.subscribe([`tbl_auth_users/${id}`], phone)).toBe(401);
       await admin.users.update(id, { company_id: "SEEN-AFTER-RESUBSCRIBE" });
       await pause(500);
       expect(phoneWatch.events.join("\n")).not.toContain("SEEN-AFTER-RESUBSCRIBE");
@@ -170,14 +167,50 @@ describe("a revoked token after a restart", () => {
   it("stays dead: the denylist is stored, not only cached", async () => {
     const own = api(instance.url);
     const name = uniqueName();
-    const first = await own.signIn(name);
-    await pause(1100);
-    const second = await own.signIn(name);
+    const [first, second] = await Promise.all([own.signIn(name), own.signIn(name)]);
     expect((await own.post("/api/wechat/logout", undefined, { token: first.token })).status).toBe(200);
     await instance.stop("SIGKILL");
     await instance.restart();
     expect((await own.refreshToken(first.token)).status).toBe(401);
     expect((await fetch(`${instance.url}/api/collections/tbl_auth_users/auth-refresh`, { method: "POST", headers: { authorization: first.token } })).status).toBe(401);
     expect((await own.refreshToken(second.token)).status).toBe(200);
+    for (const spelling of respellings(first.token)) expect((await own.refreshToken(spelling)).status).toBe(401);
   });
 });
+
+describe("a revoked token spelled another way", () => {
+  it("is as dead as the token itself, on every path that takes a token", async () => {
+    const { phone, pc, id } = await signInOnTwoDevices();
+    expect((await client.post("/api/wechat/logout", undefined, { token: phone })).status).toBe(200);
+    const watch = await realtimeConnection(client.baseUrl);
+    try {
+      for (const spelling of respellings(phone)) {
+        expect(await whereTokenWorks(spelling, id)).toEqual(dead);
+        expect(await watch.subscribe([`tbl_auth_users/${id}`], spelling)).toBe(401);
+        expect(await nativeStatus("POST", "/api/files/token", spelling)).toBe(401);
+        const batch = await fetch(`${client.baseUrl}/api/batch`, {
+          method: "POST",
+          headers: { authorization: spelling, "content-type": "application/json" },
+          body: JSON.stringify({ requests: [{ method: "GET", url: `/api/collections/tbl_auth_users/records/${id}` }] }),
+        });
+        expect(batch.status).toBe(401);
+      }
+      // Refresh-token never mints a live token out of a dead one.
+      for (const spelling of respellings(phone)) expect((await client.refreshToken(spelling)).body.token).toBeUndefined();
+    } finally {
+      watch.close();
+    }
+    expect(await whereTokenWorks(pc, id)).toEqual(alive);
+  });
+});
+
+const nativeStatus = (method: string, path: string, token: string) =>
+  fetch(`${client.baseUrl}${path}`, { method, headers: { authorization: token } }).then((response) => response.status);
+
+// A JWT's signature is 32 bytes in 43 base64url characters: the last one carries two bits that
+// decoders ignore, so three other spellings of every token verify as well as the token itself.
+function respellings(token: string): string[] {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = alphabet.indexOf(token.at(-1)!);
+  return [1, 2, 3].map((low) => token.slice(0, -1) + alphabet[(last & ~3) | ((last + low) & 3)]);
+}

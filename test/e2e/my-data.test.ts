@@ -68,6 +68,7 @@ describe("GET /api/wechat/my-data", () => {
     expect(data.account).toEqual({ users_status: "正常", users_deletion_due: null, users_flags: [], risk_rank: "0", risk_checked_at: expect.any(String) });
     expect(data.identities).toEqual([
       { provider: "wechat_miniprogram", appid: WECHAT_APP_ID, openid_masked: `${openid.slice(0, 3)}****${openid.slice(-4)}`, unionid_masked: expect.stringMatching(/^usi\*+.{4}$/), stored_in: "tbl_auth_users" },
+      { provider: "wechat_miniprogram", appid: WECHAT_APP_ID, openid_masked: `${openid.slice(0, 3)}****${openid.slice(-4)}`, unionid_masked: expect.stringMatching(/^usi\*+.{4}$/), stored_in: "tbl_user_identities" },
     ]);
     // Newest first: the two rows of one transaction, the later one first.
     expect(data.consents.map((row: any) => [row.document, row.version, row.action, row.source, row.appid, row.ip])).toEqual([

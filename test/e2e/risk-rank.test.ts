@@ -3,12 +3,13 @@
 // the time land on the new user and in the audit trail; enforce refuses a high rank (403, no user)
 // and sends a review rank to 待审核 where that status exists; every failure fails open.
 // The simulator answers the rank a part of the WeChat user's name picks (risk4, riskerr61010, …).
+// Only a mini-program asks (getuserriskrank is its API), with its own appid and openid.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api } from "../support/api";
 import { auditTrail } from "../support/audit-trail";
 import { exemptLoopbackFromRateLimits, startWithSimulator } from "../support/pocketbase";
-import { codes, simulator, uniqueName } from "../support/wechat";
+import { codes, OFFICIAL_ACCOUNT, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 
 const CLIENT_IP = "203.0.113.90";
 const RISK_PATH = "/wxa/getuserriskrank";
@@ -78,6 +79,32 @@ describe("RISK_CHECK=observe", () => {
     expect(await riskCalls(name)).toHaveLength(1);
   });
 
+  it("asks only when the identities' resolution would create a user: a second mini-program's registration with its own appid, never a link by unionid nor a 公众号 login", async () => {
+    const url = setup.instance.url;
+    const sim = simulator(setup.simulator.url);
+    const riskCallsOf = async (openid: string) => (await sim.calls(RISK_PATH)).filter((call) => (call.body as any)?.openid === openid);
+    const loginThrough = (appid: string, name: string) => api(url).post("/api/wechat/login", { users_wx_code: codes.loginAs(name), appid }, { headers: { "x-real-ip": CLIENT_IP } });
+
+    // A new person through the second mini-program: asked with that app's appid and openid.
+    const newcomer = `${uniqueName("rr")}_risk1`;
+    expect((await loginThrough(SECOND_MINIPROGRAM.appId, newcomer)).body.meta.data.status).toBe("register_success");
+    const calls = await riskCallsOf(openidIn(SECOND_MINIPROGRAM.appId, newcomer));
+    expect(calls.map((call) => (call.body as any).appid)).toEqual([SECOND_MINIPROGRAM.appId]);
+
+    // The same person (a unionid) through the primary one: linked to that user, not asked.
+    const person = `${uniqueName("rrunion")}_risk2`;
+    expect((await loginThrough(SECOND_MINIPROGRAM.appId, person)).body.meta.data.status).toBe("register_success");
+    expect((await api(url).post("/api/wechat/login", { users_wx_code: codes.loginAs(person) }, { headers: { "x-real-ip": CLIENT_IP } })).body.meta.data.status).toBe("linked");
+    expect(await riskCallsOf(openidIn(WECHAT_APP_ID, person))).toEqual([]);
+
+    // A 公众号 registration: getuserriskrank is the mini-program's, so nobody is asked and no rank is stored.
+    const reader = `${uniqueName("rr")}_risk4`;
+    const oa = await api(url).post("/api/wechat/oa/login", { code: codes.oaUserInfo(reader), appid: OFFICIAL_ACCOUNT.appId }, { headers: { "x-real-ip": CLIENT_IP } });
+    expect(oa.body.meta.data.status).toBe("register_success");
+    expect(await riskCallsOf(openidIn(OFFICIAL_ACCOUNT.appId, reader))).toEqual([]);
+    expect(await (await adminClient(url)).pb.collection("tbl_auth_users").getOne(oa.body.record.id)).toMatchObject({ users_risk_rank: "", users_risk_checked: "" });
+  });
+
   it("keeps the rank hidden from the user's own record and the login answer", async () => {
     const { login } = helpers(setup);
     const response = await login(riskyName("risk2"));
@@ -97,7 +124,7 @@ describe("RISK_CHECK=enforce", () => {
   it("refuses a rank from RISK_BLOCK_RANK (4) with 403, creating no user, and audits it", async () => {
     const { login, users, riskEvents } = helpers(setup);
     const name = riskyName("risk4");
-    expect((await login(name)).body).toEqual({ code: 403, msg: "账号存在安全风险,暂时无法注册", data: {} });
+    expect((await login(name)).body).toEqual({ code: 403, msg: "账号存在安全风险,暂时无法注册", error: "registration_refused", data: {} });
     expect(await users(name)).toEqual([]);
     const events = await riskEvents(`ip = "${CLIENT_IP}" && details.outcome = "refused" && details.rank = 4`);
     expect(events.length).toBeGreaterThanOrEqual(1);
@@ -152,7 +179,7 @@ describe("RISK_CHECK=enforce", () => {
     await admin.pb.collections.update("tbl_auth_users", { fields: collection.fields.map((field: any) => (field === status ? { ...field, values: [...field.values, "待审核"] } : field)) });
 
     const name = riskyName("risk3");
-    expect((await login(name)).body).toEqual({ code: 403, msg: "账号注册待审核,请耐心等待", data: {} });
+    expect((await login(name)).body).toEqual({ code: 403, msg: "账号注册待审核,请耐心等待", error: "registration_pending_review", data: {} });
     const [user] = await users(name);
     expect(user).toMatchObject({ users_status: "待审核", users_risk_rank: "3" });
     expect((await riskEvents(`pb_id = "${user.id}"`))[0].details).toMatchObject({ verdict: "review", outcome: "pending_review" });

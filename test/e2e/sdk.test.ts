@@ -13,7 +13,7 @@ import { spec } from "../support/contract";
 import { startNginx } from "../support/nginx";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
-import { codes, simulator, uniqueName } from "../support/wechat";
+import { codes, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
 
 const buildScript = join(projectRoot, "client", "scripts", "build.mjs");
@@ -137,8 +137,8 @@ describe("an expiring token", () => {
     expect(shim.sent.slice(-2)).toEqual(["POST /api/wechat/refresh-token", `GET ${ownRecordPath(client)}`]);
     expect(shim.loginCalls()).toBe(1);
 
-    // Expired: PocketBase's own API would treat it as a guest (404), so the SDK asks refresh-token,
-    // which refuses (401), and logs in again with one fresh code before the call.
+    // Expired, by the token's own exp: the SDK asks refresh-token before the call, which refuses (401),
+    // and logs in again with one fresh code.
     await sleep(10_500);
     shim.sent.length = 0;
     const record = await client.request<{ id: string }>(ownRecordPath(client));
@@ -227,11 +227,8 @@ const specHas = (path: string) => Boolean(spec.paths?.[path]);
 async function twoDevices() {
   const phone = signIn();
   const laptop = signIn(phone.name);
-  await phone.client.login();
-  // PocketBase's tokens hold no per-login nonce: two logins of one user within the same second get the
-  // very same token, and logging one "device" out would log out both.
-  await sleep(1100);
-  await laptop.client.login();
+  // Within the same second: every token is its own, so logging one device out leaves the other.
+  await Promise.all([phone.client.login(), laptop.client.login()]);
   expect(laptop.client.token).not.toBe(phone.client.token);
   return { phone, laptop };
 }
@@ -257,6 +254,15 @@ describe.skipIf(!specHas("/api/wechat/logout"))("logout", () => {
     expect((await api().refreshToken(laptopToken)).status).toBe(401);
     await laptop.client.refresh();
     expect(laptop.client.token).not.toBe(laptopToken);
+    expect(laptop.shim.loginCalls()).toBe(2);
+  });
+
+  it("all: the other device's next call to PocketBase's own API is refused 401, renews once and succeeds", async () => {
+    const { phone, laptop } = await twoDevices();
+    await phone.client.logout("all");
+
+    const own = await laptop.client.request<{ id: string }>(ownRecordPath(laptop.client));
+    expect(own.id).toBe(laptop.client.user!.pb_id);
     expect(laptop.shim.loginCalls()).toBe(2);
   });
 
@@ -299,6 +305,65 @@ describe.skipIf(!specHas("/api/wechat/avatar"))("uploadAvatar", () => {
     expect(url).toMatch(/^https?:\/\//);
     const profile = await client.updateProfile({ name: "张三", phoneCode: codes.phone("13800138000"), picture: url });
     expect(profile.user.users_picture).toBe(url);
+  });
+});
+
+// POST /api/wechat/profile/fields arrives with the server's branch of issue 23: this runs once the contract has the route.
+describe.skipIf(!specHas("/api/wechat/profile/fields"))("updateProfile with a subset of the fields", () => {
+  it("goes to profile/fields, changes only what it sends, and calls WeChat's phone API only for a phone code", async () => {
+    const { client, shim } = signIn();
+    await client.login();
+    const before = await wechat.stats();
+
+    const named = await client.updateProfile({ name: " 张三 " });
+    expect(named.user).toMatchObject({ users_name: "张三", users_phone: "", users_picture: "" });
+    const pictured = await client.updateProfile({ picture: "https://example.com/a.png" });
+    expect(pictured.user).toMatchObject({ users_name: "张三", users_picture: "https://example.com/a.png", users_phone: "" });
+    expect(client.user).toEqual(pictured.user);
+    expect(shim.sent.slice(-2)).toEqual(["POST /api/wechat/profile/fields", "POST /api/wechat/profile/fields"]);
+    expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber);
+
+    const phoned = await client.updateProfile({ phoneCode: codes.phone("13800138000") });
+    expect(phoned.user).toMatchObject({ users_name: "张三", users_picture: "https://example.com/a.png", users_phone: "13800138000" });
+    expect(shim.sent.at(-1)).toBe("POST /api/wechat/profile/fields");
+    expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber + 1);
+
+    await client.updateProfile({ name: "李四", phoneCode: codes.phone("13900139000"), picture: "https://example.com/b.png" });
+    expect(shim.sent.at(-1)).toBe("POST /api/wechat/profile");
+    expect(client.user).toMatchObject({ users_name: "李四", users_phone: "13900139000" });
+  });
+
+  it("a field error of a subset is the SDK's error, and nothing reaches WeChat", async () => {
+    const { client } = signIn();
+    await client.login();
+    const before = await wechat.stats();
+    const error: Sdk.BaiClientError = await client.updateProfile({ picture: "javascript:alert(1)", phoneCode: codes.phone("13800138000") }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(sdk.BaiClientError);
+    expect(error).toMatchObject({ status: 400 });
+    expect(Object.keys(error.fieldErrors)).toEqual(["users_picture"]);
+    expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber);
+  });
+});
+
+describe("several WeChat apps", () => {
+  it("logs in through a second mini-program (appid), lists, binds and unbinds identities", async () => {
+    const name = uniqueName("sdkunion");
+    const primary = signIn(name);
+    await primary.client.login();
+    const shim = wxShim(name);
+    shims.push(shim);
+    const second = sdk.createClient({ baseUrl: inject("pocketbaseUrl"), wx: shim.wx, appid: SECOND_MINIPROGRAM.appId });
+    const result = await second.login();
+    expect(result.status).toBe("linked");
+    expect(second.user!.pb_id).toBe(primary.client.user!.pb_id);
+    const identities = await second.identities();
+    expect(identities.map((identity) => identity.appid)).toEqual([WECHAT_APP_ID, SECOND_MINIPROGRAM.appId]);
+
+    // Bound again: already this user's; unbinding the second leaves the primary one.
+    expect((await second.bindIdentity()).status).toBe("already_bound");
+    await second.unbindIdentity(identities[1].id);
+    expect((await primary.client.identities()).map((identity) => identity.appid)).toEqual([WECHAT_APP_ID]);
+    await expect(primary.client.bindIdentity()).rejects.toMatchObject({ status: 0 });
   });
 });
 

@@ -40,16 +40,36 @@ describe("POST /api/wechat/login", () => {
     const codeUsed = fieldProblem("users_wx_code", "wechat_code_used");
     // Go's HTTP client resends a GET itself when a reused keep-alive connection is reset before
     // the answer (net/http's shouldRetryRequest): jscode2session then says 40163 at once.
+    let verdict = first;
     if (scenario === "consumed_reset" && first.status === 400) {
       expect(first.body).toEqual(codeUsed);
     } else {
       expect(first.status).toBe(status);
       expect(first.body).toEqual(body);
-      const retry = await retryUntilPastDuplicateWindow(() => client.login(code));
-      expect(retry.status).toBe(400);
-      expect(retry.body).toEqual(codeUsed);
+      verdict = await retryUntilPastDuplicateWindow(() => client.login(code));
+      expect(verdict.status).toBe(400);
+      expect(verdict.body).toEqual(codeUsed);
     }
+    // WeChat's verdict stands: a replay gets it again, not a 429.
+    const replay = await client.login(code);
+    expect([replay.status, replay.body]).toEqual([400, verdict.body]);
     expect(await admin.countUsers()).toBe(usersBefore);
+  });
+
+  // What WeChat answered about a code is the answer to every replay of it while the code is
+  // claimed (10 s), without asking WeChat again; then WeChat is asked again.
+  it.each([
+    ["an invalid code (40029)", "invalid", 400, fieldProblem("users_wx_code", "wechat_code_invalid")],
+    ["a user WeChat blocks (40226)", "blocked", 400, fieldProblem("users_wx_code", "wechat_code_blocked")],
+    ["its rate limit (45011)", "ratelimit", 429, failures.wechatRateLimited],
+    ["its system error (-1)", "busy", 502, failures.wechatUnavailable],
+  ] as const)("WeChat's answer about %s is the answer to every replay of the code", async (_, scenario, status, body) => {
+    const code = codes.scenario(scenario);
+    const first = await client.login(code);
+    expect([first.status, first.body]).toEqual([status, body]);
+    const callsBefore = (await wechat.stats()).jscode2session;
+    for (const replay of [await client.login(code), await client.login(code)]) expect([replay.status, replay.body]).toEqual([first.status, first.body]);
+    expect((await wechat.stats()).jscode2session).toBe(callsBefore);
   });
 });
 

@@ -18,6 +18,9 @@ export interface AuditRow {
 
 export const AUDIT_EVENTS = "bai_audit_events";
 
+// A row as one object, its details beside its columns: { event, pb_id, by, appid, … }.
+export const flatAuditRow = ({ details, ...columns }: AuditRow): Record<string, any> => ({ ...columns, ...details });
+
 export function auditTrail(baseUrl: string = inject("pocketbaseUrl")) {
   let token: string | undefined;
   async function find(filter = ""): Promise<AuditRow[]> {

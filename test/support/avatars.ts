@@ -1,8 +1,9 @@
 // Avatar uploads exactly as wx.uploadFile sends them, and small real images of each type.
 import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { deflateSync } from "node:zlib";
 import { expect, inject } from "vitest";
-import type { ApiResponse } from "./api";
+import { expectContract, type ApiResponse } from "./api";
 import { contractProblems } from "./contract";
 
 // A real W×H RGB PNG (PocketBase can make thumbnails of it).
@@ -87,4 +88,39 @@ export async function sendUpload(token: string | undefined, body: Buffer | strin
   const result = { status: response.status, headers: response.headers, body: parsed, text };
   expect(contractProblems("/api/wechat/avatar", "POST", result), `avatar answered ${response.status} ${text.slice(0, 300)}`).toEqual([]);
   return result;
+}
+
+// The upload, with `whileReading` run at the moment the route starts reading the file: the
+// request says `Expect: 100-continue`, so Go's server asks for the body (100 Continue) only on
+// the route's first read, after it has accepted the token. The body follows once
+// `whileReading` is done. Deterministic: nothing else of the request happens in between.
+export function uploadAvatarWhileReading(token: string, parts: UploadPart[], whileReading: () => Promise<unknown>, baseUrl: string = inject("pocketbaseUrl")): Promise<ApiResponse> {
+  const { body, contentType } = wxUploadFileBody(parts);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${baseUrl}/api/wechat/avatar`, {
+      method: "POST",
+      headers: { "content-type": contentType, "content-length": body.length, authorization: `Bearer ${token}`, expect: "100-continue" },
+    });
+    request.on("continue", () => whileReading().then(() => request.end(body), reject));
+    request.on("response", (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const headers = new Headers(Object.entries(response.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)] as [string, string]])));
+        let parsed: any;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+        try {
+          resolve(expectContract("/api/wechat/avatar", "POST", { status: response.statusCode!, headers, body: parsed, text }));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    request.on("error", reject);
+  });
 }

@@ -22,7 +22,15 @@ function resolve(node: any): any {
 
 const pointer = (...parts: string[]) => parts.map((part) => part.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
-export function contractProblems(path: string, method: string, response: ApiResponse): string[] {
+// The spec's path for a URL path: itself, or the template it fills ("/api/wechat/records/{collection}/{id}").
+function specPathOf(urlPath: string): string {
+  if (spec.paths?.[urlPath]) return urlPath;
+  const templates = Object.keys(spec.paths ?? {}).filter((template) => template.includes("{"));
+  return templates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(urlPath)) ?? urlPath;
+}
+
+export function contractProblems(urlPath: string, method: string, response: ApiResponse): string[] {
+  const path = specPathOf(urlPath);
   const operation = spec.paths?.[path]?.[method.toLowerCase()];
   if (!operation) return [`${method} ${path} is not in the spec`];
   const status = String(response.status);

@@ -29,6 +29,7 @@ export default async function setup(project: TestProject) {
     // vitest reports an error thrown here but still exits 0, so every failure sets the exit code.
     try {
       const calls = await simulator(shared.simulator.url).calls("/wxa/business/getuserphonenumber");
+      const snsTokens = await simulator(shared.simulator.url).snsTokens();
       const logs = await allLogs(pocketbase);
       const trail = await auditTrail(pocketbase.url).find();
       await pocketbase.stop();
@@ -37,7 +38,7 @@ export default async function setup(project: TestProject) {
         ["The audit trail", JSON.stringify(trail)],
         ["PocketBase's console", pocketbase.output()],
       ];
-      const leaks = findLeaks(places, calls.map((call) => call.query.access_token).filter(Boolean));
+      const leaks = findLeaks(places, [...calls.map((call) => call.query.access_token).filter(Boolean), ...snsTokens]);
       if (leaks.length > 0) {
         console.error(`Secrets leaked during the suite:\n${leaks.join("\n")}`);
         process.exitCode = 1;

@@ -1,7 +1,7 @@
 // The real, pinned PocketBase binary with the built hooks and migrations. Never a mock.
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { startPocketBase, type PocketBaseInstance, type PocketBaseOptions } from "../../scripts/pocketbase-process.mjs";
-import { WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
+import { OTHER_APPS, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "./wechat";
 
 export { SUPERUSER, exemptLoopbackFromRateLimits, freePort, startPocketBase, type PocketBaseInstance } from "../../scripts/pocketbase-process.mjs";
 
@@ -9,7 +9,7 @@ export { SUPERUSER, exemptLoopbackFromRateLimits, freePort, startPocketBase, typ
 // settings or stop the instance. `options.env` overrides the WECHAT_* settings; close() stops and
 // removes both.
 export async function startWithSimulator(options: PocketBaseOptions = {}) {
-  const simulator = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET });
+  const simulator = await startWechatSimulator({ appId: WECHAT_APP_ID, secret: WECHAT_SECRET, apps: OTHER_APPS });
   let instance: PocketBaseInstance;
   try {
     instance = await startPocketBase({ ...options, env: wechatEnv(simulator.url, options.env) });

@@ -56,8 +56,10 @@ export interface paths {
          *     若 `tbl_auth_users` 中不存在该 openid 的用户,则自动创建(`users_type` 为 `游客`,
          *     `users_id` 自动生成),随后返回 PocketBase 原生 auth 响应;业务结果在 `meta` 中。
          *
-         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` 与 `consents` → 检查服务端微信配置 →
-         *     同一 code 10 秒内重复提交直接返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` 与 `consents` → 检查服务端微信配置(及 `appid`) →
+         *     同一 code 10 秒内重复提交不调用微信 → 调用微信 → 查找或创建用户。
+         *     10 秒内重复提交的回答:微信已对该 code 给出错误码时,与第一次的回答完全相同(状态码与响应体,
+         *     如 400 `wechat_code_used`、`wechat_code_invalid`);微信尚未答复或已接受该 code 时为 429。
          *     若与微信的通信失败(连接中断、超时、HTTP 错误、无法解析的应答,即 502/504),微信并未给出对该 code 的答复,
          *     可以立即用同一 code 重试,不会得到 429。
          *
@@ -67,17 +69,61 @@ export interface paths {
          *     返回 403 `账号注销中,重新登录即可撤销注销`,不写入任何数据;`已注销` 的账号个人信息
          *     (含 openid)已清除,同一微信再次登录会注册一个新用户(`register_success`、新的 `users_id`、`游客`)。
          *
+         *     **多个微信应用**(`appid`,见 `WECHAT_APPS`):每个 (appid, openid) 是用户的一个身份(`tbl_user_identities`)。
+         *     身份已存在即为该用户;否则若微信返回 unionid 且恰有一个用户持有它,新身份关联到该用户(`status` 为 `linked`);
+         *     两个及以上用户持有时返回 409 `account_conflict`,不写入任何数据,需管理员合并;都没有则注册新用户。
+         *     同一人从两个应用同时首次登录,结果只有一个用户。
+         *
          *     **协议同意**:请求可带 `consents`(同 `POST /api/wechat/consents`),在调用微信之前校验(协议不存在 400,
          *     不是当前版本 409 并在 `data.documents` 给出当前版本);新用户的同意记录与账号在同一事务中写入,老用户的另行写入,
          *     同一版本不重复记录。每个登录应答的 `meta.data.consents_required` 列出用户尚需(重新)同意的协议。
          *
-         *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时),以微信 getuserriskrank
+         *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时;关联到已有用户的新身份不算),以微信 getuserriskrank
          *     (scene 0、客户端 IP、openid)查询风险等级并保存在用户记录上(管理员可见)、写入审计记录。`enforce` 时,
          *     等级不低于 `RISK_BLOCK_RANK`(默认 4)返回 403 `账号存在安全风险,暂时无法注册`,不创建用户;
          *     不低于 `RISK_REVIEW_RANK`(默认 3)时,若账号状态有 `待审核` 则以该状态创建用户并返回 403 `账号注册待审核,请耐心等待`,
          *     否则同样拒绝。查询失败(超时、errcode -1、48001、61010 等)一律放行,等级记为 `未知`。老用户登录从不查询。
+         *     风险等级是小程序的接口:经公众号或网站应用(`POST /api/wechat/oa/login`)注册的用户不查询。
          */
         post: operations["wechatLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/oa/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 公众号网页(H5)与网站应用(扫码)登录
+         * @description 公众号网页授权(`snsapi_base` / `snsapi_userinfo`)或网站应用扫码登录(`snsapi_login`)回到页面时带的 `code`,
+         *     与该应用的 `appid` 一起提交。服务端调用微信 `sns/oauth2/access_token` 换取用户的 openid;
+         *     授权范围允许(`snsapi_userinfo`、`snsapi_login`)且应答中没有 unionid 时,再调用 `sns/userinfo` 取 unionid。
+         *     网页授权的 access_token 与 refresh_token 只在本次请求中使用,不保存、不记录日志、不返回。
+         *     随后与 `/api/wechat/login` 一样查找或创建用户(同一人的各应用身份按 unionid 关联,见该接口说明),
+         *     并以同样的 PocketBase 原生 auth 响应作答(`meta` 相同,`status` 为 `register_success`、`login_success` 或 `linked`)。
+         *     协议同意与 `/api/wechat/login` 相同:请求可带 `consents`,新用户的同意记录与账号在同一事务中写入,
+         *     应答的 `meta.data.consents_required` 列出尚需同意的协议。注册风险检测(`RISK_CHECK`)是小程序的接口,本接口注册的用户不查询。
+         *
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `code`、`consents`、`appid`(须为服务端 `WECHAT_APPS` 中配置的公众号
+         *     `official_account` 或网站应用 `website`,否则 400 `validation_unknown_appid`,不调用微信)→
+         *     同一 code 10 秒内重复提交返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
+         *
+         *     - **静默授权找不到用户**:`snsapi_base` 不返回 unionid。该 openid 已是某用户的身份时正常登录;
+         *       否则返回 409 `unionid_required`,不写入任何数据,页面应改用 `snsapi_userinfo` 重新发起授权后再登录
+         *       (不会创建一个永远无法与其他应用关联的用户)。
+         *     - **朋友圈快照页**:微信返回 `is_snapshotuser: 1`(虚拟账号)时返回 403 `snapshot_user`,不写入任何数据。
+         *     - 微信判定 code 无效(40029)或已被使用(40163)时为 400,字段错误在 `code` 上;与微信通信失败为 502/504,
+         *       可以立即用同一 code 重试。
+         */
+        post: operations["wechatOaLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -102,6 +148,8 @@ export interface paths {
          *     **校验先于计费调用**:微信手机号接口按次计费,因此依次校验 token → Content-Type → JSON →
          *     三个字段 → 头像地址(指向本服务文件的地址必须是当前用户有效的上传头像)→ 姓名的内容安全检测,
          *     全部通过后才调用微信手机号接口;任何一步失败都不调用该接口、不修改数据。
+         *     保存时再次检查账号状态:等待微信手机号期间账号被禁用、发起注销(`注销中`)或已注销时,
+         *     分别返回 403、403、410,不修改数据。
          *
          *     **姓名内容安全**(`WECHAT_NICKNAME_CHECK`,默认开启):以微信 msgSecCheck(v2,scene 1,当前用户 openid)检测
          *     `users_name`:`risky` 返回 400(`users_name` 字段错误 `content_risky`);`review` 照常保存并标记供人工复核;
@@ -114,6 +162,40 @@ export interface paths {
          *     之后的任何资料修改都不会再改变 `users_type`(三项原本部分有值的游客也保持 `游客`)。
          */
         post: operations["wechatProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/profile/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 部分更新微信用户资料
+         * @description 与 `/api/wechat/profile` 相同,但只更新提交的字段:请求体为 `users_name`、`users_picture`、`users_phone_code`
+         *     中任意非空子集,未提交的字段保持原值;其他字段会被忽略。适合小程序逐项填写资料(如先选头像,再填昵称,最后授权手机号)。
+         *
+         *     每个提交的字段的校验、顺序与 `/api/wechat/profile` 完全相同(token → Content-Type → JSON → 字段 → 头像地址 →
+         *     姓名内容安全 → 微信手机号接口),任何一步失败都不修改数据。**只有提交了 `users_phone_code` 时才调用(并计费)
+         *     微信手机号接口**;只提交 `users_name` 时只做姓名内容安全检测;只提交 `users_picture` 时不调用微信。
+         *     一个已知字段都没有提交(包括空请求体 `{}`)时返回 400,`data` 中三个字段均为 `validation_required`。
+         *     提交的字段为 null 或空字符串时与 `/api/wechat/profile` 一样返回该字段的 `validation_required`。
+         *
+         *     账号状态(禁用 403、注销中 403、已注销 410)在保存时于事务中再次检查;保存时只写入提交的字段,
+         *     请求期间管理员对其他字段的修改不会被覆盖。
+         *
+         *     **`users_type` 规则**:用户当前为 `游客`,且本次更新前 `users_name`、`users_phone`、`users_picture`
+         *     三项不全有值、本次更新后三项全部有值时,`users_type` 变为 `注册用户`(即三项第一次全部填齐的那次更新);
+         *     之后的修改不再改变 `users_type`。
+         */
+        post: operations["wechatProfileFields"];
         delete?: never;
         options?: never;
         head?: never;
@@ -192,6 +274,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 当前用户的微信身份
+         * @description 当前用户在各个微信应用(小程序、公众号网页、网站应用、移动应用)下的身份。openid 只给出掩码,unionid 只说有无。
+         */
+        get: operations["listIdentities"];
+        put?: never;
+        /**
+         * 绑定另一个微信应用的身份
+         * @description 已登录用户绑定另一个微信应用的身份:小程序用它的 `wx.login` code,公众号网页或网站应用用它的网页授权 code
+         *     (静默授权 `snsapi_base` 也可,绑定不需要 unionid)。之后从该应用登录即为当前用户。
+         *     身份已属于当前用户:200,`status` 为 `already_bound`,不做修改。身份或微信返回的 unionid 属于另一个账号:
+         *     409 `bind_conflict`,不会切换账号;如为同一人,由管理员合并用户。
+         */
+        post: operations["bindIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 解绑一个微信身份
+         * @description 不是当前用户的身份:404 `identity_not_found`。账号唯一的身份且账号未绑定手机号:409 `last_identity`
+         *     (否则再也无法登录)。解绑主小程序的身份时,用户的 `openid` 一并清空。
+         */
+        delete: operations["unbindIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/admin/merge-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 管理员合并两个用户(B 并入 A)
+         * @description 仅限 superuser(管理后台的 token)。在一个事务中:B 的全部微信身份,以及任何集合中指向 B 的关联字段,
+         *     改为指向 A;A 为空的字段(姓名、手机号、头像、公司、openid、unionid)取 B 的值;B 按注销流程抹除
+         *     (`已注销`);A、B 的 token 全部失效;写入一条审计事件 `users_merged`。
+         *     拒绝时不写入任何数据:同一用户(400 `merge_same_user`);任一用户不存在(404);任一为 `注销中` 或 `已注销`
+         *     (409 `merge_refused_status`);两人的手机号或 unionid 不同且 `winners` 未指明保留哪一方(409 `merge_conflict`)。
+         */
+        post: operations["mergeUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wechat/avatar": {
         parameters: {
             query?: never;
@@ -209,6 +363,13 @@ export interface paths {
          *
          *     - **只看文件内容**:按文件头识别 JPEG、PNG、WebP、GIF,不看文件名与声明的 Content-Type;
          *       其他内容 400,文件超过 2 MB 为 413(整个请求体上限 2 MB + 64 KB),均不保存任何数据。
+         *     - **像素上限**:按文件头中声明的宽高,每边最多 2048 像素、长边不超过短边的 20 倍
+         *       (`chooseAvatar` 在手机上给出 132×132 的图片),超出为 400(`validation_image_dimensions`);
+         *       文件头残缺或损坏为 400(`validation_invalid_image`)。
+         *     - **元数据不保存**:保存的文件去掉 Exif(含 GPS 位置、设备型号)、XMP、注释等元数据,
+         *       只保留显示所需的色彩信息与 JPEG 的方向(orientation)。
+         *     - **账号状态以写入时为准**:文件上传途中账号被禁用(403)、进入注销冷静期(403)或已注销(410)时,
+         *       不保存任何数据,也不提交微信内容安全检测。
          *     - **返回 `data.url`**:可直接用于 `<image src>`(无需 Authorization),并作为 `/api/wechat/profile` 的
          *       `users_picture` 提交。地址基于 PocketBase 的 *Settings → Application → Application URL*
          *       (经 `/pb` 反向代理部署时应设为 `https://<域名>/pb`)。
@@ -227,6 +388,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/records/{collection}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 更新记录(PocketBase 原生更新,供 wx.request 使用)
+         * @description 与 PocketBase 自带的 `PATCH /api/collections/{collection}/records/{id}` **完全相同**,只是方法为 `POST`:
+         *     `wx.request` 没有 `PATCH`,`wx.uploadFile` 总是以 `POST` 发送 `multipart/form-data`。
+         *     服务端把请求原样(请求体、请求头含 `Authorization`、查询参数、客户端 IP)改为 `PATCH` 交给 PocketBase 自己的路由处理,
+         *     因此:集合的更新规则(`updateRule`,含 `@request.body`、`@request.auth`)、字段校验、隐藏字段与系统字段的保护、
+         *     字段修饰符(`field+`、`+field`、`field-`)、文件上传、集合的请求体上限与限流、`onRecordUpdateRequest` 等 hooks、
+         *     realtime 事件,以及查询参数 `expand`、`fields`,都与原生接口一致。
+         *     **更新规则为 null(仅超级管理员)的集合,非超级管理员一律 403**,本接口不会绕过。
+         *
+         *     **响应是 PocketBase 的原生格式,不是 `{code, msg, data}`**:成功时为记录本身(200),
+         *     失败时为 PocketBase 的错误 `{status, message, data}`(`data` 为字段错误 `{<字段名>: {code, message}}` 或 `{}`)。
+         *     规则不满足或记录不存在时为 404(与原生接口相同,不区分两者)。
+         *
+         *     请求体:`application/json`,或 `multipart/form-data`(文件字段用字段名作为 part 名,可多个;
+         *     其余字段为普通文本 part,或一个名为 `@jsonPayload` 的 JSON part)。
+         *     鉴权:可选,`Authorization: Bearer <token>`(或不带 `Bearer` 的 token),与原生接口相同;
+         *     以 `current` 方式退出登录的 token 按未登录处理。
+         */
+        post: operations["recordUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/wechat/push": {
         parameters: {
             query?: never;
@@ -239,6 +435,7 @@ export interface paths {
          * @description 在小程序管理后台「开发 → 开发管理 → 消息推送」保存服务器地址 `https://<域名>/pb/api/wechat/push` 时,
          *     微信服务器发来的验证请求:`signature` 为 Token、`timestamp`、`nonce` 按字典序排序拼接后的 SHA-1。
          *     签名正确且 `timestamp` 与服务器时间相差不超过 300 秒时原样返回 `echostr`(text/plain)。
+         *     验证请求同样用掉它的 `timestamp`+`nonce`:同一验证请求再次发来,或以它的签名发来的 POST,均为 401 `重复的推送`。
          *     服务端未设置 `WECHAT_PUSH_TOKEN` 时为 503。不是给小程序调用的接口。
          */
         get: operations["wechatPushHandshake"];
@@ -251,13 +448,18 @@ export interface paths {
          *
          *     - **明文模式**(未设置 `WECHAT_PUSH_AES_KEY`):查询参数 `signature`、`timestamp`、`nonce`,签名同 GET;
          *       请求体为事件 JSON。明文模式的签名不覆盖请求体,建议使用安全模式。
-         *     - **安全模式**(设置了 `WECHAT_PUSH_AES_KEY`,即 EncodingAESKey):查询参数另有 `encrypt_type=aes` 与
+         *     - **安全模式**(设置了 `WECHAT_PUSH_AES_KEY`,即 EncodingAESKey):查询参数除 `signature`(微信在两种模式下都会发送,
+         *       安全模式下同样必填)外另有 `encrypt_type=aes` 与
          *       `msg_signature`(Token、timestamp、nonce、`Encrypt` 四项排序拼接的 SHA-1);请求体 `{ToUserName, Encrypt}`,
          *       `Encrypt` 以 AES-256-CBC 解密(密钥为 EncodingAESKey 补 `=` 后 Base64 解码的 32 字节,IV 取其前 16 字节,
          *       PKCS#7 补位到 32 字节),明文中的 appid 必须是本小程序的 `WECHAT_APPID`。只接受服务端配置的那一种模式。
-         *     - **防重放**:`timestamp` 与服务器时间相差超过 300 秒、或同一 `timestamp`+`nonce` 已被接受过,均拒绝(401)。
-         *       处理失败(500)时不记录该 nonce,微信的重试可以再次送达。
-         *     - 请求体上限 64 KB。
+         *     - **校验顺序**:`timestamp`(相差超过 300 秒即 401)→ 查询参数中的 `signature` → 读取请求体 → `timestamp`+`nonce`
+         *       → 模式 → `msg_signature` 与解密。`signature` 不符的请求不读取请求体。
+         *     - **防重放**:`signature` 通过的请求(包括地址验证的 GET,以及之后因模式、请求体、`msg_signature` 等原因被拒绝
+         *       或请求体未收完的请求)都会用掉它的 `timestamp`+`nonce`,此后同一对的任何请求均为 401 `重复的推送`;
+         *       记录保存在数据库中,重启后依然有效。
+         *       处理失败(500)时,只有请求体完全相同的重试(即微信的重试)可以再次送达一次。
+         *     - 请求体上限 64 KB;请求头到达后 5 秒内未收完请求体的,返回 408 并断开连接。
          */
         post: operations["wechatPushEvent"];
         delete?: never;
@@ -386,10 +588,38 @@ export interface components {
              * @example 参数错误
              */
             msg: string;
+            /**
+             * @description 程序可据以区分的稳定错误标识(snake_case),与 `code` 并列;目前用于:
+             *     - `account_conflict`(409):该微信身份的 unionid 属于两个及以上用户,需管理员合并
+             *     - `unionid_required`(409,公众号/网站登录):静默授权(`snsapi_base`)找不到用户,需以 `snsapi_userinfo` 重新授权
+             *     - `snapshot_user`(403,公众号/网站登录):朋友圈快照页的虚拟账号,不能登录
+             *     - `bind_conflict`(409):要绑定的微信身份(或其 unionid)属于另一个账号;不会切换账号
+             *     - `last_identity`(409):要解绑的是账号唯一的登录方式,且账号未绑定手机号
+             *     - `identity_not_found`(404):身份不存在,或不属于当前用户
+             *     - `merge_same_user`(400)、`merge_refused_status`(409,`注销中`/`已注销` 的账号)、
+             *       `merge_conflict`(409,两个用户的手机号或 unionid 不同且未指明保留哪一方;`data` 列出这些字段):管理员合并用户
+             *     - `superuser_required`(403):仅限管理员(superuser)的接口
+             *     - `registration_refused`(403,登录):注册风险检测(`RISK_CHECK=enforce`)判定风险过高,未创建用户
+             *     - `registration_pending_review`(403,登录):账号已注册,等待管理员审核(`待审核`)
+             *     - `consent_version_stale`(409)、`consent_required`(428):协议同意,`data.documents` 为协议的当前版本(见 `ConsentErrorResponse`)
+             * @enum {string}
+             */
+            error?: "account_conflict" | "unionid_required" | "snapshot_user" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "registration_refused" | "registration_pending_review" | "consent_version_stale" | "consent_required";
             /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
             };
+        };
+        /** @description 用户的一个微信身份(openid 为掩码) */
+        IdentityView: {
+            id: string;
+            /** @enum {string} */
+            kind: "miniprogram" | "official_account" | "website" | "app";
+            appid: string;
+            openid_masked: string;
+            has_unionid: boolean;
+            first_login: string;
+            last_login: string;
         };
         /** @description 单个字段的错误 */
         FieldProblem: {
@@ -406,19 +636,23 @@ export interface components {
              *     - `wechat_code_used`:微信返回 40163,code 已被使用
              *     - `wechat_code_blocked`:微信返回 40226,用户存在风险被拦截
              *     - `avatar_not_found`:`users_picture` 指向本服务的文件地址,但不是当前用户有效的上传头像(已过期、已替换、属于他人或被判违规)
-             *     - `validation_invalid_image`:上传的文件不是 JPEG、PNG、WebP 或 GIF 图片(`file`)
+             *     - `validation_invalid_image`:上传的文件不是 JPEG、PNG、WebP 或 GIF 图片,或文件已损坏、不完整(`file`)
+             *     - `validation_image_dimensions`:上传的图片尺寸超出限制:每边最多 2048 像素,长边不超过短边的 20 倍(`file`)
              *     - `validation_too_many_files`:上传了多个 `file`
              *     - `content_risky`:微信内容安全(msgSecCheck)判定 `users_name` 违规
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
+             *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
+             *     - `merge_conflict`:合并用户时两个用户的该字段不同,需在 `winners` 中指明保留 `into` 或 `from` 的值
              *     - `consent_document_unknown`:`consents` 中的协议不是服务端配置的协议
              *
-             *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code。
+             *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code;
+             *     公众号/网站页面应重新发起网页授权(字段为 `code`)。
              *     与微信的通信中断(502/504)后用同一个 code 重试,微信可能已处理过它,此时返回 `wechat_code_used`(登录)
              *     或 `wechat_code_invalid`(手机号)。
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "consent_document_unknown";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict" | "consent_document_unknown";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -690,11 +924,12 @@ export interface components {
         };
         WechatLoginResponseData: {
             /**
-             * @description 新用户为 `register_success`,老用户为 `login_success`
+             * @description 新用户为 `register_success`,老用户为 `login_success`;`linked`:该应用(小程序、公众号或网站)的身份首次登录,
+             *     按 unionid 关联到已有用户(同一人在另一个微信应用中注册过),返回的是该已有用户
              * @example login_success
              * @enum {string}
              */
-            status: "register_success" | "login_success";
+            status: "register_success" | "login_success" | "linked";
             /**
              * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
              * @example true
@@ -762,6 +997,34 @@ export interface components {
              *     ]
              */
             consents?: components["schemas"]["ConsentItem"][];
+            /**
+             * @description `users_wx_code` 所属小程序的 appid;省略时为主小程序(`WECHAT_APPID`)。须为服务端 `WECHAT_APPS`
+             *     中配置的小程序,否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
+             * @example wx1234567890abcdef
+             */
+            appid?: string;
+        };
+        /** @description 其他字段会被忽略 */
+        WechatOaLoginRequest: {
+            /**
+             * @description 网页授权回到页面时 URL 上的 `code`(公众号 `snsapi_base`/`snsapi_userinfo`,或网站应用 `snsapi_login`),一次性使用
+             * @example 061aBcDeF2GhIj3KlMnO0PqRs4TuVwXy
+             */
+            code: string;
+            /**
+             * @description 发起网页授权的公众号或网站应用的 appid,须为服务端 `WECHAT_APPS` 中 `kind` 为 `official_account` 或 `website` 的应用,
+             *     否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
+             * @example wx0a1b2c3d4e5f6a7b
+             */
+            appid: string;
+            /**
+             * @description 与 `/api/wechat/login` 相同:账号在注销冷静期内时,本次登录是否撤销注销。
+             * @default true
+             * @example true
+             */
+            cancel_deletion: boolean;
+            /** @description 与 `/api/wechat/login` 相同:用户在登录页同意的协议(可省略),记录的 `appid` 为本接口的 `appid`。 */
+            consents?: components["schemas"]["ConsentItem"][];
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -784,6 +1047,39 @@ export interface components {
              */
             users_picture: string;
         };
+        /**
+         * @description PocketBase 原生的记录 JSON:`collectionId`、`collectionName`、`id` 与集合的各字段(隐藏字段除外),
+         *     `expand` 时另有 `expand` 对象;指定 `fields` 时只有所列字段。
+         */
+        PocketBaseRecord: {
+            [key: string]: unknown;
+        };
+        /** @description PocketBase 原生的错误响应(仅 `/api/wechat/records/...` 使用;其他接口都是 `{code, msg, data}`) */
+        PocketBaseError: {
+            /**
+             * @description 与 HTTP 状态码相同
+             * @example 404
+             */
+            status: number;
+            /**
+             * @description PocketBase 的英文错误说明
+             * @example The requested resource wasn't found.
+             */
+            message: string;
+            /** @description `{}`,或字段错误 `{<字段名>: {code, message}}` */
+            data: {
+                [key: string]: {
+                    code: string;
+                    message: string;
+                };
+            };
+        };
+        /** @description `users_name`、`users_picture`、`users_phone_code` 中至少一项;每项的规则与 `WechatProfileRequest` 相同;其他字段会被忽略 */
+        WechatProfileFieldsRequest: {
+            users_name?: components["schemas"]["WechatProfileRequest"]["users_name"];
+            users_phone_code?: components["schemas"]["WechatProfileRequest"]["users_phone_code"];
+            users_picture?: components["schemas"]["WechatProfileRequest"]["users_picture"];
+        } | unknown | unknown | unknown;
         /** @description 可省略;其他字段会被忽略 */
         LogoutRequest: {
             /**
@@ -920,6 +1216,15 @@ export interface components {
              */
             source: "settings" | "prompt";
         };
+        /** @description 协议同意的错误响应:`data.documents` 为需要用户阅读并同意的协议(当前版本) */
+        ConsentErrorResponse: {
+            /** @enum {integer} */
+            code: 409 | 428;
+            msg: string;
+            /** @enum {string} */
+            error: "consent_version_stale" | "consent_required";
+            data: components["schemas"]["ConsentErrorData"];
+        };
         /** @description 需要用户阅读并同意的协议(当前版本) */
         ConsentErrorData: {
             documents: components["schemas"]["ConsentDocument"][];
@@ -977,6 +1282,10 @@ export interface components {
                 risk_rank: string | null;
                 risk_checked_at: string | null;
             };
+            /**
+             * @description 用户的登录身份(掩码):用户记录上主小程序的 openid 与 unionid(`stored_in` 为 `tbl_auth_users`),
+             *     以及每个微信应用的身份(`tbl_user_identities`;`provider` 为 `wechat_` 加应用类型,如 `wechat_official_account`)
+             */
             identities: {
                 /** @example wechat_miniprogram */
                 provider: string;
@@ -1024,7 +1333,7 @@ export interface components {
          *     - 字段缺失、为 null 或空字符串、不是字符串、超长、格式不对(`msg` 为 `参数错误`,`data` 列出每个有问题的字段);
          *     - 请求体不是合法的 JSON(`请求体不是合法的 JSON`),或不是 JSON 对象(`请求体必须是 JSON 对象`),此时 `data` 为 `{}`;
          *     - 微信判定 code 无效或过期(40029)、已被使用(40163)、用户存在风险被拦截(40226),
-         *       `msg` 为对应说明,`data` 中以 `users_wx_code`(登录)或 `users_phone_code`(资料)为键。
+         *       `msg` 为对应说明,`data` 中以 `users_wx_code`(登录)、`code`(公众号/网站登录)或 `users_phone_code`(资料)为键。
          */
         BadRequest: {
             headers: {
@@ -1070,9 +1379,10 @@ export interface components {
          *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
          *       才会在这些接口得到 403。
          *     - `注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
-         *     - 注册风险检测(`RISK_CHECK=enforce`):新用户的微信风险等级过高(`账号存在安全风险,暂时无法注册`,未创建用户),
-         *       或账号待审核(`账号注册待审核,请耐心等待`)。
-         *     - 审计导出:token 不是超级管理员的(`仅限管理员(superuser)导出审计记录`)。
+         *     - 注册风险检测(`RISK_CHECK=enforce`):新用户的微信风险等级过高(`error` 为 `registration_refused`,
+         *       `账号存在安全风险,暂时无法注册`,未创建用户),或账号待审核(`error` 为 `registration_pending_review`,
+         *       `账号注册待审核,请耐心等待`)。
+         *     - 审计导出:token 不是超级管理员的(`error` 为 `superuser_required`,`仅限管理员(superuser)导出审计记录`)。
          */
         Forbidden: {
             headers: {
@@ -1091,6 +1401,54 @@ export interface components {
                     code?: 403;
                     data?: components["schemas"]["EmptyObject"];
                 };
+            };
+        };
+        /**
+         * @description `code` 为 409,`error` 说明原因:`bind_conflict`、`last_identity`、`merge_refused_status`、
+         *     `merge_conflict`(`data` 列出不同的字段)。不写入任何数据。
+         */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
+                 *       "error": "bind_conflict",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                };
+            };
+        };
+        /**
+         * @description `code` 为 409,不写入任何数据,`error` 说明原因:
+         *     - `account_conflict`:微信返回的 unionid 属于两个及以上用户,无法确定是哪一个。并记录审计事件;
+         *       需管理员合并这些用户后再登录;
+         *     - `consent_version_stale`:`consents` 中同意的不是协议的当前版本(见 `ConsentVersionStale`),此时未调用微信,code 仍可使用。
+         */
+        LoginConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": (components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error: "account_conflict";
+                    data?: components["schemas"]["EmptyObject"];
+                }) | (components["schemas"]["ConsentErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error?: "consent_version_stale";
+                });
             };
         };
         /**
@@ -1188,8 +1546,9 @@ export interface components {
         };
         /**
          * @description 请求过于频繁,`code` 为 429:
-         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,直接拒绝、不调用微信
-         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);上一次因与微信通信失败(502/504)而结束的 code 除外;
+         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,而微信尚未答复或已接受该 code,直接拒绝、不调用微信
+         *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);微信已对它给出错误码时回答与第一次相同;
+         *       上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
          *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次、导出个人数据每 60 秒 20 次,运维可在管理后台 Settings → Rate limits 调整);
@@ -1327,7 +1686,10 @@ export interface components {
                 };
             };
         };
-        /** @description 消息推送签名缺失或不符、`timestamp` 超出 300 秒、或重复推送(同一 `timestamp`+`nonce`),`code` 为 401。 */
+        /**
+         * @description 消息推送签名缺失或不符、`timestamp` 超出 300 秒、或重复推送(同一 `timestamp`+`nonce` 已被签名通过的请求用过,
+         *     包括地址验证的 GET),`code` 为 401。
+         */
         PushUnauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -1343,6 +1705,26 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 401;
+                    data?: components["schemas"]["EmptyObject"];
+                };
+            };
+        };
+        /** @description 请求头到达后 5 秒内未收完请求体(微信会立即发完整个请求),`code` 为 408;随后服务端断开连接,未写入任何数据。 */
+        PushBodyTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 408,
+                 *       "msg": "请求体接收超时",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 408;
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1388,7 +1770,7 @@ export interface components {
             };
         };
         /**
-         * @description 同意的不是协议的当前版本(协议已更新),`code` 为 409,未写入任何数据。`data.documents` 为这些协议的当前版本与地址:
+         * @description 同意的不是协议的当前版本(协议已更新),`code` 为 409、`error` 为 `consent_version_stale`,未写入任何数据。`data.documents` 为这些协议的当前版本与地址:
          *     小程序应展示新版本,用户同意后以新版本重新提交(登录时亦然,此时未调用微信,`wx.login` 的 code 仍可使用)。
          */
         ConsentVersionStale: {
@@ -1400,6 +1782,7 @@ export interface components {
                  * @example {
                  *       "code": 409,
                  *       "msg": "协议已更新,请阅读最新版本后再同意",
+                 *       "error": "consent_version_stale",
                  *       "data": {
                  *         "documents": [
                  *           {
@@ -1412,16 +1795,16 @@ export interface components {
                  *       }
                  *     }
                  */
-                "application/json": {
+                "application/json": components["schemas"]["ConsentErrorResponse"] & {
                     /** @constant */
-                    code: 409;
-                    msg: string;
-                    data: components["schemas"]["ConsentErrorData"];
+                    code?: 409;
+                    /** @constant */
+                    error?: "consent_version_stale";
                 };
             };
         };
         /**
-         * @description 服务端要求先同意协议(`CONSENT_ENFORCEMENT=on`),而当前用户尚未同意 `data.documents` 所列协议的当前版本,`code` 为 428,
+         * @description 服务端要求先同意协议(`CONSENT_ENFORCEMENT=on`),而当前用户尚未同意 `data.documents` 所列协议的当前版本,`code` 为 428、`error` 为 `consent_required`,
          *     未写入任何数据。同意后(`POST /api/wechat/consents`)重试即可。登录、刷新 token、退出登录、注销账号与协议接口不受影响。
          */
         ConsentRequired: {
@@ -1433,6 +1816,7 @@ export interface components {
                  * @example {
                  *       "code": 428,
                  *       "msg": "请先阅读并同意最新的协议",
+                 *       "error": "consent_required",
                  *       "data": {
                  *         "documents": [
                  *           {
@@ -1445,11 +1829,11 @@ export interface components {
                  *       }
                  *     }
                  */
-                "application/json": {
+                "application/json": components["schemas"]["ConsentErrorResponse"] & {
                     /** @constant */
-                    code: 428;
-                    msg: string;
-                    data: components["schemas"]["ConsentErrorData"];
+                    code?: 428;
+                    /** @constant */
+                    error?: "consent_required";
                 };
             };
         };
@@ -1561,7 +1945,85 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["ConsentVersionStale"];
+            409: components["responses"]["LoginConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatOaLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatOaLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description 登录、注册或关联成功,与 `/api/wechat/login` 相同 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseAuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description `code` 为 403:
+             *     - `error` 为 `snapshot_user`:用户在朋友圈的网页快照页中(微信返回 `is_snapshotuser: 1`,openid 是虚拟账号),
+             *       不查找、不创建用户,不写入任何数据;页面应提示用户点击「使用完整服务」后再登录;
+             *     - 账号 `禁用`,或 `注销中` 且请求带 `cancel_deletion: false`:与 `/api/wechat/login` 相同(见 `Forbidden`),没有 `error`;
+             *     - `error` 为 `registration_pending_review`:账号(在小程序注册时)待审核,与 `/api/wechat/login` 相同。
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @constant */
+                        code?: 403;
+                        /** @enum {unknown} */
+                        error?: "snapshot_user" | "registration_pending_review";
+                        data?: components["schemas"]["EmptyObject"];
+                    };
+                };
+            };
+            /**
+             * @description `code` 为 409,不写入任何数据:
+             *     - `error` 为 `unionid_required`:静默授权(`snsapi_base`)的 openid 不是任何用户的身份,而静默授权不返回 unionid,
+             *       无法确定这个人是否已在其他应用注册。页面应以 `snsapi_userinfo` 重新发起网页授权,再用新的 code 登录;
+             *     - `error` 为 `account_conflict`:unionid 属于两个及以上用户(见 `/api/wechat/login` 的 409);
+             *     - `error` 为 `consent_version_stale`:`consents` 中同意的不是协议的当前版本(见 `ConsentVersionStale`),未调用微信。
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": (components["schemas"]["ErrorResponse"] & {
+                        /** @constant */
+                        code?: 409;
+                        /** @enum {unknown} */
+                        error: "unionid_required" | "account_conflict";
+                        data?: components["schemas"]["EmptyObject"];
+                    }) | (components["schemas"]["ConsentErrorResponse"] & {
+                        /** @constant */
+                        code?: 409;
+                        /** @constant */
+                        error?: "consent_version_stale";
+                    });
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1643,6 +2105,96 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["ConsentRequired"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["WechatAccessTokenUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatProfileFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatProfileFieldsRequest"];
+            };
+        };
+        responses: {
+            /** @description 资料更新成功,返回更新后的完整用户信息(与 `/api/wechat/profile` 相同) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "资料更新成功",
+                     *       "data": {
+                     *         "status": "update_success",
+                     *         "user": {
+                     *           "pb_id": "abc123xyz456789",
+                     *           "users_id": "U202603190001",
+                     *           "users_type": "注册用户",
+                     *           "users_name": "张三",
+                     *           "users_phone": "13800138000",
+                     *           "users_phone_masked": "138****8000",
+                     *           "users_picture": "https://example.com/avatar.png",
+                     *           "openid": "oAbCdEfGh123456789",
+                     *           "company_id": "C10001",
+                     *           "company": {
+                     *             "company_id": "C10001",
+                     *             "company_name": "示例科技有限公司",
+                     *             "company_type": "科技服务",
+                     *             "company_entity": "李四",
+                     *             "company_usci": "91330100XXXXXXXXXX",
+                     *             "company_nationality": "中国",
+                     *             "company_province": "浙江省",
+                     *             "company_city": "杭州市",
+                     *             "company_postalcode": "310000",
+                     *             "company_add": "某某大道 100 号",
+                     *             "company_status": "正常",
+                     *             "company_level": "A",
+                     *             "company_remark": "重点合作客户"
+                     *           },
+                     *           "created": "2026-03-19 10:00:00.000Z",
+                     *           "updated": "2026-03-20 09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "资料更新成功";
+                        data?: components["schemas"]["WechatProfileResponseData"];
+                    };
+                };
+            };
+            /** @description 同 `BadRequest`;此外一个已知字段都没有提交时,`data` 中三个字段均为 `validation_required`。 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"] & {
+                        /** @constant */
+                        code?: 400;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -1814,6 +2366,230 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 身份列表,按首次登录时间排序 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "获取成功",
+                     *       "data": {
+                     *         "identities": [
+                     *           {
+                     *             "id": "k3n9x1q8v2m4p7a",
+                     *             "kind": "miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAbC**********6789",
+                     *             "has_unionid": true,
+                     *             "first_login": "2026-03-19 10:00:00.000Z",
+                     *             "last_login": "2026-03-20 09:30:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            identities: components["schemas"]["IdentityView"][];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    bindIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 要绑定的微信应用的 appid(须在服务端 `WECHAT_APPS` 中配置)
+                     * @example wx1234567890abcdef
+                     */
+                    appid: string;
+                    /** @description 该应用的 `wx.login` code(小程序)或网页授权 code(公众号、网站应用) */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 已绑定(`bound`),或本来就是当前用户的身份(`already_bound`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "绑定成功",
+                     *       "data": {
+                     *         "status": "bound",
+                     *         "identity": {
+                     *           "id": "k3n9x1q8v2m4p7a",
+                     *           "kind": "miniprogram",
+                     *           "appid": "wx1234567890abcdef",
+                     *           "openid_masked": "oAbC**********6789",
+                     *           "has_unionid": false,
+                     *           "first_login": "2026-03-19 10:00:00.000Z",
+                     *           "last_login": "2026-03-19 10:00:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            /** @enum {string} */
+                            status: "bound" | "already_bound";
+                            identity: components["schemas"]["IdentityView"];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    unbindIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已解绑 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已解绑",
+                     *       "data": {
+                     *         "status": "unbound",
+                     *         "id": "k3n9x1q8v2m4p7a"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            /** @constant */
+                            status: "unbound";
+                            id: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    mergeUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 保留的用户 A 的记录 id */
+                    into: string;
+                    /** @description 并入并抹除的用户 B 的记录 id */
+                    from: string;
+                    /** @description 两人不同时保留哪一方的值 */
+                    winners?: {
+                        /** @enum {unknown} */
+                        users_phone?: "into" | "from";
+                        /** @enum {unknown} */
+                        unionid?: "into" | "from";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 已合并 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "合并成功",
+                     *       "data": {
+                     *         "into": "abc123xyz456789",
+                     *         "from": "def456uvw123456",
+                     *         "moved_identities": 1,
+                     *         "moved_relations": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        data?: {
+                            into: string;
+                            from: string;
+                            moved_identities: number;
+                            moved_relations: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     wechatAvatar: {
         parameters: {
             query?: never;
@@ -1861,12 +2637,170 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["ConsentRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ContentCheckUnavailable"];
+        };
+    };
+    recordUpdate: {
+        parameters: {
+            query?: {
+                /** @description 与 PocketBase 相同:要展开的关联字段,逗号分隔 */
+                expand?: string;
+                /** @description 与 PocketBase 相同:只返回这些字段,逗号分隔 */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description 集合名或集合 id
+                 * @example tbl_orders
+                 */
+                collection: string;
+                /**
+                 * @description 记录 id
+                 * @example abc123xyz456789
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "新标题",
+                 *       "tags+": "重要"
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+                /**
+                 * @example {
+                 *       "title": "新标题"
+                 *     }
+                 */
+                "multipart/form-data": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description 更新成功,PocketBase 原生的记录 JSON(受 `expand`、`fields` 影响) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "collectionId": "pbc_2287844090",
+                     *       "collectionName": "tbl_orders",
+                     *       "id": "abc123xyz456789",
+                     *       "title": "新标题",
+                     *       "tags": [
+                     *         "重要"
+                     *       ],
+                     *       "attachment": [
+                     *         "invoice_k2j3h4g5f6.pdf"
+                     *       ],
+                     *       "created": "2026-03-19 10:00:00.000Z",
+                     *       "updated": "2026-03-20 09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseRecord"];
+                };
+            };
+            /** @description 请求体无法解析,或字段校验失败(PocketBase 原生格式) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 400,
+                     *       "message": "Failed to update record.",
+                     *       "data": {
+                     *         "title": {
+                     *           "code": "validation_max_text_constraint",
+                     *           "message": "Must be less than 20 character(s)."
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description PocketBase 原生的 401(如超级管理员 IP 白名单等) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 更新规则为 null(仅超级管理员),或其他禁止(PocketBase 原生格式) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 403,
+                     *       "message": "Only superusers can perform this action.",
+                     *       "data": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 集合或记录不存在,或不满足更新规则(PocketBase 原生格式) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 404,
+                     *       "message": "The requested resource wasn't found.",
+                     *       "data": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 请求体超过该集合的上限(32 MB 加上各文件字段的上限) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 限流(PocketBase 原生格式) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
+            /** @description 服务器内部错误(PocketBase 原生格式) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PocketBaseError"];
+                };
+            };
         };
     };
     wechatPushHandshake: {
@@ -1907,8 +2841,8 @@ export interface operations {
     wechatPushEvent: {
         parameters: {
             query: {
-                /** @description 明文模式必填 */
-                signature?: string;
+                /** @description sha1(sort(Token, timestamp, nonce)),两种模式均必填 */
+                signature: string;
                 /** @description 安全模式必填 */
                 msg_signature?: string;
                 /** @description 安全模式时为 aes */
@@ -1940,6 +2874,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["PushUnauthorized"];
+            408: components["responses"]["PushBodyTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -2122,6 +3057,13 @@ export interface operations {
                      *             "openid_masked": "oAb****6789",
                      *             "unionid_masked": "",
                      *             "stored_in": "tbl_auth_users"
+                     *           },
+                     *           {
+                     *             "provider": "wechat_miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAb****6789",
+                     *             "unionid_masked": "",
+                     *             "stored_in": "tbl_user_identities"
                      *           }
                      *         ],
                      *         "consents": [

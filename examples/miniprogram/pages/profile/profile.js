@@ -1,12 +1,13 @@
 // @ts-check
 const bai = require("../../utils/bai");
 const { describeError } = require("../../utils/errors");
+const privacy = require("../../utils/privacy");
 
 /** @param {import("bai-miniprogram-sdk").UserInfo | null} user */
 const fromUser = (user) => ({ name: user ? user.users_name : "", picture: user ? user.users_picture : "", phoneMasked: user ? user.users_phone_masked : "" });
 
 Page({
-  data: { name: "", picture: "", phoneMasked: "", busy: false, error: "" },
+  data: { name: "", picture: "", phoneMasked: "", busy: false, error: "", privacyPopup: false },
   stopWatchingSession: () => {},
 
   onLoad() {
@@ -17,8 +18,28 @@ Page({
     );
   },
 
+  onShow() {
+    privacy.watchPrivacy(this);
+  },
+
   onUnload() {
     this.stopWatchingSession();
+  },
+
+  onAgreePrivacy() {
+    privacy.answerPrivacy(this, true);
+  },
+
+  onDisagreePrivacy() {
+    privacy.answerPrivacy(this, false);
+  },
+
+  onOpenPrivacyContract() {
+    privacy.openPrivacyContract();
+  },
+
+  onNameFocus() {
+    privacy.requirePrivacy();
   },
 
   /** @param {WechatMiniprogram.CustomEvent<{ avatarUrl: string }>} event */
@@ -36,13 +57,28 @@ Page({
     this.setData({ name: event.detail.value });
   },
 
+  /** Saves the nickname and avatar alone: no phone prompt, and WeChat's billed phone API is not called. */
+  async onSave() {
+    /** @type {import("bai-miniprogram-sdk").ProfileUpdate} */
+    const update = {};
+    if (this.data.name) update.name = this.data.name;
+    if (this.data.picture) update.picture = this.data.picture;
+    if (!update.name && !update.picture) return this.setData({ error: "请填写昵称或选择头像" });
+    await this.save(update);
+  },
+
   /** @param {WechatMiniprogram.CustomEvent<{ code?: string, errMsg: string }>} event */
   async onGetPhoneNumber(event) {
     // No code: the user declined to share the number.
     if (!event.detail.code) return;
+    await this.save({ name: this.data.name, phoneCode: event.detail.code, picture: this.data.picture });
+  },
+
+  /** @param {import("bai-miniprogram-sdk").ProfileUpdate} update */
+  async save(update) {
     this.setData({ busy: true, error: "" });
     try {
-      await bai.updateProfile({ name: this.data.name, phoneCode: event.detail.code, picture: this.data.picture });
+      await bai.updateProfile(update);
       wx.showToast({ title: "已保存" });
     } catch (error) {
       this.setData({ error: describeError(error) });

@@ -40,7 +40,7 @@ migrate(
 
     const events = findOrNewCollection(app, "base", AUDIT_EVENTS);
     superusersOnly(events);
-    upsertField(events, new TextField({ name: "event", required: true, max: 64, presentable: true, help: "事件:login、registration、login_failed、refresh、profile_updated、logout、deletion_*、account_*、consent_*、risk_rank、my_data_exported" }));
+    upsertField(events, new TextField({ name: "event", required: true, max: 64, presentable: true, help: "事件:login、registration、login_failed、refresh、profile_updated、logout、deletion_*、account_*、consent_*、risk_rank、my_data_exported、identity_*、unionid_conflict、users_merged" }));
     // Text, not a relation: an event outlives its user (a relation would be emptied, or block the delete).
     upsertField(events, new TextField({ name: "users_id", max: 32, help: "用户编号;筛选某用户的全部事件:users_id = \"U…\"" }));
     upsertField(events, new TextField({ name: "pb_id", max: 32, help: "tbl_auth_users 记录 id" }));
@@ -65,7 +65,7 @@ migrate(
     upsertField(consents, new TextField({ name: "version", required: true, max: 64, help: "协议版本" }));
     upsertField(consents, new SelectField({ name: "action", required: true, maxSelect: 1, values: ["agree", "withdraw"], help: "agree:同意;withdraw:撤回同意" }));
     upsertField(consents, new SelectField({ name: "source", required: true, maxSelect: 1, values: ["login", "settings", "prompt"], help: "在哪里:login 登录时;settings 设置页;prompt 协议更新提示" }));
-    upsertField(consents, new TextField({ name: "appid", max: 64, help: "小程序 appid" }));
+    upsertField(consents, new TextField({ name: "appid", max: 64, help: "同意时所经微信应用的 appid(小程序、公众号或网站;设置页为主小程序)" }));
     upsertField(consents, new TextField({ name: "ip", max: 64, help: "客户端 IP(经反向代理解析);注销时清除" }));
     upsertField(consents, new AutodateField({ name: "created", onCreate: true, onUpdate: false }));
     consents.indexes = [

@@ -8,3 +8,4 @@ export { giveTokenItsOwnId } from "./account/distinct-tokens";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
 export { forgetCompany } from "./companies/company-info";
+export { refuseSecondSettingsRow } from "./registration/policy";

@@ -6,6 +6,7 @@ import { health, helloWorld } from "../routes/system";
 import { uploadAvatar } from "../routes/wechat-avatar";
 import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake } from "../routes/wechat-push";
 import { login } from "../routes/wechat-login";
+import { phoneLogin } from "../routes/wechat-phone-login";
 import { profile } from "../routes/wechat-profile";
 import { refreshToken } from "../routes/wechat-refresh-token";
 import { logout } from "../routes/wechat-logout";
@@ -29,6 +30,7 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/system/health", handle: health, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/system/test-helloworld", handle: helloWorld, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/phone-login", handle: phoneLogin, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/logout", handle: logout, envelope: true, maxBodyBytes: MAX_BODY_BYTES },

@@ -5,6 +5,7 @@ import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
+import { findUsableInvite } from "../registration/invites";
 import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
 import { readLoginRequest } from "../validation";
@@ -14,6 +15,7 @@ import { claimLoginCode } from "../wechat/login-code-claims";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
 const LOGIN_CODE_FIELD = "users_wx_code";
+const LOGIN_ROUTE = "/api/wechat/login";
 
 export function login(e: core.RequestEvent): void {
   answer(
@@ -21,12 +23,14 @@ export function login(e: core.RequestEvent): void {
     () => {
       let signingIn: SigningIn | undefined;
       try {
-        const { wechatCode, cancelDeletion, appId } = readLoginRequest(readJsonObjectBody(e));
+        const { wechatCode, cancelDeletion, appId, inviteCode } = readLoginRequest(readJsonObjectBody(e));
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
         const wechat = wechatClientFor(app);
+        const invite = inviteCode === undefined ? undefined : findUsableInvite($app, inviteCode);
+        const origin = { route: LOGIN_ROUTE, ip: e.realIP() };
         const claim = claimLoginCode(wechatCode);
         try {
-          signingIn = { app, ...wechat.codeToSession(wechatCode) };
+          signingIn = { app, ...wechat.codeToSession(wechatCode), invite, origin };
         } catch (error) {
           // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
           if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, LOGIN_CODE_FIELD));

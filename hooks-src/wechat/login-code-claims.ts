@@ -7,6 +7,8 @@
 // client learns the same thing however often it asks; while WeChat has not answered yet, or
 // once it accepted the code (a token is never kept to be handed out again), it gets 429.
 import { ApiFailure, failures } from "../errors";
+import type { WechatClient, WechatSession } from "./client";
+import { apiFailureForWechatError, WechatErrcodeError } from "./errors";
 
 export const LOGIN_CODE_CLAIM_MS = 10_000;
 const KEY_PREFIX = "bai.loginCode.";
@@ -63,5 +65,18 @@ function replayAnswer(claim: StoredClaim): ApiFailure {
 export function sweepExpiredLoginCodeClaims(store: store.Store<string, any> = $app.store(), now = Date.now()): void {
   for (const key of store.keys()) {
     if (key.startsWith(KEY_PREFIX) && !(expiryOf(store.get(key)) > now)) store.remove(key);
+  }
+}
+
+// code2Session under a claim of the code. Only an errcode is WeChat's own answer about the code;
+// any other failure was in transit, and the code may be tried again at once.
+export function exchangeLoginCode(wechat: WechatClient, code: string, codeField: string): WechatSession {
+  const claim = claimLoginCode(code);
+  try {
+    return wechat.codeToSession(code);
+  } catch (error) {
+    if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, codeField));
+    else claim.release();
+    throw error;
   }
 }

@@ -25,7 +25,14 @@ describe("rate limits", () => {
     const settings = await (await adminClient(instance.url)).pb.settings.getAll();
     expect(settings.rateLimits.enabled).toBe(true);
     const labels = settings.rateLimits.rules.map((rule: { label: string }) => rule.label);
-    expect(labels.slice(0, 5)).toEqual(["POST /api/wechat/login", "POST /api/wechat/refresh-token", "POST /api/wechat/profile", "POST /api/wechat/avatar", "/api/wechat/"]);
+    expect(labels.slice(0, 6)).toEqual([
+      "POST /api/wechat/login",
+      "POST /api/wechat/phone-login",
+      "POST /api/wechat/refresh-token",
+      "POST /api/wechat/profile",
+      "POST /api/wechat/avatar",
+      "/api/wechat/",
+    ]);
     expect(labels.indexOf("/api/wechat/")).toBeLessThan(labels.indexOf("/api/"));
   });
 

@@ -53,9 +53,21 @@ export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: strin
     user.set("users_registered_ip", registration.ip);
     if (registration.inviteCode) user.set("users_invite_code", registration.inviteCode);
   }
-  user.setRandomPassword();
+  lockPassword(user);
   txApp.save(user);
   return user;
+}
+
+// Password sign-in is off, yet an auth record must hold a password hash. Hashing a random
+// password, even at bcrypt's least cost (4, migration 1763700000), was a quarter of a
+// registration's CPU. This value is no bcrypt hash, so no password can ever match it, should
+// password auth be switched on one day: the "!" of /etc/shadow. Staff may still set a real one.
+const LOCKED_PASSWORD_HASH = "!locked: BAI users sign in through WeChat only";
+
+function lockPassword(user: core.Record): void {
+  const password = user.collection().fields.getByName("password")!;
+  user.setRaw("password", password.prepareValue(user, LOCKED_PASSWORD_HASH));
+  user.refreshTokenKey();
 }
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so a

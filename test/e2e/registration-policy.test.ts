@@ -235,3 +235,24 @@ describe("how a user registered", () => {
     expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_registered_ip: "", users_registered_appid: WECHAT_APP_ID });
   });
 });
+
+describe("a new user's password", () => {
+  const PROBE = `routerAdd("GET", "/api/test/password-hash/{id}", (e) => e.json(200, { hash: $app.findRecordById("tbl_auth_users", e.request.pathValue("id")).getString("password:hash") }));`;
+
+  it("is no bcrypt hash, so that nothing matches it even with password auth on; one staff set is hashed as usual", async () => {
+    const own = await startWithSimulator({ extraHooks: { "zz_test_password_hash.pb.js": PROBE } });
+    try {
+      const hashOf = async (id: string) => (await (await fetch(`${own.instance.url}/api/test/password-hash/${id}`)).json()).hash as string;
+      const { user } = await api(own.instance.url).signIn(uniqueName());
+      expect(await hashOf(user.pb_id)).toBe("!locked: BAI users sign in through WeChat only");
+      const ownAdmin = await adminClient(own.instance.url);
+      await ownAdmin.pb.collections.update("tbl_auth_users", { passwordAuth: { enabled: true, identityFields: ["users_id"] } });
+      await expect(ownAdmin.users.authWithPassword(user.users_id, "!locked: BAI users sign in through WeChat only")).rejects.toMatchObject({ status: 400 });
+      await ownAdmin.users.update(user.pb_id, { password: "staff-chosen-1", passwordConfirm: "staff-chosen-1" });
+      expect(await hashOf(user.pb_id)).toMatch(/^\$2a\$04\$/);
+      expect((await ownAdmin.users.authWithPassword(user.users_id, "staff-chosen-1")).record.id).toBe(user.pb_id);
+    } finally {
+      await own.close();
+    }
+  });
+});

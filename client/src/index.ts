@@ -1,4 +1,4 @@
-export { createClient, type BaiClient, type ClientOptions, type ProfileUpdate, type RequestOptions } from "./client";
+export { createClient, type BaiClient, type ClientOptions, type LoginOptions, type ProfileUpdate, type RequestOptions } from "./client";
 export { BaiClientError, type FieldError } from "./errors";
 export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
 export { isRenewalDue, tokenExpiry } from "./token";
@@ -9,6 +9,8 @@ export type {
   ErrorResponse,
   LoginResponse,
   LoginResult,
+  PhoneLoginResponse,
+  PhoneLoginResult,
   PostPath,
   ProfileRequest,
   ProfileResult,

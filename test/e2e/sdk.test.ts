@@ -13,6 +13,7 @@ import { spec } from "../support/contract";
 import { startNginx } from "../support/nginx";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
+import { registration, uniquePhone } from "../support/registration";
 import { codes, simulator, uniqueName } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
 
@@ -305,5 +306,26 @@ describe.skipIf(!specHas("/api/wechat/avatar"))("uploadAvatar", () => {
     expect(url).toMatch(/^https?:\/\//);
     const profile = await client.updateProfile({ name: "张三", phoneCode: codes.phone("13800138000"), picture: url });
     expect(profile.user.users_picture).toBe(url);
+  });
+});
+
+describe("phoneLogin under a registration policy", () => {
+  it("is what login() points to when the server asks for it, and claims the account staff made", async () => {
+    const staff = registration(admin);
+    await staff.setPolicy("phone_match");
+    try {
+      const number = uniquePhone();
+      const made = await staff.staffUser({ users_phone: number, company_id: "C-SDK" });
+      const { client } = signIn();
+      const refused = await client.login().catch((caught) => caught);
+      expect(refused).toMatchObject({ status: 403, error: "phone_login_required", needsPhoneLogin: true, isAccountUnavailable: false });
+      expect(await client.phoneLogin(codes.phone(number))).toMatchObject({ status: "claimed", user: { pb_id: made.id, company_id: "C-SDK" } });
+      expect(client.user?.pb_id).toBe(made.id);
+      expect(await client.request(ownRecordPath(client))).toMatchObject({ id: made.id });
+      const stranger = signIn();
+      expect(await stranger.client.phoneLogin(codes.phone(uniquePhone())).catch((caught) => caught)).toMatchObject({ error: "phone_not_registered", isRegistrationClosed: true });
+    } finally {
+      await staff.setPolicy("");
+    }
   });
 });

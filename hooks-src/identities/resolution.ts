@@ -13,9 +13,10 @@
 // 4. Otherwise a new user, with this identity, if the registration policy admits one
 //    (registration/policy.ts); refused, nothing is written.
 // A user found in 1 or 2 whose phone is empty takes the verified one; a different one is kept
-// and reported (phoneMismatch). Except a 待审核 user that /login registered moments ago (approval
-// policy) and whose number is one staff entered: that person is the staff-made user, who claims
-// it as in 3, and the empty 待审核 record, which never had a token, is deleted (replacedUser).
+// and reported (phoneMismatch). Except a 待审核 user that /login registered without a number
+// (approval policy) whose number turns out to be one staff entered: that person is the staff-made
+// user, who claims it as in 3, and the empty 待审核 record, which never had a token, is deleted
+// (replacedUser).
 //
 // The common case, an identity that exists and needs nothing stored, only reads. Everything else
 // runs in one write transaction, which PocketBase funnels through one connection: so the first

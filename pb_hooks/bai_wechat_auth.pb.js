@@ -34,6 +34,7 @@ onRecordAfterUpdateSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forge
 onRecordAfterDeleteSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+onRecordCreate((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseSecondSettingsRow(e), "tbl_settings");
 // A dead tbl_auth_users token (revoked by a `current` logout, or one PocketBase could not verify)
 // gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
 // every request, so one without a token skips even the require(). Realtime connections remember

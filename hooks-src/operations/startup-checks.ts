@@ -4,6 +4,7 @@
 import { readWechatConfig } from "../config";
 import { readContentSecurityConfig } from "../content-security/config";
 import { logWarning } from "../log";
+import { readPolicyFromEnvironment } from "../registration/policy";
 import { readWechatApps } from "../wechat/apps";
 
 // The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
@@ -67,4 +68,12 @@ export function warnAboutContentSecuritySettings(): void {
   if (config.avatarCheck && !config.push) {
     logWarning("Content security: WECHAT_AVATAR_CHECK is on but WECHAT_PUSH_TOKEN is not set; avatars are not submitted to mediaCheckAsync.");
   }
+}
+
+// A REGISTRATION_POLICY we don't know closes registration (registration/policy.ts): say so.
+export function warnAboutRegistrationPolicy(): void {
+  const { problem } = readPolicyFromEnvironment();
+  if (!problem) return;
+  logWarning(`Registration: ${problem}`);
+  console.warn(`[bai] WARNING ${problem}`);
 }

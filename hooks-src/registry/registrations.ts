@@ -5,7 +5,14 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutWechatApps, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import {
+  refuseUnsupportedPocketBaseVersion,
+  warnAboutContentSecuritySettings,
+  warnAboutRegistrationPolicy,
+  warnAboutWechatApps,
+  warnIfDevMode,
+  warnIfWechatNotConfigured,
+} from "../operations/startup-checks";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
@@ -76,6 +83,7 @@ export function afterBootstrap(): void {
   warnAboutWechatApps();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
+  warnAboutRegistrationPolicy();
   loadRevokedTokens();
 }
 

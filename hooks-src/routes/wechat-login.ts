@@ -3,12 +3,14 @@ import { auditLoginFailure } from "../audit/login-failures";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
+import { findUsableInvite } from "../registration/invites";
 import { readLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
 import { miniProgramSignIn } from "../wechat/mini-program-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
 const LOGIN_CODE_FIELD = "users_wx_code";
+const LOGIN_ROUTE = "/api/wechat/login";
 
 export function login(e: core.RequestEvent): void {
   answer(
@@ -16,9 +18,11 @@ export function login(e: core.RequestEvent): void {
     () => {
       let signingIn: SigningIn | undefined;
       try {
-        const { wechatCode, cancelDeletion, appId } = readLoginRequest(readJsonObjectBody(e));
+        const { wechatCode, cancelDeletion, appId, inviteCode } = readLoginRequest(readJsonObjectBody(e));
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
-        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD) };
+        const invite = inviteCode === undefined ? undefined : findUsableInvite($app, inviteCode);
+        const origin = { route: LOGIN_ROUTE, ip: e.realIP() };
+        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD), invite, origin };
         signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);

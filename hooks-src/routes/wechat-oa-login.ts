@@ -9,6 +9,8 @@ import { appForLogin } from "../wechat/apps";
 import { WEB_CODE_FIELD, webSignIn } from "../wechat/web-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
+const OA_LOGIN_ROUTE = "/api/wechat/oa/login";
+
 export function oaLogin(e: core.RequestEvent): void {
   answer(
     e,
@@ -17,7 +19,7 @@ export function oaLogin(e: core.RequestEvent): void {
       try {
         const { webCode, appId, cancelDeletion } = readWebLoginRequest(readJsonObjectBody(e));
         const app = appForLogin(wechatApps(), appId, ["official_account", "website"]);
-        signingIn = { app, ...webSignIn(wechatClientFor(app), webCode) };
+        signingIn = { app, ...webSignIn(wechatClientFor(app), webCode), origin: { route: OA_LOGIN_ROUTE, ip: e.realIP() } };
         signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn, WEB_CODE_FIELD);

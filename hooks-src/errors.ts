@@ -33,6 +33,13 @@ export const failures = {
   accountDisabled: () => new ApiFailure(403, "账号已被禁用,请联系管理员"),
   accountDeletionPending: () => new ApiFailure(403, "账号注销中,重新登录即可撤销注销"),
   accountDeleted: () => new ApiFailure(410, "账号已注销"),
+  // Who may register (registration/policy.ts).
+  accountPendingApproval: () => new ApiFailure(403, "账号待管理员审核,审核通过后即可登录", {}, "account_pending_approval"),
+  phoneLoginRequired: () => new ApiFailure(403, "请使用手机号快捷登录", {}, "phone_login_required"),
+  phoneNotRegistered: () => new ApiFailure(403, "该手机号未登记,请联系管理员开通账号", {}, "phone_not_registered"),
+  registrationClosed: () => new ApiFailure(403, "暂不开放注册", {}, "registration_closed"),
+  phoneInUse: () => new ApiFailure(409, "该手机号已属于另一个微信账号,请联系管理员", {}, "phone_in_use"),
+  duplicatePhoneUsers: () => new ApiFailure(409, "该手机号对应多个账号,请联系管理员处理", {}, "duplicate_phone_users"),
   identityNotFound: () => new ApiFailure(404, "身份不存在", {}, "identity_not_found"),
   bindConflict: () => new ApiFailure(409, "该微信身份已属于另一个账号,如为同一人请联系管理员合并", {}, "bind_conflict"),
   lastIdentity: () => new ApiFailure(409, "这是账号唯一的登录方式且未绑定手机号,不能解绑", {}, "last_identity"),

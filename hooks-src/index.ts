@@ -12,3 +12,4 @@ export { flushAuditEventsBefore } from "./audit/audit-buffer";
 export { unlinkConsentsOfDeletedUser } from "./consents/consent-ledger";
 export { forgetCompany } from "./companies/company-info";
 export { rememberServer } from "./records/record-update";
+export { refuseSecondSettingsRow } from "./registration/policy";

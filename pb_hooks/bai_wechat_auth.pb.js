@@ -34,6 +34,7 @@ onRecordAfterUpdateSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forge
 onRecordAfterDeleteSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+onRecordCreate((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseSecondSettingsRow(e), "tbl_settings");
 // The audit trail and the consent ledger are append-only, for superusers too: no create, update or
 // delete through the API, and no record delete at all (PocketBase truncates a collection that way).
 onRecordCreateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);

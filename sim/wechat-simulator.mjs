@@ -36,6 +36,8 @@
 //                                                                 when <name> contains "union") / phone number <digits>,
 //                                                                 countryCode "86" (a string)
 //   -                               pnum-<digits>-<nonce>         the same, with countryCode 86 (a number, as in WeChat's own example)
+//   -                               pcc-<cc>-<digits>-<nonce>     a number outside mainland China: countryCode "<cc>",
+//                                                                 purePhoneNumber <digits>, phoneNumber "+<cc> <digits>"
 //   slow-<ms>-<name>-<nonce>        slow-<ms>-<digits>-<nonce>    success after <ms> ms (max 60000)
 //   held-<name>-<nonce>             held-<digits>-<nonce>         success once the test releases the code (POST /__sim/release),
 //                                                                 at the latest after 60000 ms: a race staged at an exact point
@@ -236,6 +238,7 @@ function parseCode(code) {
   if ((match = /^u-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "user", subject: match[1] };
   if ((match = /^p-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1] };
   if ((match = /^pnum-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1], numericCountryCode: true };
+  if ((match = /^pcc-(\d{1,4})-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[2], countryCode: match[1] };
   if ((match = /^slow-(\d+)-([A-Za-z0-9_]+)(-|$)/.exec(code))) {
     return { kind: "slow", delayMs: Math.min(Number(match[1]), MAX_SLOW_MS), subject: match[2] };
   }
@@ -521,6 +524,10 @@ export async function startWechatSimulator({
       const phoneNumber = isDevtoolsPhone ? DEVTOOLS_PHONE_NUMBER : scenario.subject;
       // The phone number is answered for the app whose token asked.
       const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: token.appId };
+      if (scenario.countryCode) {
+        const phoneInfo = { phoneNumber: `+${scenario.countryCode} ${phoneNumber}`, purePhoneNumber: phoneNumber, countryCode: scenario.countryCode, watermark };
+        return reply({ errcode: 0, errmsg: "ok", phone_info: phoneInfo });
+      }
       const countryCode = scenario.numericCountryCode ? 86 : "86";
       return reply({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber, purePhoneNumber: phoneNumber, countryCode, watermark } });
     }

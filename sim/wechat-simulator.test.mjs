@@ -250,6 +250,12 @@ describe("getuserphonenumber", () => {
     expect(body.phone_info).toMatchObject({ phoneNumber: "13912345678", countryCode: 86 });
   });
 
+  it("gives a number outside mainland China for pcc-<cc>-<digits>", async () => {
+    const { access_token } = await stableToken();
+    const body = await (await phone(access_token, `pcc-852-61234567-${nonce()}`)).json();
+    expect(body.phone_info).toMatchObject({ phoneNumber: "+852 61234567", purePhoneNumber: "61234567", countryCode: "852" });
+  });
+
   it("uses the code up before losing the answer for consumed_* codes: the retry gets 40029", async () => {
     const { access_token } = await stableToken();
     const resetCode = `consumed_reset-${nonce()}`;

@@ -19,7 +19,7 @@ import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { queryString, type QueryParams } from "./query";
 import type { RealtimeOptions } from "./realtime";
 import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse, type UploadRequest } from "./transport";
-import type { BindIdentityResult, DeleteAccountResult, Identity, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { BindIdentityResult, DeleteAccountResult, Identity, LoginResponse, LoginResult, LogoutScope, PhoneLoginResult, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
 import type { ConsentItem, ConsentOverview, ConsentSource, MyData } from "./types";
 import type { WxApi } from "./wx";
 
@@ -55,6 +55,11 @@ export interface RequestOptions<Body = unknown> {
   headers?: Record<string, string>;
   /** Send the session's token (logging in first if needed) and renew it once on 401. Default true. */
   auth?: boolean;
+}
+
+export interface LoginOptions {
+  /** A staff invite code (`invite_code`): lets a new user register whatever the server's policy, and joins its company. */
+  inviteCode?: string;
 }
 
 /**
@@ -109,28 +114,35 @@ export function createSession(options: ClientOptions) {
 
   const deletionMarkerKey = (options.storageKey || "bai_auth") + "_deletion_requested";
 
-  // One in flight of each kind: the user's own login must not share the answer of an automatic one.
-  const loginWithFreshCode = (cancelDeletion: boolean) => async (): Promise<LoginResult> => {
+  // wx.login, then `path` with the code; once more with a new code when WeChat or BAI already saw it.
+  async function signInWithFreshCode<Result>(path: "/api/wechat/login" | "/api/wechat/phone-login", bodyWith: (code: string) => object): Promise<Result> {
     let triedNewCode = false;
     for (;;) {
       const code = await wxLoginCode(wx, timeoutMs);
-      const body: { users_wx_code: string; cancel_deletion?: boolean; appid?: string } = { users_wx_code: code };
-      if (!cancelDeletion) body.cancel_deletion = false;
-      if (options.appid) body.appid = options.appid;
-      const response = await post("/api/wechat/login", body);
+      const response = await post(path, bodyWith(code));
       if (response.status === 200) {
-        const answer = readAuthAnswer(urlOf("/api/wechat/login"), response) as LoginResponse;
+        const answer = readAuthAnswer(urlOf(path), response) as LoginResponse;
         authStore.save(answer.token, answer.meta.data.user);
-        return answer.meta.data;
+        return answer.meta.data as Result;
       }
       if (!triedNewCode && loginCodeWasRejected(response)) {
         triedNewCode = true;
         continue;
       }
       if (isAccountRefusal(response)) authStore.clear();
-      throw errorFrom(urlOf("/api/wechat/login"), response);
+      throw errorFrom(urlOf(path), response);
     }
-  };
+  }
+
+  // One in flight of each kind: the user's own login must not share the answer of an automatic one.
+  const loginWithFreshCode =
+    (cancelDeletion: boolean, inviteCode?: string) => (): Promise<LoginResult> =>
+      signInWithFreshCode("/api/wechat/login", (code) => ({
+        users_wx_code: code,
+        ...(cancelDeletion ? {} : { cancel_deletion: false }),
+        ...(inviteCode ? { invite_code: inviteCode } : {}),
+        ...(options.appid ? { appid: options.appid } : {}),
+      }));
   const chosenLogin = singleFlight(loginWithFreshCode(true));
   const implicitLogin = singleFlight(loginWithFreshCode(false));
 
@@ -152,8 +164,24 @@ export function createSession(options: ClientOptions) {
   });
 
   /** The user asked for it: logging in again also cancels an account deletion in its cooling-off period. */
-  async function login(): Promise<LoginResult> {
-    const result = await chosenLogin();
+  async function login(loginOptions: LoginOptions = {}): Promise<LoginResult> {
+    const result = await (loginOptions.inviteCode ? loginWithFreshCode(true, loginOptions.inviteCode)() : chosenLogin());
+    safely(() => wx.removeStorageSync(deletionMarkerKey));
+    return result;
+  }
+
+  /**
+   * The user tapped `<button open-type="getPhoneNumber">`: wx.login, then POST /api/wechat/phone-login with
+   * both codes. Logs in, claims the user staff made for this number (`status: "claimed"`), or registers, as
+   * the server's policy says; like login(), it cancels a pending deletion.
+   */
+  async function phoneLogin(phoneCode: string, loginOptions: LoginOptions = {}): Promise<PhoneLoginResult> {
+    const result = await signInWithFreshCode<PhoneLoginResult>("/api/wechat/phone-login", (code) => ({
+      users_wx_code: code,
+      users_phone_code: phoneCode,
+      ...(loginOptions.inviteCode ? { invite_code: loginOptions.inviteCode } : {}),
+      ...(options.appid ? { appid: options.appid } : {}),
+    }));
     safely(() => wx.removeStorageSync(deletionMarkerKey));
     return result;
   }
@@ -243,6 +271,7 @@ export function createSession(options: ClientOptions) {
 
     /** wx.login and POST /api/wechat/login, always with a fresh code. */
     login,
+    phoneLogin,
     /** Trades the token for a new one; falls back to a fresh login when the server refuses it. */
     refresh,
     /** The signed-in user, logging in or renewing first only when needed. */
@@ -352,7 +381,7 @@ export function createSession(options: ClientOptions) {
   return { client, internals: { wx, timeoutMs, authStore, urlOf, request, upload, usableToken } };
 }
 
-/** 403 (disabled, being deleted) or 410 (deleted): the session is over and a new login would not help. */
+/** 403 (disabled, being deleted, waiting for approval, not admitted) or 410 (deleted): the session is over and a new login would not help. */
 function isAccountRefusal(response: HttpResponse): boolean {
   return response.status === 403 || response.status === 410;
 }

@@ -1,4 +1,4 @@
-export { createAuthClient, type BaiAuthClient, type ClientOptions, type ProfileUpdate, type RequestOptions } from "./client";
+export { createAuthClient, type BaiAuthClient, type ClientOptions, type LoginOptions, type ProfileUpdate, type RequestOptions } from "./client";
 export { createClient, type BaiClient } from "./full-client";
 export { BaiClientError, type FieldError } from "./errors";
 export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
@@ -22,6 +22,8 @@ export type {
   ErrorResponse,
   LoginResponse,
   LoginResult,
+  PhoneLoginResponse,
+  PhoneLoginResult,
   PostPath,
   ProfileFieldsRequest,
   ProfileRequest,

@@ -112,6 +112,15 @@ export class FakeServer {
       this.usedCodes.add(code);
       return { status: 200, body: this.authAnswer("登录成功", { status: "login_success" }) };
     },
+    "/api/wechat/phone-login": (request) => {
+      const { users_wx_code: code } = request.body as { users_wx_code: string };
+      if (this.usedCodes.has(code)) {
+        return failure(400, "微信 code 已被使用", { users_wx_code: { code: "wechat_code_used", message: "微信 code 已被使用" } });
+      }
+      this.usedCodes.add(code);
+      this.user = { ...this.user, users_phone: "13800138000", users_phone_masked: "138****8000" };
+      return { status: 200, body: this.authAnswer("登录成功", { status: "claimed", deletion_cancelled: false, phone_mismatch: false }) };
+    },
     "/api/wechat/refresh-token": (request) => {
       if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");
       return { status: 200, body: this.authAnswer("token 刷新成功", {}) };
@@ -182,8 +191,8 @@ export class FakeServer {
   }
 }
 
-export function failure(status: number, msg: string, data: Record<string, unknown> = {}): FakeAnswer {
-  return { status, body: { code: status, msg, data } };
+export function failure(status: number, msg: string, data: Record<string, unknown> = {}, error?: string): FakeAnswer {
+  return { status, body: error ? { code: status, msg, data, error } : { code: status, msg, data } };
 }
 
 export interface FakeWx {

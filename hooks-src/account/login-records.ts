@@ -6,14 +6,14 @@ import { requestOrigin } from "../audit/audit";
 import type { ConsentDocument } from "../consents/consent-config";
 import { documentsNeedingConsentOf, recordLoginConsents, recordRegistrationConsents } from "../consents/consents";
 import type { ConsentItem } from "../consents/consent-rules";
-import { refuseIfPendingReview, registrationRiskSteps } from "../risk/registration-risk";
+import { registrationRiskSteps } from "../risk/registration-risk";
 import type { RegistrationSteps } from "../users/users";
 import type { WechatApp } from "../wechat/apps";
 
 export interface LoginRecords {
   registration: RegistrationSteps;
-  // Once signed in: an existing user's consents, a refusal while the account awaits review, and
-  // the documents needing consent (meta.data.consents_required).
+  // Once signed in: an existing user's consents, and the documents needing consent
+  // (meta.data.consents_required).
   afterSignIn(user: core.Record, created: boolean): ConsentDocument[];
 }
 
@@ -33,7 +33,6 @@ export function loginRecords(e: core.RequestEvent, consents: readonly ConsentIte
       },
     },
     afterSignIn(user, created) {
-      refuseIfPendingReview(user);
       if (!created) recordLoginConsents(user, consents, context);
       return documentsNeedingConsentOf(user);
     },

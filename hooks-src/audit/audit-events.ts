@@ -1,4 +1,4 @@
-// bai_audit_events, the audit trail's collection (migration 1764900000). Append-only: our code
+// bai_audit_events, the audit trail's collection (migration 1764950000). Append-only: our code
 // inserts plain rows (no record hooks, no validation round), the API refuses every create, update
 // and delete (append-only.ts), and only the cron job bai_audit_prune deletes, once a row is older
 // than the retention period. Rows go in as one JSON array that SQLite unpacks (json_each), so that

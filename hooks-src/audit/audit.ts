@@ -27,6 +27,10 @@ export type AuditEvent =
   | "risk_rank"
   | "my_data_exported"
   | "audit_exported"
+  // Registration (registration/): staff approved a 待审核 user; a user staff created was claimed
+  // by its owner's phone login.
+  | "account_approved"
+  | "account_claimed"
   // One person across apps (identities/): a new app's identity joined a user by unionid; a
   // unionid WeChat returned is another user's (nothing stored); a staff merge.
   | "identity_linked"

@@ -5,6 +5,7 @@ import { apiFailureForWechatError, isWechatError, WechatErrcodeError } from "../
 import { USERS_COLLECTION } from "../users/users";
 import { findIdentity } from "../identities/identities";
 import type { SigningIn } from "../identities/resolution";
+import { PendingRegistration } from "../account/sign-in";
 import { auditRequest, type AuditDetails } from "./audit";
 
 export function loginFailureDetails(error: unknown, codeField = "users_wx_code"): AuditDetails {
@@ -20,6 +21,10 @@ export function loginFailureDetails(error: unknown, codeField = "users_wx_code")
 
 // The user is known when WeChat named them and they have an account (a disabled one, say).
 export function auditLoginFailure(e: core.RequestEvent, error: unknown, signingIn: SigningIn | undefined, codeField = "users_wx_code"): void {
+  // Registered, and waiting for staff's approval: the registration is an event of its own.
+  if (error instanceof PendingRegistration) {
+    auditRequest(e, "registration", error.user, { appid: signingIn?.app.appId ?? "", users_status: error.user.getString("users_status") });
+  }
   const details = loginFailureDetails(error, codeField);
   if (signingIn) details.appid = signingIn.app.appId;
   auditRequest(e, "login_failed", signingIn ? userOf(signingIn) : null, details);

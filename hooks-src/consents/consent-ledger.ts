@@ -1,4 +1,4 @@
-// bai_consents, the consent ledger (migration 1764900000): one row per agreement or withdrawal,
+// bai_consents, the consent ledger (migration 1764950000): one row per agreement or withdrawal,
 // with the user, the document, its version, where it happened, the appid, the client IP and the
 // time. Append-only like the audit trail (audit/append-only.ts); the erasure of an account
 // unlinks its rows and keeps them as anonymous evidence (unlinkConsentsOf).
@@ -73,6 +73,12 @@ export function changeConsents(user: core.Record, items: readonly ConsentItem[],
 // version was agreed to, when and where, but no longer say by whom.
 export function unlinkConsentsOf(txApp: CoreApp, userId: string): void {
   txApp.db().newQuery(`UPDATE {{${CONSENTS_COLLECTION}}} SET [[user]] = '', [[ip]] = '' WHERE [[user]] = {:userId}`).bind({ userId }).execute();
+}
+
+// A 待审核 record a phone login replaces by the user staff made for the same person
+// (identities/resolution.ts): its consents are that person's, and move with their identities.
+export function moveConsents(txApp: CoreApp, fromUserId: string, toUserId: string): void {
+  txApp.db().newQuery(`UPDATE {{${CONSENTS_COLLECTION}}} SET [[user]] = {:to} WHERE [[user]] = {:from}`).bind({ from: fromUserId, to: toUserId }).execute();
 }
 
 // onRecordDelete on tbl_auth_users (staff delete a user in the admin UI): the same as an erasure,

@@ -7,6 +7,7 @@ import { readAuditRetentionDays } from "../audit/audit-events";
 import { readConsentConfig } from "../consents/consent-config";
 import { readRiskConfig } from "../risk/risk-config";
 import { logWarning } from "../log";
+import { readPolicyFromEnvironment } from "../registration/policy";
 import { readWechatApps } from "../wechat/apps";
 
 // The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
@@ -81,4 +82,12 @@ export function warnAboutRecordSettings(getenv: (name: string) => string = $os.g
   for (const problem of consent.problems) warn(`Consent: ${problem}`);
   if (consent.enforced && consent.documents.length === 0) warn("Consent: CONSENT_ENFORCEMENT is on but CONSENT_DOCUMENTS names no document; nothing is enforced.");
   for (const problem of readRiskConfig(getenv).problems) warn(`Risk check: ${problem}`);
+}
+
+// A REGISTRATION_POLICY we don't know closes registration (registration/policy.ts): say so.
+export function warnAboutRegistrationPolicy(): void {
+  const { problem } = readPolicyFromEnvironment();
+  if (!problem) return;
+  logWarning(`Registration: ${problem}`);
+  console.warn(`[bai] WARNING ${problem}`);
 }

@@ -5,7 +5,15 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutRecordSettings, warnAboutWechatApps, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import {
+  refuseUnsupportedPocketBaseVersion,
+  warnAboutContentSecuritySettings,
+  warnAboutRecordSettings,
+  warnAboutRegistrationPolicy,
+  warnAboutWechatApps,
+  warnIfDevMode,
+  warnIfWechatNotConfigured,
+} from "../operations/startup-checks";
 import { APPEND_ONLY_COLLECTIONS } from "../audit/append-only";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
@@ -80,6 +88,7 @@ export function afterBootstrap(): void {
   warnIfDevMode();
   warnAboutContentSecuritySettings();
   warnAboutRecordSettings();
+  warnAboutRegistrationPolicy();
   loadRevokedTokens();
 }
 

@@ -8,6 +8,7 @@ import { uploadAvatar } from "../routes/wechat-avatar";
 import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake, receivePush } from "../routes/wechat-push";
 import { login } from "../routes/wechat-login";
 import { oaLogin } from "../routes/wechat-oa-login";
+import { phoneLogin } from "../routes/wechat-phone-login";
 import { profile } from "../routes/wechat-profile";
 import { profileFields } from "../routes/wechat-profile-fields";
 import { refreshToken } from "../routes/wechat-refresh-token";
@@ -38,6 +39,7 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/system/test-helloworld", handle: helloWorld, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/oa/login", handle: oaLogin, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/phone-login", handle: phoneLogin, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile/fields", handle: profileFields, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },

@@ -2,7 +2,7 @@
 //   RISK_CHECK        off (default) | observe: ask, store and audit, never refuse | enforce: also act on it
 //   RISK_BLOCK_RANK   the rank from which a registration is refused (default 4)
 //   RISK_REVIEW_RANK  the rank from which a new account waits for review (default 3): created as
-//                     待审核 where that status exists, refused where it does not
+//                     待审核, for staff to approve
 // WeChat's guide (安全风控接口指南) reads the ranks as: 0 no risk; 1 and 2 slightly suspicious
 // (a simple check such as an SMS code); 3 moderately suspicious (a second verification at sign-up);
 // 4 highly suspicious (block). So 4 blocks and 3 goes to review by default.

@@ -5,12 +5,14 @@ import { readLoginConsents } from "../consents/consents";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
+import { findUsableInvite } from "../registration/invites";
 import { readLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
 import { miniProgramSignIn } from "../wechat/mini-program-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
 const LOGIN_CODE_FIELD = "users_wx_code";
+const LOGIN_ROUTE = "/api/wechat/login";
 
 export function login(e: core.RequestEvent): void {
   answer(
@@ -19,11 +21,13 @@ export function login(e: core.RequestEvent): void {
       let signingIn: SigningIn | undefined;
       try {
         const body = readJsonObjectBody(e);
-        const { wechatCode, cancelDeletion, appId } = readLoginRequest(body);
+        const { wechatCode, cancelDeletion, appId, inviteCode } = readLoginRequest(body);
         const consents = readLoginConsents(body);
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
+        const invite = inviteCode === undefined ? undefined : findUsableInvite($app, inviteCode);
+        const origin = { route: LOGIN_ROUTE, ip: e.realIP() };
         const records = loginRecords(e, consents, app);
-        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD) };
+        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD), invite, origin };
         signInAndAnswer(e, signingIn, records, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);

@@ -11,6 +11,8 @@ import { appForLogin } from "../wechat/apps";
 import { WEB_CODE_FIELD, webSignIn } from "../wechat/web-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
+const OA_LOGIN_ROUTE = "/api/wechat/oa/login";
+
 export function oaLogin(e: core.RequestEvent): void {
   answer(
     e,
@@ -22,7 +24,7 @@ export function oaLogin(e: core.RequestEvent): void {
         const consents = readLoginConsents(body);
         const app = appForLogin(wechatApps(), appId, ["official_account", "website"]);
         const records = loginRecords(e, consents, app);
-        signingIn = { app, ...webSignIn(wechatClientFor(app), webCode) };
+        signingIn = { app, ...webSignIn(wechatClientFor(app), webCode), origin: { route: OA_LOGIN_ROUTE, ip: e.realIP() } };
         signInAndAnswer(e, signingIn, records, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn, WEB_CODE_FIELD);

@@ -426,6 +426,15 @@ describe("getPhoneNumber", () => {
     expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe("+14155550123");
   });
 
+  it.each([
+    ["852", "+852 6123 4567", "61234567"],
+    [852, "+852-6123-4567", "61234567"],
+    ["1", undefined, "4155550123"],
+  ])("stores a number of country code %j as +<country code><number>, whatever phoneNumber's spacing", (countryCode, phoneNumber, purePhoneNumber) => {
+    const answer = json({ errcode: 0, phone_info: { phoneNumber, purePhoneNumber, countryCode, watermark: { appid: APP_ID } } });
+    expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe(`+${countryCode}${purePhoneNumber}`);
+  });
+
   it.each([["86"], [86]])("takes countryCode %j as mainland China", (countryCode) => {
     const answer = json({
       errcode: 0,

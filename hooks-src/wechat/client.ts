@@ -287,9 +287,11 @@ function parseJsonObject(body: string): JsonObject {
   return parsed as JsonObject;
 }
 
-// Mainland numbers are stored without the country code, as WeChat's purePhoneNumber;
-// others keep it (phoneNumber). countryCode comes as "86" or 86: WeChat's own documentation
-// shows both. The watermark must name our own appid.
+// Mainland numbers are stored without the country code, as WeChat's purePhoneNumber (11
+// digits); others as +<countryCode><purePhoneNumber>, one spelling whatever spacing WeChat's
+// phoneNumber has, so that a phone login finds the number staff typed, and a foreign number
+// never equals a mainland one. countryCode comes as "86" or 86: WeChat's own documentation shows
+// both. The watermark must name our own appid.
 function readPhoneNumber(answer: JsonObject, appId: string): string {
   const info = answer.phone_info;
   if (typeof info !== "object" || info === null) throw new WechatUnreadableResponseError("no phone_info");
@@ -297,8 +299,14 @@ function readPhoneNumber(answer: JsonObject, appId: string): string {
   if (typeof watermark !== "object" || watermark === null || (watermark as JsonObject).appid !== appId) {
     throw new WechatUnreadableResponseError("phone_info watermark is not for this appid");
   }
-  const phone = countryCode === "86" || countryCode === 86 ? purePhoneNumber : phoneNumber;
-  if (typeof phone !== "string" || !/^\+?[0-9][0-9 -]{3,24}$/.test(phone)) {
+  const country = typeof countryCode === "number" ? String(countryCode) : countryCode;
+  const phone =
+    country === "86"
+      ? purePhoneNumber
+      : typeof country === "string" && /^[0-9]{1,4}$/.test(country) && typeof purePhoneNumber === "string" && /^[0-9]+$/.test(purePhoneNumber)
+        ? `+${country}${purePhoneNumber}`
+        : typeof phoneNumber === "string" ? phoneNumber.replace(/[ -]/g, "") : undefined;
+  if (typeof phone !== "string" || !/^\+?[0-9]{4,24}$/.test(phone)) {
     throw new WechatUnreadableResponseError("phone_info holds no phone number");
   }
   return phone;

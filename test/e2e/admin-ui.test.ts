@@ -26,6 +26,7 @@ const people = [
   { name: `li${runTag}`, profile: { users_name: "李四", phone: "13900139002" } },
   { name: `guest1${runTag}` },
   { name: `guest2${runTag}` },
+  { name: `waiting${runTag}`, pending: true },
 ];
 const companyId = `C${runTag.slice(-8).toUpperCase()}`;
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
       expect(response.status).toBe(200);
     }
     if (person.company) await admin.users.update(user.pb_id, { company_id: companyId });
+    if (person.pending) await admin.users.update(user.pb_id, { users_status: "待审核" });
   }
 
   browser = await launchChromium(viewport);
@@ -75,6 +77,9 @@ describe("the admin UI", () => {
     for (const person of people) {
       await expect.poll(() => rowOf(person.name).count()).toBe(1);
       expect(await cellText(person.name, "users_type")).toBe(person.profile ? "注册用户" : "游客");
+      expect(await cellText(person.name, "users_status")).toBe(person.pending ? "待审核" : "正常");
+      // How they registered: staff-only fields, shown to staff.
+      expect(await cellText(person.name, "users_registered_route")).toBe("/api/wechat/login");
       if (person.profile) {
         expect(await cellText(person.name, "users_name")).toBe(person.profile.users_name);
         expect(await cellText(person.name, "users_phone")).toBe(person.profile.phone);
@@ -91,6 +96,17 @@ describe("the admin UI", () => {
     await page.screenshot({ path: screenshotPath });
     // Everything the page loaded came from the admin UI's own server.
     expect([...requestedOrigins]).toEqual([new URL(adminBase).origin]);
+  });
+
+  it("lists the users waiting for approval with one filter", async () => {
+    const search = page.locator("form.searchbar .editor-content");
+    await search.fill('users_status = "待审核"');
+    await search.press("Enter");
+    await expect.poll(() => recordRows().filter({ hasText: runTag }).count()).toBe(1);
+    expect(await rowOf(`waiting${runTag}`).count()).toBe(1);
+    await search.fill("");
+    await search.press("Enter");
+    await expect.poll(() => rowOf(people[0].name).count()).toBe(1);
   });
 
   it("shows a user's uploaded avatar as a thumbnail in the list", async () => {

@@ -238,6 +238,6 @@ describe("GET /api/wechat/admin/audit-export", () => {
 });
 
 function expectOnlyKnownDetails(rows: AuditRow[]) {
-  const allowed = new Set(["scope", "fields", "status", "reason", "errcode", "error", "appid", "other_pb_id", "from_pb_id"]);
+  const allowed = new Set(["scope", "fields", "status", "reason", "errcode", "error", "appid", "other_pb_id", "from_pb_id", "users_status", "replaced_pb_id"]);
   for (const row of rows) for (const key of Object.keys(row.details)) expect(allowed, `${row.event}.${key}`).toContain(key);
 }

@@ -7,6 +7,7 @@ import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { adminClient } from "../support/admin";
 import { api, expectContract, validProfile } from "../support/api";
 import { auditTrail } from "../support/audit-trail";
+import { uniquePhone } from "../support/registration";
 import { filePart, uploadAvatar, images } from "../support/avatars";
 import { exemptLoopbackFromRateLimits, startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { errorBody, fieldProblem } from "../support/responses";
@@ -112,6 +113,18 @@ describe("consent at login", () => {
     ]);
     const stale = await oaLogin(uniqueName("oastale"), { consents: [{ document: "privacy_policy", version: "2026-01-01" }] });
     expect(stale.body).toEqual({ code: 409, msg: "协议已更新,请阅读最新版本后再同意", error: "consent_version_stale", data: { documents: [PRIVACY_V1] } });
+  });
+
+  it("takes consents at the phone login too, and answers what is left to agree to", async () => {
+    const name = uniqueName("phoneconsent");
+    const response = await api(instance.url).post(
+      "/api/wechat/phone-login",
+      { users_wx_code: codes.loginAs(name), users_phone_code: codes.phone(uniquePhone()), consents: agreeTo(PRIVACY_V1) },
+      fromClient(),
+    );
+    expect(response.body.meta.data).toMatchObject({ status: "register_success", consents_required: [AGREEMENT_V1] });
+    const rows = await consentRows(instance.url, `user = "${response.body.record.id}"`);
+    expect(rows.map(({ document, source, appid }) => ({ document, source, appid }))).toEqual([{ document: "privacy_policy", source: "login", appid: WECHAT_APP_ID }]);
   });
 
   it("lists every document needing consent in every login answer, until the user agrees", async () => {

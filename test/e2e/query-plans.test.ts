@@ -13,6 +13,8 @@ const LOOKUPS: Array<[string, string]> = [
   ["tbl_auth_users", "users_phone"], // staff
   ["tbl_auth_users", "unionid"],
   ["tbl_auth_users", "company_id"],
+  ["tbl_auth_users", "users_status"], // staff's filter users_status = "待审核"
+  ["tbl_invite_codes", "code"], // a login that brings an invite
   ["tbl_company", "company_id"], // every answer of a user with a company, once a minute
   ["tbl_user_avatars", "trace_id"], // WeChat's media-check verdicts
   ["bai_revoked_tokens", "token_hash"],

@@ -25,8 +25,9 @@ describe("rate limits", () => {
     const settings = await (await adminClient(instance.url)).pb.settings.getAll();
     expect(settings.rateLimits.enabled).toBe(true);
     const labels = settings.rateLimits.rules.map((rule: { label: string }) => rule.label);
-    expect(labels.slice(0, 8)).toEqual([
+    expect(labels.slice(0, 9)).toEqual([
       "POST /api/wechat/login",
+      "POST /api/wechat/phone-login",
       "POST /api/wechat/oa/login",
       "POST /api/wechat/refresh-token",
       "POST /api/wechat/profile",

@@ -1,13 +1,16 @@
 // WeChat's risk rank at registration (RISK_CHECK): getuserriskrank is called only when a login
 // would create a user, with scene 0, the proxy-resolved client IP and the openid; the rank and
 // the time land on the new user and in the audit trail; enforce refuses a high rank (403, no user)
-// and sends a review rank to 待审核 where that status exists; every failure fails open.
+// and sends a review rank to 待审核 (answered as the approval policy's new users); every failure
+// fails open. The phone login's registrations are ranked too, never a login that finds, joins or
+// claims a user.
 // The simulator answers the rank a part of the WeChat user's name picks (risk4, riskerr61010, …).
 // Only a mini-program asks (getuserriskrank is its API), with its own appid and openid.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api } from "../support/api";
 import { auditTrail } from "../support/audit-trail";
+import { registration, uniquePhone } from "../support/registration";
 import { exemptLoopbackFromRateLimits, startWithSimulator } from "../support/pocketbase";
 import { codes, OFFICIAL_ACCOUNT, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 
@@ -131,13 +134,6 @@ describe("RISK_CHECK=enforce", () => {
     expect(events[0]).toMatchObject({ users_id: "", pb_id: "", details: { mode: "enforce", verdict: "block" } });
   });
 
-  it("refuses a review rank (3) too while no 待审核 status exists", async () => {
-    const { login, users } = helpers(setup);
-    const name = riskyName("risk3");
-    expect((await login(name)).body).toMatchObject({ code: 403, msg: "账号存在安全风险,暂时无法注册" });
-    expect(await users(name)).toEqual([]);
-  });
-
   it("registers a rank below the review rank as usual", async () => {
     const { login, users } = helpers(setup);
     const name = riskyName("risk2");
@@ -171,18 +167,35 @@ describe("RISK_CHECK=enforce", () => {
     expect(await riskCalls(name)).toHaveLength(1);
   });
 
-  it("creates a review rank's user as 待审核 once that status exists, and gives it no token", async () => {
-    const { login, users, riskEvents } = helpers(setup);
-    const admin = await adminClient(setup.instance.url);
-    const collection = await admin.pb.collections.getOne("tbl_auth_users");
-    const status = collection.fields.find((field: any) => field.name === "users_status");
-    await admin.pb.collections.update("tbl_auth_users", { fields: collection.fields.map((field: any) => (field === status ? { ...field, values: [...field.values, "待审核"] } : field)) });
-
+  it("creates a review rank's user as 待审核, answered as the approval policy's new users are, with no token", async () => {
+    const { login, users, riskEvents, riskCalls } = helpers(setup);
     const name = riskyName("risk3");
-    expect((await login(name)).body).toEqual({ code: 403, msg: "账号注册待审核,请耐心等待", error: "registration_pending_review", data: {} });
+    expect((await login(name)).body).toEqual({ code: 403, msg: "请使用手机号快捷登录", error: "phone_login_required", data: {} });
     const [user] = await users(name);
     expect(user).toMatchObject({ users_status: "待审核", users_risk_rank: "3" });
     expect((await riskEvents(`pb_id = "${user.id}"`))[0].details).toMatchObject({ verdict: "review", outcome: "pending_review" });
-    expect((await login(name)).status).toBe(403); // still waiting
+    expect((await login(name)).body).toMatchObject({ code: 403, error: "account_pending_approval" }); // still waiting
+    // The phone login gives staff the number to judge by, and asks WeChat nothing more about the risk.
+    const byPhone = await api(setup.instance.url).post("/api/wechat/phone-login", { users_wx_code: codes.loginAs(name), users_phone_code: codes.phone(uniquePhone()) }, { headers: { "x-real-ip": CLIENT_IP } });
+    expect(byPhone.body).toMatchObject({ code: 403, error: "account_pending_approval" });
+    expect((await users(name))[0].users_phone).not.toBe("");
+    expect(await riskCalls(name)).toHaveLength(1);
+  });
+
+  it("ranks a phone login's registration as /login's, and never a phone login that claims the user staff made", async () => {
+    const { riskCalls, users } = helpers(setup);
+    const phoneLogin = (name: string, phone: string) =>
+      api(setup.instance.url).post("/api/wechat/phone-login", { users_wx_code: codes.loginAs(name), users_phone_code: codes.phone(phone) }, { headers: { "x-real-ip": CLIENT_IP } });
+    const newcomer = riskyName("risk4");
+    expect((await phoneLogin(newcomer, uniquePhone())).body).toMatchObject({ code: 403, error: "registration_refused" });
+    expect(await users(newcomer)).toEqual([]);
+    expect(await riskCalls(newcomer)).toHaveLength(1);
+
+    const phone = uniquePhone();
+    const made = await registration(await adminClient(setup.instance.url)).staffUser({ users_phone: phone });
+    const owner = riskyName("risk4");
+    const claimed = await phoneLogin(owner, phone);
+    expect(claimed.body.meta.data).toMatchObject({ status: "claimed", user: { pb_id: made.id } });
+    expect(await riskCalls(owner)).toEqual([]);
   });
 });

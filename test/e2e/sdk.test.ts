@@ -13,6 +13,7 @@ import { spec } from "../support/contract";
 import { startNginx } from "../support/nginx";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
+import { registration, uniquePhone } from "../support/registration";
 import { codes, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
 
@@ -364,6 +365,24 @@ describe("several WeChat apps", () => {
     await second.unbindIdentity(identities[1].id);
     expect((await primary.client.identities()).map((identity) => identity.appid)).toEqual([WECHAT_APP_ID]);
     await expect(primary.client.bindIdentity()).rejects.toMatchObject({ status: 0 });
+describe("phoneLogin under a registration policy", () => {
+  it("is what login() points to when the server asks for it, and claims the account staff made", async () => {
+    const staff = registration(admin);
+    await staff.setPolicy("phone_match");
+    try {
+      const number = uniquePhone();
+      const made = await staff.staffUser({ users_phone: number, company_id: "C-SDK" });
+      const { client } = signIn();
+      const refused = await client.login().catch((caught) => caught);
+      expect(refused).toMatchObject({ status: 403, error: "phone_login_required", needsPhoneLogin: true, isAccountUnavailable: false });
+      expect(await client.phoneLogin(codes.phone(number))).toMatchObject({ status: "claimed", user: { pb_id: made.id, company_id: "C-SDK" } });
+      expect(client.user?.pb_id).toBe(made.id);
+      expect(await client.request(ownRecordPath(client))).toMatchObject({ id: made.id });
+      const stranger = signIn();
+      expect(await stranger.client.phoneLogin(codes.phone(uniquePhone())).catch((caught) => caught)).toMatchObject({ error: "phone_not_registered", isRegistrationClosed: true });
+    } finally {
+      await staff.setPolicy("");
+    }
   });
 });
 

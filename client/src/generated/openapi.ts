@@ -74,15 +74,27 @@ export interface paths {
          *     两个及以上用户持有时返回 409 `account_conflict`,不写入任何数据,需管理员合并;都没有则注册新用户。
          *     同一人从两个应用同时首次登录,结果只有一个用户。
          *
+         *     **注册策略**(`REGISTRATION_POLICY`,管理员可在 `tbl_settings` 中修改,见 `/api/wechat/phone-login`):
+         *     只在要注册新用户时才读取。`open`(默认)照常注册;`phone_match`、`closed` 下未知身份返回 403
+         *     `phone_login_required`(请改用手机号登录),不写入任何数据;`approval` 下注册一个 `待审核` 用户并返回 403
+         *     `phone_login_required`,请用户以手机号登录以便管理员审核。`待审核` 的用户登录返回 403 `account_pending_approval`,
+         *     不签发 token,直到管理员把状态改为 `正常`。
+         *
+         *     **邀请码**(`invite_code`,可选):在调用微信之前检查,不存在、已过期、已用完返回 400(`invite_code` 字段错误
+         *     `invite_invalid`/`invite_expired`/`invite_used_up`),与登录者是谁无关。本次登录注册新用户时,有效邀请码在任何注册策略下都允许注册
+         *     (状态 `正常`),用户加入邀请码的公司(`company_id`),并在同一事务中用掉一次;老用户登录不消耗邀请码。
+         *
          *     **协议同意**:请求可带 `consents`(同 `POST /api/wechat/consents`),在调用微信之前校验(协议不存在 400,
          *     不是当前版本 409 并在 `data.documents` 给出当前版本);新用户的同意记录与账号在同一事务中写入,老用户的另行写入,
          *     同一版本不重复记录。每个登录应答的 `meta.data.consents_required` 列出用户尚需(重新)同意的协议。
          *
-         *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时;关联到已有用户的新身份不算),以微信 getuserriskrank
+         *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时;关联到已有用户的新身份、
+         *     认领管理员创建的用户、注册策略拒绝的注册都不算),以该小程序的 appid 调用微信 getuserriskrank
          *     (scene 0、客户端 IP、openid)查询风险等级并保存在用户记录上(管理员可见)、写入审计记录。`enforce` 时,
-         *     等级不低于 `RISK_BLOCK_RANK`(默认 4)返回 403 `账号存在安全风险,暂时无法注册`,不创建用户;
-         *     不低于 `RISK_REVIEW_RANK`(默认 3)时,若账号状态有 `待审核` 则以该状态创建用户并返回 403 `账号注册待审核,请耐心等待`,
-         *     否则同样拒绝。查询失败(超时、errcode -1、48001、61010 等)一律放行,等级记为 `未知`。老用户登录从不查询。
+         *     等级不低于 `RISK_BLOCK_RANK`(默认 4)返回 403 `registration_refused`(`账号存在安全风险,暂时无法注册`),不创建用户;
+         *     不低于 `RISK_REVIEW_RANK`(默认 3)时以 `待审核` 状态创建用户,回答与注册策略 `approval` 的新用户相同
+         *     (403 `phone_login_required`;手机号登录为 `account_pending_approval`),由管理员审核。
+         *     查询失败(超时、errcode -1、48001、61010 等)一律放行,等级记为 `未知`。老用户登录从不查询。
          *     风险等级是小程序的接口:经公众号或网站应用(`POST /api/wechat/oa/login`)注册的用户不查询。
          */
         post: operations["wechatLogin"];
@@ -124,6 +136,53 @@ export interface paths {
          *       可以立即用同一 code 重试。
          */
         post: operations["wechatOaLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/phone-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 手机号快捷登录(认领管理员创建的用户)
+         * @description 一次点击 `<button open-type="getPhoneNumber">` 同时取得 `wx.login()` 的 code(`users_wx_code`)和手机号 code
+         *     (`users_phone_code`)。先以 code2Session 确认 openid(及 unionid),再以微信手机号接口换取手机号,随后:
+         *
+         *     1. 该微信身份已有用户:按 `/api/wechat/login` 的规则登录(`login_success`,或经 unionid 关联的 `linked`);
+         *        用户手机号为空时保存本次验证的手机号;不同时保留原手机号,`meta.data.phone_mismatch` 为 `true`。
+         *     2. 否则,若恰有一个持有该手机号、且没有任何微信身份的用户(管理员创建的):**认领**该用户
+         *        (`meta.data.status` 为 `claimed`):写入微信身份(主小程序时也写入 `openid`),保留其 `users_id`、公司、姓名,
+         *        记录认领时间(`users_claimed_at`),写审计事件 `account_claimed`。`禁用` 的用户不会被认领(403)。
+         *        两个及以上这样的用户:409 `duplicate_phone_users`,需管理员删除重复记录;
+         *        持有该手机号的用户已有其他微信身份:409 `phone_in_use`(手机号会被运营商回收再分配,绝不只凭手机号合并账号)。
+         *        两种 409 都不写入任何数据,也不透露这些用户的任何信息。
+         *     3. 否则按注册策略:`open` 注册新用户(带手机号,`register_success`);`phone_match` 返回 403 `phone_not_registered`、
+         *        `closed` 返回 403 `registration_closed`,都不写入任何数据;`approval` 注册一个带手机号的 `待审核` 用户并返回 403
+         *        `account_pending_approval`。有效的 `invite_code` 在任何策略下都允许注册(见 `/api/wechat/login`)。
+         *
+         *     **先校验,后计费**:微信手机号接口按次计费,因此 Content-Type、JSON、字段、`appid`、邀请码、登录 code 的重复提交检查、
+         *     code2Session,以及已知用户的账号状态(`禁用` 403、已有手机号的 `待审核` 403、`cancel_deletion: false` 时的 `注销中` 403)
+         *     全部通过后才调用手机号接口;任何一步失败都不调用它、不写入任何数据。
+         *     微信对 `users_wx_code` 的错误码落在 `users_wx_code` 字段,对 `users_phone_code` 的落在 `users_phone_code` 字段。
+         *     code2Session 成功后登录 code 即已用掉:失败后重试需要新的 `wx.login()` code 和新的手机号 code。
+         *
+         *     **手机号格式**:中国大陆号码为 11 位数字,不带区号;其他国家和地区为 `+<区号><号码>`(如 `+85261234567`),
+         *     与 `/api/wechat/profile` 相同;境外号码永远不会与 11 位的大陆号码相同。管理员创建用户时须按此格式填写手机号。
+         *
+         *     同一个管理员创建的用户被两个不同的微信同时认领:恰有一个成功(200 `claimed`),另一个为 409 `phone_in_use`。
+         *
+         *     协议同意(`consents`、`meta.data.consents_required`)与注册风险检测(`RISK_CHECK`,仅在注册新用户时)与
+         *     `/api/wechat/login` 相同;`consents` 与其他字段一起在调用微信之前校验。
+         */
+        post: operations["wechatPhoneLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -599,12 +658,17 @@ export interface components {
              *     - `merge_same_user`(400)、`merge_refused_status`(409,`注销中`/`已注销` 的账号)、
              *       `merge_conflict`(409,两个用户的手机号或 unionid 不同且未指明保留哪一方;`data` 列出这些字段):管理员合并用户
              *     - `superuser_required`(403):仅限管理员(superuser)的接口
+             *     - `account_pending_approval`(403):账号待管理员审核(`待审核`),不签发 token,审核通过(`正常`)后即可登录
+             *     - `phone_login_required`(403):注册策略不允许仅凭微信登录注册,请改用手机号登录(`/api/wechat/phone-login`)
+             *     - `phone_not_registered`(403):注册策略 `phone_match` 下,该手机号没有管理员创建的用户
+             *     - `registration_closed`(403):注册策略 `closed` 下不开放注册(有效邀请码除外)
+             *     - `phone_in_use`(409):该手机号属于一个已有其他微信身份的用户,不会只凭手机号合并
+             *     - `duplicate_phone_users`(409):该手机号对应两个及以上管理员创建的用户,需管理员删除重复记录
              *     - `registration_refused`(403,登录):注册风险检测(`RISK_CHECK=enforce`)判定风险过高,未创建用户
-             *     - `registration_pending_review`(403,登录):账号已注册,等待管理员审核(`待审核`)
              *     - `consent_version_stale`(409)、`consent_required`(428):协议同意,`data.documents` 为协议的当前版本(见 `ConsentErrorResponse`)
              * @enum {string}
              */
-            error?: "account_conflict" | "unionid_required" | "snapshot_user" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "registration_refused" | "registration_pending_review" | "consent_version_stale" | "consent_required";
+            error?: "account_conflict" | "unionid_required" | "snapshot_user" | "bind_conflict" | "last_identity" | "identity_not_found" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "phone_in_use" | "duplicate_phone_users" | "registration_refused" | "consent_version_stale" | "consent_required";
             /** @description 通常为 `{}`;仅 400 时可能为字段错误 `{<字段名>: FieldProblem}` */
             data: {
                 [key: string]: components["schemas"]["FieldProblem"];
@@ -643,6 +707,7 @@ export interface components {
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
              *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
              *     - `merge_conflict`:合并用户时两个用户的该字段不同,需在 `winners` 中指明保留 `into` 或 `from` 的值
+             *     - `invite_invalid`:邀请码不存在(或格式不对);`invite_expired`:邀请码已过期;`invite_used_up`:邀请码已用完
              *     - `consent_document_unknown`:`consents` 中的协议不是服务端配置的协议
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code;
@@ -652,7 +717,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict" | "consent_document_unknown";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict" | "invite_invalid" | "invite_expired" | "invite_used_up" | "consent_document_unknown";
             /**
              * @description 中文说明
              * @example 不能为空
@@ -797,7 +862,7 @@ export interface components {
              */
             users_name: string;
             /**
-             * @description 手机号(中国大陆号码不带区号)
+             * @description 手机号:中国大陆号码为 11 位数字,不带区号;其他国家和地区为 `+<区号><号码>`(如 `+85261234567`)
              * @example 13800138000
              */
             users_phone: string;
@@ -1003,6 +1068,83 @@ export interface components {
              * @example wx1234567890abcdef
              */
             appid?: string;
+            invite_code?: components["schemas"]["InviteCode"];
+        };
+        /**
+         * @description 管理员发放的邀请码(`tbl_invite_codes`),可选。调用微信之前检查:不存在为 `invite_invalid`、已过期为 `invite_expired`、
+         *     已用完为 `invite_used_up`(均为 400 `invite_code` 字段错误,不调用微信、不写入数据)。本次登录注册新用户时,
+         *     有效邀请码在任何注册策略下都允许注册,用户加入邀请码的公司,并在注册事务中用掉一次。
+         * @example TEAM-2026
+         */
+        InviteCode: string;
+        /** @description 其他字段会被忽略 */
+        WechatPhoneLoginRequest: {
+            /**
+             * @description `wx.login()` 返回的登录 code,一次性使用
+             * @example 0a1b2c3d4e5f6g
+             */
+            users_wx_code: string;
+            /**
+             * @description `<button open-type="getPhoneNumber">` 回调 `e.detail.code`,一次性使用,换取手机号(计费)
+             * @example 1a2b3c4d5e6f7g
+             */
+            users_phone_code: string;
+            /**
+             * @description 同 `/api/wechat/login`
+             * @default true
+             */
+            cancel_deletion: boolean;
+            /**
+             * @description 同 `/api/wechat/login`;手机号 code 须由同一小程序签发
+             * @example wx1234567890abcdef
+             */
+            appid?: string;
+            invite_code?: components["schemas"]["InviteCode"];
+            /** @description 同 `/api/wechat/login`:用户同意的协议(可省略),在调用微信之前校验 */
+            consents?: components["schemas"]["ConsentItem"][];
+        };
+        /** @description 手机号登录的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
+        PhoneLoginAuthResponse: {
+            /** @description PocketBase 原生 auth token(JWT) */
+            token: string;
+            record: components["schemas"]["PocketBaseAuthRecord"];
+            meta: {
+                /** @constant */
+                code: 200;
+                /**
+                 * @example 登录成功
+                 * @enum {string}
+                 */
+                msg: "注册成功" | "登录成功" | "登录成功,已撤销账号注销";
+                data: components["schemas"]["WechatPhoneLoginResponseData"];
+            };
+        };
+        WechatPhoneLoginResponseData: {
+            /**
+             * @description `login_success` 老用户;`linked` 按 unionid 关联到已有用户;`claimed` 认领了管理员创建的、持有该手机号的用户;
+             *     `register_success` 注册了新用户(带手机号)
+             * @example claimed
+             * @enum {string}
+             */
+            status: "register_success" | "login_success" | "linked" | "claimed";
+            /**
+             * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
+             * @example true
+             */
+            is_info_complete: boolean;
+            /**
+             * @description 本次登录是否撤销了冷静期内的账号注销
+             * @example false
+             */
+            deletion_cancelled: boolean;
+            /**
+             * @description 微信本次验证的手机号与用户已保存的不同;保留已保存的手机号(可经 `/api/wechat/profile` 修改)
+             * @example false
+             */
+            phone_mismatch: boolean;
+            /** @description 同 `/api/wechat/login`:用户尚需(重新)同意的协议的当前版本 */
+            consents_required: components["schemas"]["ConsentDocument"][];
+            user: components["schemas"]["UserInfo"];
         };
         /** @description 其他字段会被忽略 */
         WechatOaLoginRequest: {
@@ -1379,23 +1521,19 @@ export interface components {
          *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
          *       才会在这些接口得到 403。
          *     - `注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
+         *     - `待审核`(`error` 为 `account_pending_approval`):注册待管理员审核,登录不签发 token;改为 `待审核` 时已签发的 token 全部失效。
+         *     - 注册策略不允许注册(登录接口,不写入数据,`approval` 除外):`phone_login_required`(请改用手机号登录)、
+         *       `phone_not_registered`(`phone_match` 下手机号未登记)、`registration_closed`(`closed`)。
          *     - 注册风险检测(`RISK_CHECK=enforce`):新用户的微信风险等级过高(`error` 为 `registration_refused`,
-         *       `账号存在安全风险,暂时无法注册`,未创建用户),或账号待审核(`error` 为 `registration_pending_review`,
-         *       `账号注册待审核,请耐心等待`)。
+         *       `账号存在安全风险,暂时无法注册`,未创建用户);风险等级待审核的新用户以 `待审核` 创建,回答同上。
          *     - 审计导出:token 不是超级管理员的(`error` 为 `superuser_required`,`仅限管理员(superuser)导出审计记录`)。
+         *     程序应以 `error` 区分这些情况;`禁用`、`注销中` 没有 `error`。
          */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": 403,
-                 *       "msg": "账号已被禁用,请联系管理员",
-                 *       "data": {}
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 403;
@@ -1442,6 +1580,40 @@ export interface components {
                     code?: 409;
                     /** @constant */
                     error: "account_conflict";
+                    data?: components["schemas"]["EmptyObject"];
+                }) | (components["schemas"]["ConsentErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error?: "consent_version_stale";
+                });
+            };
+        };
+        /**
+         * @description `code` 为 409,`error` 说明原因,不写入任何数据,也不透露涉及的用户:
+         *     - `account_conflict`:微信返回的 unionid 属于两个及以上用户(同 `/api/wechat/login`);
+         *     - `phone_in_use`:持有该手机号的用户已有其他微信身份;
+         *     - `duplicate_phone_users`:该手机号对应两个及以上管理员创建的用户;
+         *     - `consent_version_stale`:`consents` 中同意的不是协议的当前版本(见 `ConsentVersionStale`),未调用微信。
+         */
+        PhoneConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "msg": "该手机号对应多个账号,请联系管理员处理",
+                 *       "error": "duplicate_phone_users",
+                 *       "data": {}
+                 *     }
+                 */
+                "application/json": (components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @enum {unknown} */
+                    error: "account_conflict" | "phone_in_use" | "duplicate_phone_users";
                     data?: components["schemas"]["EmptyObject"];
                 }) | (components["schemas"]["ConsentErrorResponse"] & {
                     /** @constant */
@@ -1546,12 +1718,12 @@ export interface components {
         };
         /**
          * @description 请求过于频繁,`code` 为 429:
-         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,而微信尚未答复或已接受该 code,直接拒绝、不调用微信
+         *     - 登录接口(含手机号登录):10 秒内再次提交同一个 `users_wx_code`,而微信尚未答复或已接受该 code,直接拒绝、不调用微信
          *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);微信已对它给出错误码时回答与第一次相同;
          *       上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
-         *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次、导出个人数据每 60 秒 20 次,运维可在管理后台 Settings → Rate limits 调整);
+         *       每 30 秒 300 次、修改资料和手机号登录每 30 秒 60 次、上传头像每 60 秒 60 次、导出个人数据每 60 秒 20 次,运维可在管理后台 Settings → Rate limits 调整);
          *     - 上传头像:同一用户每小时超过 20 次(`头像上传过于频繁,请稍后重试`)。
          */
         TooManyRequests: {
@@ -1982,7 +2154,8 @@ export interface operations {
              *     - `error` 为 `snapshot_user`:用户在朋友圈的网页快照页中(微信返回 `is_snapshotuser: 1`,openid 是虚拟账号),
              *       不查找、不创建用户,不写入任何数据;页面应提示用户点击「使用完整服务」后再登录;
              *     - 账号 `禁用`,或 `注销中` 且请求带 `cancel_deletion: false`:与 `/api/wechat/login` 相同(见 `Forbidden`),没有 `error`;
-             *     - `error` 为 `registration_pending_review`:账号(在小程序注册时)待审核,与 `/api/wechat/login` 相同。
+             *     - `error` 为 `account_pending_approval`、`phone_login_required`、`phone_not_registered` 或 `registration_closed`:
+             *       账号待审核,或注册策略不允许注册,与 `/api/wechat/login` 相同(见 `Forbidden`)。
              */
             403: {
                 headers: {
@@ -1993,7 +2166,7 @@ export interface operations {
                         /** @constant */
                         code?: 403;
                         /** @enum {unknown} */
-                        error?: "snapshot_user" | "registration_pending_review";
+                        error?: "snapshot_user" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed";
                         data?: components["schemas"]["EmptyObject"];
                     };
                 };
@@ -2029,6 +2202,46 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatPhoneLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "users_wx_code": "0a1b2c3d4e5f6g",
+                 *       "users_phone_code": "1a2b3c4d5e6f7g"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WechatPhoneLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description 登录、认领或注册成功;业务结果在 `meta` 中 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneLoginAuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["PhoneConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["WechatAccessTokenUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };

@@ -365,6 +365,9 @@ describe("several WeChat apps", () => {
     await second.unbindIdentity(identities[1].id);
     expect((await primary.client.identities()).map((identity) => identity.appid)).toEqual([WECHAT_APP_ID]);
     await expect(primary.client.bindIdentity()).rejects.toMatchObject({ status: 0 });
+  });
+});
+
 describe("phoneLogin under a registration policy", () => {
   it("is what login() points to when the server asks for it, and claims the account staff made", async () => {
     const staff = registration(admin);

@@ -8,7 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 健康检查(GET,供监控使用)
+         * @description 与 POST 相同。监控服务(UptimeRobot、Kubernetes 探针等)多用 GET 或 HEAD;HEAD 只有状态码。
+         */
+        get: operations["systemHealthGet"];
         put?: never;
         /**
          * 健康检查
@@ -1418,6 +1422,31 @@ export interface components {
                 };
             };
         };
+        /** @description 服务运行正常 */
+        Healthy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 200,
+                 *       "msg": "服务运行正常",
+                 *       "data": {
+                 *         "status": "healthy",
+                 *         "timestamp": "2026-03-19T02:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiResponse"] & {
+                    /** @constant */
+                    code?: 200;
+                    /** @constant */
+                    msg?: "服务运行正常";
+                    data?: components["schemas"]["HealthData"];
+                };
+            };
+        };
         /** @description 数据库检查失败,`code` 为 503。 */
         ServiceUnavailable: {
             headers: {
@@ -1446,6 +1475,19 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    systemHealthGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Healthy"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     systemHealth: {
         parameters: {
             query?: never;
@@ -1455,31 +1497,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description 服务运行正常 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": 200,
-                     *       "msg": "服务运行正常",
-                     *       "data": {
-                     *         "status": "healthy",
-                     *         "timestamp": "2026-03-19T02:00:00.000Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ApiResponse"] & {
-                        /** @constant */
-                        code?: 200;
-                        /** @constant */
-                        msg?: "服务运行正常";
-                        data?: components["schemas"]["HealthData"];
-                    };
-                };
-            };
+            200: components["responses"]["Healthy"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

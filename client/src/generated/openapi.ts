@@ -596,7 +596,7 @@ export interface components {
             build_time: string | null;
             /**
              * @description 应用版本号(语义化版本,取自 package.json)
-             * @example 0.1.0
+             * @example 0.2.0
              */
             version: string;
         };
@@ -1525,7 +1525,7 @@ export interface operations {
                      *         "timestamp": "2026-03-19T02:00:00.000Z",
                      *         "status": "success",
                      *         "build_time": "2026-03-18T08:30:00.000Z",
-                     *         "version": "0.1.0"
+                     *         "version": "0.2.0"
                      *       }
                      *     }
                      */

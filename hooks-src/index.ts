@@ -9,3 +9,4 @@ export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
 export { forgetCompany } from "./companies/company-info";
 export { rememberServer } from "./records/record-update";
+export { followApplicationUrlChange } from "./operations/application-url";

@@ -5,6 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
+import { applyApplicationUrl } from "../operations/application-url";
 import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutWechatApps, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
@@ -76,6 +77,7 @@ export function afterBootstrap(): void {
   warnAboutWechatApps();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
+  applyApplicationUrl();
   loadRevokedTokens();
 }
 

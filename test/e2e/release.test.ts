@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import semver from "semver";
 import { parse } from "yaml";
 import { stage } from "../../scripts/pack.mjs";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
@@ -30,6 +31,28 @@ describe("the version", () => {
     for (const heading of released) expect(heading).toMatch(/^\[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$/);
     const dates = released.map((heading) => heading.slice(-10));
     expect(dates).toEqual([...dates].sort().reverse());
+  });
+});
+
+describe("the Node.js version README states", () => {
+  const stated = /Node\.js ≥ (\d+\.\d+)/.exec(read("README.md"))?.[1];
+
+  it("is package.json's engines", () => {
+    expect(stated).toBeDefined();
+    expect(JSON.parse(read("package.json")).engines.node).toBe(`>=${stated}`);
+  });
+
+  // npm leaves out an optional package whose engines a Node.js does not meet (npm's Chromium
+  // needs 22.17); every other one must accept the oldest Node.js README allows.
+  it("is accepted by every package npm installs", () => {
+    const refusing: string[] = [];
+    for (const lockfile of ["package-lock.json", "client/package-lock.json"]) {
+      for (const [path, entry] of Object.entries<{ engines?: { node?: string }; optional?: boolean }>(JSON.parse(read(lockfile)).packages)) {
+        const range = entry.engines?.node;
+        if (range && !entry.optional && !semver.satisfies(`${stated}.0`, range)) refusing.push(`${lockfile}: ${path} wants Node.js ${range}`);
+      }
+    }
+    expect(refusing).toEqual([]);
   });
 });
 

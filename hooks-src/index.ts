@@ -10,3 +10,4 @@ export { auditStaffStatusChange } from "./audit/staff-changes";
 export { forgetCompany } from "./companies/company-info";
 export { rememberServer } from "./records/record-update";
 export { refuseSecondSettingsRow } from "./registration/policy";
+export { followApplicationUrlChange } from "./operations/application-url";

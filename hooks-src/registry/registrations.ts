@@ -5,6 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
+import { applyApplicationUrl } from "../operations/application-url";
 import {
   refuseUnsupportedPocketBaseVersion,
   warnAboutContentSecuritySettings,
@@ -84,6 +85,7 @@ export function afterBootstrap(): void {
   warnIfDevMode();
   warnAboutContentSecuritySettings();
   warnAboutRegistrationPolicy();
+  applyApplicationUrl();
   loadRevokedTokens();
 }
 

@@ -25,7 +25,7 @@ describe("rate limits", () => {
     const settings = await (await adminClient(instance.url)).pb.settings.getAll();
     expect(settings.rateLimits.enabled).toBe(true);
     const labels = settings.rateLimits.rules.map((rule: { label: string }) => rule.label);
-    expect(labels.slice(0, 8)).toEqual([
+    const ours = [
       "POST /api/wechat/login",
       "POST /api/wechat/phone-login",
       "POST /api/wechat/oa/login",
@@ -34,7 +34,8 @@ describe("rate limits", () => {
       "POST /api/wechat/avatar",
       "POST /api/wechat/profile/fields",
       "/api/wechat/",
-    ]);
+    ];
+    expect(labels.slice(0, ours.length)).toEqual(ours);
     expect(labels.indexOf("/api/wechat/")).toBeLessThan(labels.indexOf("/api/"));
   });
 

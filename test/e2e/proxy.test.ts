@@ -315,13 +315,15 @@ for (const proxyUnderTest of proxies) {
         }
       });
 
-      it("leave the rest of /pb/ at PocketBase's own 32 MB", async () => {
+      it("leave the rest of /pb/ at PocketBase's own 32 MB, the records update for wx.uploadFile included", async () => {
         const upstream = await startCountingUpstream();
         const counted = await proxyUnderTest.start(upstream.url);
         try {
-          const answer = await postChunked(`${counted.url}/pb/api/collections/anything/records`, 1024 * 1024);
-          expect(answer).toEqual({ status: 200, body: "{}" });
-          expect(upstream.received("/api/collections/anything/records")).toEqual([{ path: "/api/collections/anything/records", bytes: 1024 * 1024, complete: true }]);
+          for (const path of ["/api/collections/anything/records", "/api/wechat/records/anything/abc"]) {
+            const answer = await postChunked(`${counted.url}/pb${path}`, 1024 * 1024);
+            expect(answer).toEqual({ status: 200, body: "{}" });
+            expect(upstream.received(path)).toEqual([{ path, bytes: 1024 * 1024, complete: true }]);
+          }
         } finally {
           await counted.stop();
           await upstream.close();

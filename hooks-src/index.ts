@@ -13,3 +13,4 @@ export { unlinkConsentsOfDeletedUser } from "./consents/consent-ledger";
 export { forgetCompany } from "./companies/company-info";
 export { rememberServer } from "./records/record-update";
 export { refuseSecondSettingsRow } from "./registration/policy";
+export { followApplicationUrlChange } from "./operations/application-url";

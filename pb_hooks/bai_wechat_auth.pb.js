@@ -51,6 +51,8 @@ onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfD
 // every request, so one without a token skips even the require(). Realtime connections remember
 // their token. Every token issued for a user carries its own id.
 routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
+// Avatar URLs stored in profiles follow a change of the Application URL.
+onSettingsUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).followApplicationUrlChange(e));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
 onRecordAuthRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).giveTokenItsOwnId(e), "tbl_auth_users");
 

@@ -64,12 +64,20 @@ export function refuseUnsupportedPocketBaseVersion(): void {
   }
 }
 
-// Settings that were set but not understood, and avatar checks that could never report back.
+export const AVATARS_UNCHECKED_WARNING =
+  "Avatar uploads are NOT checked by WeChat: WECHAT_AVATAR_CHECK is on (the default) but WECHAT_PUSH_TOKEN is not set, " +
+  "so nothing could receive WeChat's verdicts and no upload is submitted to mediaCheckAsync (each stays 未检测). " +
+  "Set up the message push (WECHAT_PUSH_TOKEN, WECHAT_PUSH_AES_KEY; DEPLOY.md), or set WECHAT_AVATAR_CHECK=off to say so.";
+
+// Settings that were set but not understood, and avatar checks that could never report back
+// (the default settings: uploads would go unchecked without a word).
 export function warnAboutContentSecuritySettings(): void {
   const config = readContentSecurityConfig();
-  for (const problem of config.problems) logWarning(`Content security: ${problem}`);
-  if (config.avatarCheck && !config.push) {
-    logWarning("Content security: WECHAT_AVATAR_CHECK is on but WECHAT_PUSH_TOKEN is not set; avatars are not submitted to mediaCheckAsync.");
+  const problems = config.problems.map((problem) => `Content security: ${problem}`);
+  if (config.avatarCheck && !config.push) problems.push(AVATARS_UNCHECKED_WARNING);
+  for (const problem of problems) {
+    logWarning(problem);
+    console.warn(`[bai] WARNING ${problem}`);
   }
 }
 

@@ -5,6 +5,7 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
+import { applyApplicationUrl } from "../operations/application-url";
 import {
   refuseUnsupportedPocketBaseVersion,
   warnAboutContentSecuritySettings,
@@ -89,6 +90,7 @@ export function afterBootstrap(): void {
   warnAboutContentSecuritySettings();
   warnAboutRecordSettings();
   warnAboutRegistrationPolicy();
+  applyApplicationUrl();
   loadRevokedTokens();
 }
 

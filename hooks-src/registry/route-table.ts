@@ -36,6 +36,8 @@ export interface Route {
 
 export const routes: readonly Route[] = [
   { method: "POST", path: "/api/system/health", handle: health, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
+  // Uptime monitors send GET (or HEAD, which a GET route answers).
+  { method: "GET", path: "/api/system/health", handle: health, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/system/test-helloworld", handle: helloWorld, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/oa/login", handle: oaLogin, envelope: true, maxBodyBytes: MAX_BODY_BYTES },

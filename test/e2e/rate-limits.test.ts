@@ -25,7 +25,7 @@ describe("rate limits", () => {
     const settings = await (await adminClient(instance.url)).pb.settings.getAll();
     expect(settings.rateLimits.enabled).toBe(true);
     const labels = settings.rateLimits.rules.map((rule: { label: string }) => rule.label);
-    expect(labels.slice(0, 9)).toEqual([
+    const ours = [
       "POST /api/wechat/login",
       "POST /api/wechat/phone-login",
       "POST /api/wechat/oa/login",
@@ -35,7 +35,8 @@ describe("rate limits", () => {
       "POST /api/wechat/profile/fields",
       "GET /api/wechat/my-data",
       "/api/wechat/",
-    ]);
+    ];
+    expect(labels.slice(0, ours.length)).toEqual(ours);
     expect(labels.indexOf("/api/wechat/")).toBeLessThan(labels.indexOf("/api/"));
   });
 

@@ -4,7 +4,7 @@
 // drops, PocketBase restarts, and the mini-program goes to the background.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
-import { startNginx } from "../support/nginx";
+import { caddy, deployProxies, nginx } from "../support/proxies";
 import { exemptLoopbackFromRateLimits, startWithSimulator } from "../support/pocketbase";
 import { createNotesCollection, device, loadSdk, sleep, waitFor, type Sdk } from "../support/sdk";
 import type { WxShim } from "../support/wx-shim";
@@ -122,9 +122,9 @@ describe("collection(name).subscribe through the session's life", () => {
   });
 });
 
-describe("a baseUrl of https://<host>/pb", () => {
-  it("streams through deploy/nginx.conf: events arrive while the connection stays open", async () => {
-    const proxy = await startNginx(inject("pocketbaseUrl"));
+describe.each(deployProxies("the SDK's realtime /pb case", caddy, nginx))("a baseUrl of https://<host>/pb, through $name", ({ start }) => {
+  it("streams: events arrive while the connection stays open", async () => {
+    const proxy = await start(inject("pocketbaseUrl"));
     try {
       const { client, shim } = device(sdk, `${proxy.url}/pb`, shims);
       const { user } = await client.login();

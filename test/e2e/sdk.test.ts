@@ -10,7 +10,7 @@ import type * as Sdk from "../../client/src/index";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
 import { spec } from "../support/contract";
-import { startNginx } from "../support/nginx";
+import { caddy, deployProxies, nginx } from "../support/proxies";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
 import { registration, uniquePhone } from "../support/registration";
@@ -199,9 +199,9 @@ describe("a restart", () => {
   });
 });
 
-describe("a baseUrl of https://<host>/pb", () => {
-  it("works through deploy/nginx.conf: login, profile, refresh and PocketBase's own API", async () => {
-    const proxy = await startNginx(inject("pocketbaseUrl"));
+describe.each(deployProxies("the SDK's /pb case", caddy, nginx))("a baseUrl of https://<host>/pb, through $name", ({ start }) => {
+  it("works: login, profile, refresh and PocketBase's own API", async () => {
+    const proxy = await start(inject("pocketbaseUrl"));
     try {
       const { client, shim } = signIn(undefined, undefined, undefined, `${proxy.url}/pb/`);
       await client.login();

@@ -8,7 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 健康检查(GET,供监控使用)
+         * @description 与 POST 相同。监控服务(UptimeRobot、Kubernetes 探针等)多用 GET 或 HEAD;HEAD 只有状态码。
+         */
+        get: operations["systemHealthGet"];
         put?: never;
         /**
          * 健康检查
@@ -764,7 +768,7 @@ export interface components {
             build_time: string | null;
             /**
              * @description 应用版本号(语义化版本,取自 package.json)
-             * @example 0.1.0
+             * @example 0.2.0
              */
             version: string;
         };
@@ -1921,6 +1925,31 @@ export interface components {
                 };
             };
         };
+        /** @description 服务运行正常 */
+        Healthy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 200,
+                 *       "msg": "服务运行正常",
+                 *       "data": {
+                 *         "status": "healthy",
+                 *         "timestamp": "2026-03-19T02:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiResponse"] & {
+                    /** @constant */
+                    code?: 200;
+                    /** @constant */
+                    msg?: "服务运行正常";
+                    data?: components["schemas"]["HealthData"];
+                };
+            };
+        };
         /** @description 数据库检查失败,`code` 为 503。 */
         ServiceUnavailable: {
             headers: {
@@ -2017,6 +2046,19 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    systemHealthGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Healthy"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     systemHealth: {
         parameters: {
             query?: never;
@@ -2026,31 +2068,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description 服务运行正常 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": 200,
-                     *       "msg": "服务运行正常",
-                     *       "data": {
-                     *         "status": "healthy",
-                     *         "timestamp": "2026-03-19T02:00:00.000Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ApiResponse"] & {
-                        /** @constant */
-                        code?: 200;
-                        /** @constant */
-                        msg?: "服务运行正常";
-                        data?: components["schemas"]["HealthData"];
-                    };
-                };
-            };
+            200: components["responses"]["Healthy"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2078,7 +2096,7 @@ export interface operations {
                      *         "timestamp": "2026-03-19T02:00:00.000Z",
                      *         "status": "success",
                      *         "build_time": "2026-03-18T08:30:00.000Z",
-                     *         "version": "0.1.0"
+                     *         "version": "0.2.0"
                      *       }
                      *     }
                      */

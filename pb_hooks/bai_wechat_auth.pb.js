@@ -18,9 +18,11 @@ const OUTSIDE_RATE_LIMITER = -1001;
 const AFTER_POCKETBASE_CHECKS = 0;
 const NATIVE_EMPTY_HANDLER = $apis.bodyLimit(0).func;
 
+// The middleware is source text, like the cron jobs' below, with the route's key written into it.
+// It keeps the bundle on its VM's global object: require() resolves the path on disk at every call.
 for (const route of bai.routes) {
   const priority = route.envelope ? OUTSIDE_RATE_LIMITER : AFTER_POCKETBASE_CHECKS;
-  const dispatch = new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), priority, bai.revocationCheckId);
+  const dispatch = new Middleware(`(e) => (globalThis.baiBundle ??= require(\`\${__hooks}/bai_wechat_auth.js\`)).dispatch(e, ${JSON.stringify(route.key)})`, priority, bai.revocationCheckId);
   routerAdd(route.method, route.path, NATIVE_EMPTY_HANDLER, $apis.bodyLimit(route.maxBodyBytes), dispatch);
 }
 

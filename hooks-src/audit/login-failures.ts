@@ -4,7 +4,7 @@ import { ApiFailure, failures } from "../errors";
 import { apiFailureForWechatError, isWechatError, WechatErrcodeError } from "../wechat/errors";
 import { USERS_COLLECTION } from "../users/users";
 import type { WechatSession } from "../wechat/client";
-import { auditRequest, type AuditDetails } from "./audit";
+import { auditRequest, subjectOf, type AuditDetails } from "./audit";
 
 export function loginFailureDetails(error: unknown): AuditDetails {
   const failure =
@@ -18,7 +18,7 @@ export function loginFailureDetails(error: unknown): AuditDetails {
 
 // The user is known when WeChat named them and they have an account (a disabled one, say).
 export function auditLoginFailure(e: core.RequestEvent, error: unknown, identity: WechatSession | undefined): void {
-  auditRequest(e, "login_failed", identity ? findUserByOpenid(identity.openid) : null, loginFailureDetails(error));
+  auditRequest(e, "login_failed", subjectOf(identity ? findUserByOpenid(identity.openid) : null), loginFailureDetails(error));
 }
 
 function findUserByOpenid(openid: string): core.Record | null {

@@ -42,8 +42,8 @@ export function login(e: core.RequestEvent): void {
             user: info,
           },
         });
-        auditRequest(e, created ? "registration" : "login", user);
-        if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
+        auditRequest(e, created ? "registration" : "login", info);
+        if (deletionCancelled) auditRequest(e, "deletion_cancelled", info);
       } catch (error) {
         auditLoginFailure(e, error, session);
         throw error;

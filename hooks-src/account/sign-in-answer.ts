@@ -25,7 +25,7 @@ export function signInAndAnswer(e: core.RequestEvent, signingIn: SigningIn, reco
       user: info,
     },
   });
-  auditRequest(e, created ? "registration" : outcome === "linked" ? "identity_linked" : "login", user, { appid: app.appId });
-  if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
-  if (unionidHeldBy) auditRequest(e, "unionid_conflict", user, { appid: app.appId, other_pb_id: unionidHeldBy });
+  auditRequest(e, created ? "registration" : outcome === "linked" ? "identity_linked" : "login", info, { appid: app.appId });
+  if (deletionCancelled) auditRequest(e, "deletion_cancelled", info);
+  if (unionidHeldBy) auditRequest(e, "unionid_conflict", info, { appid: app.appId, other_pb_id: unionidHeldBy });
 }

@@ -6,7 +6,7 @@ import { USERS_COLLECTION } from "../users/users";
 import { findIdentity } from "../identities/identities";
 import type { SigningIn } from "../identities/resolution";
 import { PendingRegistration } from "../account/sign-in";
-import { auditRequest, type AuditDetails } from "./audit";
+import { auditRequest, subjectOf, type AuditDetails } from "./audit";
 
 export function loginFailureDetails(error: unknown, codeField = "users_wx_code"): AuditDetails {
   const failure =
@@ -23,11 +23,11 @@ export function loginFailureDetails(error: unknown, codeField = "users_wx_code")
 export function auditLoginFailure(e: core.RequestEvent, error: unknown, signingIn: SigningIn | undefined, codeField = "users_wx_code"): void {
   // Registered, and waiting for staff's approval: the registration is an event of its own.
   if (error instanceof PendingRegistration) {
-    auditRequest(e, "registration", error.user, { appid: signingIn?.app.appId ?? "", users_status: error.user.getString("users_status") });
+    auditRequest(e, "registration", subjectOf(error.user), { appid: signingIn?.app.appId ?? "", users_status: error.user.getString("users_status") });
   }
   const details = loginFailureDetails(error, codeField);
   if (signingIn) details.appid = signingIn.app.appId;
-  auditRequest(e, "login_failed", signingIn ? userOf(signingIn) : null, details);
+  auditRequest(e, "login_failed", subjectOf(signingIn ? userOf(signingIn) : null), details);
 }
 
 function userOf({ app, openid }: SigningIn): core.Record | null {

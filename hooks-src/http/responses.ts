@@ -14,9 +14,10 @@ export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
 
 // Runs a handler and renders whatever it throws. Unknown errors are logged (redacted)
 // and answered as a bare 500: no message or stack of theirs reaches the client.
-export function answer(e: core.RequestEvent, handler: () => void, wechatCodeField = ""): void {
+// The handler gets e, so that a route may pass a function of its module instead of a closure.
+export function answer(e: core.RequestEvent, handler: (e: core.RequestEvent) => void, wechatCodeField = ""): void {
   try {
-    handler();
+    handler(e);
   } catch (error) {
     if (error instanceof ApiFailure) return sendFailure(e, error);
     if (isWechatError(error)) {

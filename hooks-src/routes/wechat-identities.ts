@@ -1,4 +1,4 @@
-import { auditRequest } from "../audit/audit";
+import { auditRequest, subjectOf } from "../audit/audit";
 import { requireWechatUser } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer, sendOk } from "../http/responses";
@@ -31,7 +31,7 @@ export function bindIdentityRoute(e: core.RequestEvent): void {
       // A web page's silent login (snsapi_base) brings no unionid; binding needs none: the caller is known.
       const { openid, unionid } = app.kind === "miniprogram" ? miniProgramSignIn(wechat, code, BIND_CODE_FIELD) : webSignIn(wechat, code);
       const { bound, identity } = bindIdentity(user.id, app, { openid, unionid });
-      if (bound) auditRequest(e, "identity_bound", user, { appid: app.appId });
+      if (bound) auditRequest(e, "identity_bound", subjectOf(user), { appid: app.appId });
       sendOk(e, bound ? "绑定成功" : "已绑定", { status: bound ? "bound" : "already_bound", identity: identityViewOf(identity) });
     },
     BIND_CODE_FIELD,
@@ -42,7 +42,7 @@ export function unbindIdentityRoute(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
     const removed = unbindIdentity(user.id, e.request!.pathValue("id"));
-    auditRequest(e, "identity_unbound", user, { appid: removed.getString("appid") });
+    auditRequest(e, "identity_unbound", subjectOf(user), { appid: removed.getString("appid") });
     sendOk(e, "已解绑", { status: "unbound", id: removed.id });
   });
 }

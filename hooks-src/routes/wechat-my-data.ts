@@ -1,4 +1,4 @@
-import { auditRequest } from "../audit/audit";
+import { auditRequest, subjectOf } from "../audit/audit";
 import { requireWechatUser } from "../http/auth";
 import { answer, sendOk } from "../http/responses";
 import { myDataOf } from "../my-data/my-data";
@@ -7,7 +7,7 @@ export function myData(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
     const document = myDataOf(user);
-    auditRequest(e, "my_data_exported", user);
+    auditRequest(e, "my_data_exported", subjectOf(user));
     sendOk(e, "请求成功", document);
   });
 }

@@ -63,9 +63,9 @@ export function phoneLogin(e: core.RequestEvent): void {
           },
         });
         const event = created ? "registration" : outcome === "claimed" ? "account_claimed" : outcome === "linked" ? "identity_linked" : "login";
-        auditRequest(e, event, user, replacedUser ? { appid: app.appId, replaced_pb_id: replacedUser } : { appid: app.appId });
-        if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
-        if (unionidHeldBy) auditRequest(e, "unionid_conflict", user, { appid: app.appId, other_pb_id: unionidHeldBy });
+        auditRequest(e, event, info, replacedUser ? { appid: app.appId, replaced_pb_id: replacedUser } : { appid: app.appId });
+        if (deletionCancelled) auditRequest(e, "deletion_cancelled", info);
+        if (unionidHeldBy) auditRequest(e, "unionid_conflict", info, { appid: app.appId, other_pb_id: unionidHeldBy });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);
         throw error;

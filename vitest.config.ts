@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["hooks-src/**/*.test.ts", "sim/**/*.test.mjs"],
+          include: ["hooks-src/**/*.test.ts", "sim/**/*.test.mjs", "scripts/**/*.test.mjs"],
         },
       },
       {

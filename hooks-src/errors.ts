@@ -10,13 +10,17 @@ export interface FieldProblem {
 
 export type FieldProblems = Record<string, FieldProblem>;
 
+// What an answer's `data` holds: field problems, or, for the few answers that say what the client
+// must show instead (the consent documents of a 409 or 428), that.
+export type FailureData = FieldProblems | { documents: readonly object[] };
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     // In zh-CN, as answered by default and written to the audit trail; its other language is
     // found by the identifier and this text.
     readonly msg: string,
-    readonly data: FieldProblems,
+    readonly data: FailureData,
     // A stable identifier a program can tell this failure by, beside the envelope's code. Every
     // failure has one: listed in spec/openapi.yaml (ErrorResponse.error), its message in both
     // languages in languages/messages.ts.
@@ -27,8 +31,9 @@ export class ApiFailure extends Error {
 }
 
 // A failure whose message is the catalog's.
-export function failure(status: number, error: ErrorId, data: FieldProblems = {}, params: MessageParams = {}): ApiFailure {
-  return new ApiFailure(status, errorMessage(error, params), data, error);
+// `error` is the identifier, or identifier.variant where one identifier has several messages.
+export function failure(status: number, error: ErrorId, data: FailureData = {}, params: MessageParams = {}): ApiFailure {
+  return new ApiFailure(status, errorMessage(error, params), data, fieldCodeOf(error));
 }
 
 // A field's problem whose message is the catalog's: its key is the code, or code.variant.
@@ -48,6 +53,13 @@ export const failures = {
   accountDisabled: () => failure(403, "account_disabled"),
   accountDeletionPending: () => failure(403, "account_deletion_pending"),
   accountDeleted: () => failure(410, "account_deleted"),
+  // Who may register (registration/policy.ts).
+  accountPendingApproval: () => failure(403, "account_pending_approval"),
+  phoneLoginRequired: () => failure(403, "phone_login_required"),
+  phoneNotRegistered: () => failure(403, "phone_not_registered"),
+  registrationClosed: () => failure(403, "registration_closed"),
+  phoneInUse: () => failure(409, "phone_in_use"),
+  duplicatePhoneUsers: () => failure(409, "duplicate_phone_users"),
   identityNotFound: () => failure(404, "identity_not_found"),
   bindConflict: () => failure(409, "bind_conflict"),
   lastIdentity: () => failure(409, "last_identity"),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiFailure } from "./errors";
-import { readLoginRequest, readProfileFieldsRequest, readProfileRequest, readWebLoginRequest } from "./validation";
+import { readLoginRequest, readPhoneLoginRequest, readProfileFieldsRequest, readProfileRequest, readWebLoginRequest } from "./validation";
 
 function problemsOf(read: () => unknown): Record<string, { code: string }> {
   try {
@@ -14,6 +14,42 @@ function problemsOf(read: () => unknown): Record<string, { code: string }> {
 }
 
 const validProfile = { users_name: "张三", users_phone_code: "abc123", users_picture: "https://example.com/a.png" };
+
+describe("readPhoneLoginRequest", () => {
+  it("reads both codes of one tap, with the login's options", () => {
+    expect(readPhoneLoginRequest({ users_wx_code: "w1", users_phone_code: "p1", invite_code: "TEAM-2026", appid: "wx1", cancel_deletion: false })).toEqual({
+      wechatCode: "w1",
+      phoneCode: "p1",
+      inviteCode: "TEAM-2026",
+      appId: "wx1",
+      cancelDeletion: false,
+    });
+  });
+
+  it("names every problem at once", () => {
+    expect(problemsOf(() => readPhoneLoginRequest({ invite_code: 7 }))).toEqual({
+      invite_code: expect.objectContaining({ code: "validation_invalid_type" }),
+      users_wx_code: expect.objectContaining({ code: "validation_required" }),
+      users_phone_code: expect.objectContaining({ code: "validation_required" }),
+    });
+  });
+});
+
+describe("invite_code", () => {
+  it.each([
+    ["", "validation_required"],
+    [7, "validation_invalid_type"],
+    ["x".repeat(65), "validation_too_long"],
+    ["邀请码", "invite_invalid"],
+    ["a b", "invite_invalid"],
+  ])("refuses %j", (inviteCode, code) => {
+    expect(problemsOf(() => readLoginRequest({ users_wx_code: "abc", invite_code: inviteCode }))).toEqual({ invite_code: expect.objectContaining({ code }) });
+  });
+
+  it("is optional", () => {
+    expect(readLoginRequest({ users_wx_code: "abc", invite_code: null })).toEqual({ wechatCode: "abc", cancelDeletion: true });
+  });
+});
 
 describe("readLoginRequest", () => {
   it("accepts a WeChat code, which may cancel a pending deletion unless the client says not", () => {

@@ -148,6 +148,8 @@ function readStringFields<Name extends string>(body: JsonObject, checks: Record<
 
 export interface LoginRequest {
   wechatCode: string;
+  // A staff invite code: checked before WeChat is called, used when the login registers a user.
+  inviteCode?: string;
   // The app the code is from; absent means the primary mini-program.
   appId?: string;
   // false for a login the client makes by itself (the SDK's renewal on another device): it must
@@ -156,12 +158,48 @@ export interface LoginRequest {
 }
 
 export function readLoginRequest(body: JsonObject): LoginRequest {
+  return readLogin(body, {}).login;
+}
+
+export interface PhoneLoginRequest extends LoginRequest {
+  phoneCode: string;
+}
+
+// Both codes come from one tap: wx.login's and <button open-type="getPhoneNumber">'s.
+export function readPhoneLoginRequest(body: JsonObject): PhoneLoginRequest {
+  const { login, codes } = readLogin(body, { users_phone_code: checkWechatCode });
+  return { ...login, phoneCode: codes.users_phone_code };
+}
+
+function readLogin<Extra extends string>(body: JsonObject, extraCodes: Record<Extra, Check>): { login: LoginRequest; codes: Record<Extra, string> } {
   const problems: FieldProblems = {};
   const cancelDeletion = body.cancel_deletion ?? true;
   if (typeof cancelDeletion !== "boolean") problems.cancel_deletion = problem.notABoolean();
   const appId = readOptionalAppId(body, problems);
-  const { users_wx_code } = readStringFields(body, { users_wx_code: checkWechatCode }, problems);
-  return { wechatCode: users_wx_code, cancelDeletion: cancelDeletion as boolean, ...(appId === undefined ? {} : { appId }) };
+  const inviteCode = readOptionalInviteCode(body, problems);
+  const { users_wx_code, ...codes } = readStringFields(body, { users_wx_code: checkWechatCode, ...extraCodes } as Record<"users_wx_code" | Extra, Check>, problems);
+  const login: LoginRequest = {
+    wechatCode: users_wx_code,
+    cancelDeletion: cancelDeletion as boolean,
+    ...(appId === undefined ? {} : { appId }),
+    ...(inviteCode === undefined ? {} : { inviteCode }),
+  };
+  return { login, codes: codes as unknown as Record<Extra, string> };
+}
+
+// Staff type invite codes of letters, digits, _ and - (tbl_invite_codes' pattern).
+const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const INVITE_CODE_MAX_LENGTH = 64;
+
+function readOptionalInviteCode(body: JsonObject, problems: FieldProblems): string | undefined {
+  const code = body.invite_code;
+  if (code === undefined || code === null) return undefined;
+  if (typeof code !== "string") problems.invite_code = problem.notAString();
+  else if (code === "") problems.invite_code = problem.required();
+  else if (code.length > INVITE_CODE_MAX_LENGTH) problems.invite_code = problem.tooLong(INVITE_CODE_MAX_LENGTH);
+  else if (!INVITE_CODE_PATTERN.test(code)) problems.invite_code = { code: "invite_invalid", message: "邀请码无效" };
+  else return code;
+  return undefined;
 }
 
 export interface WebLoginRequest {

@@ -18,9 +18,11 @@ const OUTSIDE_RATE_LIMITER = -1001;
 const AFTER_POCKETBASE_CHECKS = 0;
 const NATIVE_EMPTY_HANDLER = $apis.bodyLimit(0).func;
 
+// The middleware is source text, like the cron jobs' below, with the route's key written into it.
+// It keeps the bundle on its VM's global object: require() resolves the path on disk at every call.
 for (const route of bai.routes) {
   const priority = route.envelope ? OUTSIDE_RATE_LIMITER : AFTER_POCKETBASE_CHECKS;
-  const dispatch = new Middleware((e) => require(`${__hooks}/bai_wechat_auth.js`).dispatch(e), priority, bai.revocationCheckId);
+  const dispatch = new Middleware(`(e) => (globalThis.baiBundle ??= require(\`\${__hooks}/bai_wechat_auth.js\`)).dispatch(e, ${JSON.stringify(route.key)})`, priority, bai.revocationCheckId);
   routerAdd(route.method, route.path, NATIVE_EMPTY_HANDLER, $apis.bodyLimit(route.maxBodyBytes), dispatch);
 }
 
@@ -34,13 +36,27 @@ onRecordAfterUpdateSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forge
 onRecordAfterDeleteSuccess((e) => require(`${__hooks}/bai_wechat_auth.js`).forgetCompany(e), "tbl_company");
 onRecordRequestEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
 onRecordConfirmEmailChangeRequest(() => require(`${__hooks}/bai_wechat_auth.js`).refuseEmailChange(), "tbl_auth_users");
+onRecordCreate((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseSecondSettingsRow(e), "tbl_settings");
+// The audit trail and the consent ledger are append-only, for superusers too: no create, update or
+// delete through the API, and no record delete at all (PocketBase truncates a collection that way).
+onRecordCreateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+onRecordUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+onRecordDeleteRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).refuseAppendOnlyChange(e), ...bai.appendOnlyCollections);
+// Login and refresh events wait in a shared buffer: staff's list of the trail shows them, and a stop keeps them.
+onRecordsListRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditEventsBefore(e), "bai_audit_events");
+onTerminate((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditEventsBefore(e));
+// A user staff delete keeps their consent rows as anonymous evidence, as an erasure does.
+onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfDeletedUser(e), "tbl_auth_users");
 // A dead tbl_auth_users token (revoked by a `current` logout, or one PocketBase could not verify)
 // gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
 // every request, so one without a token skips even the require(). Realtime connections remember
 // their token. Every token issued for a user carries its own id.
-routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); require(`${__hooks}/bai_wechat_auth.js`).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
+routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); (globalThis.baiBundle ??= require(`${__hooks}/bai_wechat_auth.js`)).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
+// Avatar URLs stored in profiles follow a change of the Application URL.
+onSettingsUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).followApplicationUrlChange(e));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
-onRecordAuthRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).giveTokenItsOwnId(e), "tbl_auth_users");
+onRecordAuthRequest((e) => (globalThis.baiBundle ??= require(`${__hooks}/bai_wechat_auth.js`)).giveTokenItsOwnId(e), "tbl_auth_users");
 
 // The records route hands its request on to PocketBase's own router, the server's handler.
 // jsvm offers no onServe, so this binds to the app's hook directly: the function runs once, in

@@ -5,11 +5,12 @@
 //   - the WeChat simulator answers in WeChat's place, with WECHAT_* pointed at it, in DevTools mode:
 //     WeChat DevTools' own wx.login codes log in as one development user (WECHAT_SIM_DEVTOOLS=0 turns
 //     that off; WECHAT_SIM_DEVTOOLS_DEVICE names the user, e.g. one name per developer).
-// Ctrl-C stops all three. BAI_DEV_PORT (8090) and WECHAT_SIM_PORT (9300) move the ports.
+// Ctrl-C stops all three. BAI_DEV_PORT (8090) and WECHAT_SIM_PORT (9300) move the ports; the
+// Application URL (where avatar URLs start) follows BAI_DEV_PORT.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { DEFAULT_DEVTOOLS_DEVICE, devtoolsModeFromEnv, startWechatSimulator } from "../sim/wechat-simulator.mjs";
+import { appsFromEnvironment, DEFAULT_DEVTOOLS_DEVICE, devtoolsModeFromEnv, startWechatSimulator } from "../sim/wechat-simulator.mjs";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
 import { serveFlags, SUPERUSER, upsertSuperuser } from "./pocketbase-process.mjs";
 
@@ -28,12 +29,15 @@ try {
     ...wechat,
     devtools: devtoolsModeFromEnv(process.env.WECHAT_SIM_DEVTOOLS, true),
     devtoolsDevice: process.env.WECHAT_SIM_DEVTOOLS_DEVICE ?? DEFAULT_DEVTOOLS_DEVICE,
+    // WECHAT_APPS reaches PocketBase as it is; the simulator serves the same apps.
+    apps: appsFromEnvironment(process.env.WECHAT_APPS),
   });
 } catch (error) {
   console.error(`Cannot start the WeChat simulator on port ${simulatorPort} (${error.code ?? error.message}); set WECHAT_SIM_PORT to another port.`);
   process.exit(1);
 }
-const env = { ...process.env, WECHAT_APPID: wechat.appId, WECHAT_SECRET: wechat.secret, WECHAT_API_BASE: simulator.url };
+// The Application URL is where avatar URLs start: the address served.
+const env = { ...process.env, WECHAT_APPID: wechat.appId, WECHAT_SECRET: wechat.secret, WECHAT_API_BASE: simulator.url, APPLICATION_URL: baseUrl };
 
 let pocketbase = null;
 let stopping = false;

@@ -2,7 +2,7 @@
 // (and its .sha256), and the mini-program SDK's npm tarball dist/bai-miniprogram-sdk-<version>.tgz
 // (npm pack in client/, which builds it first). The archive is for extracting into a stock PocketBase directory:
 //   pb_hooks/bai_wechat_auth.js, pb_hooks/bai_wechat_auth.pb.js, pb_migrations/*.js,
-//   DEPLOY.md, deploy/ (nginx.conf, Caddyfile), spec/
+//   DEPLOY.md and the docs it leads to (DOCUMENTS), deploy/ (nginx.conf, Caddyfile, pocketbase.service), spec/
 // GNU tar writes sorted names, owner 0, fixed modes and one mtime (SOURCE_DATE_EPOCH, else the
 // last commit's time), and gzip gets no name or timestamp, so the same files give the same bytes.
 //
@@ -18,6 +18,9 @@ import { gzipSync } from "node:zlib";
 import { projectRoot } from "./pocketbase.mjs";
 
 const HOOK_FILES = ["bai_wechat_auth.js", "bai_wechat_auth.pb.js"];
+// What DEPLOY.md links to, and what those link to in turn (test/e2e/release.test.ts follows every
+// link): ops get the security guarantees, sizing and backups without the repository.
+export const DOCUMENTS = ["DEPLOY.md", "docs/security.md", "docs/capacity.md", "docs/benchmarks.md", "docs/benchmarks.json", "docs/benchmarks.svg"];
 
 export function archivePath() {
   const { name, version } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
@@ -34,14 +37,15 @@ function sourceDateEpoch() {
   }
 }
 
-function stage(dir) {
+export function stage(dir) {
   mkdirSync(join(dir, "pb_hooks"));
   for (const file of HOOK_FILES) copyFileSync(join(projectRoot, "pb_hooks", file), join(dir, "pb_hooks", file));
   mkdirSync(join(dir, "pb_migrations"));
   for (const file of readdirSync(join(projectRoot, "pb_migrations")).filter((name) => name.endsWith(".js"))) {
     copyFileSync(join(projectRoot, "pb_migrations", file), join(dir, "pb_migrations", file));
   }
-  copyFileSync(join(projectRoot, "DEPLOY.md"), join(dir, "DEPLOY.md"));
+  mkdirSync(join(dir, "docs"));
+  for (const file of DOCUMENTS) copyFileSync(join(projectRoot, file), join(dir, file));
   cpSync(join(projectRoot, "deploy"), join(dir, "deploy"), { recursive: true });
   cpSync(join(projectRoot, "spec"), join(dir, "spec"), { recursive: true });
 }

@@ -34,6 +34,7 @@ export interface ServeFlagsOptions {
 }
 
 export function serveFlags(options: ServeFlagsOptions): string[];
+export function servedUrl(serveArgs: string[], interfaces?: NodeJS.Dict<import("node:os").NetworkInterfaceInfo[]>): string;
 export function upsertSuperuser(bin: string, flags: string[], env: Record<string, string | undefined>): void;
 export function hooksDirWith(extraFiles: Record<string, string>, sourceDir?: string): { dir: string; remove(): void };
 export function freePort(): Promise<number>;

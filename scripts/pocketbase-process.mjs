@@ -3,7 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensurePocketBase, projectRoot } from "./pocketbase.mjs";
 
@@ -21,9 +21,27 @@ export async function freePort() {
   });
 }
 
-// The developer's own WECHAT_* settings must not leak into an instance that sets its own.
+// The developer's own WECHAT_* settings (and APPLICATION_URL) must not leak into an instance that sets its own.
 function environmentWithout(prefix) {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith(prefix)));
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith(prefix) && name !== "APPLICATION_URL"));
+}
+
+// The address `pocketbase serve <args>` answers at (its last --http, else 127.0.0.1:8090), to be its
+// Application URL, on which avatar URLs are built. A wildcard host (0.0.0.0, ::) is served to the
+// LAN for a phone's 真机调试, so it is this machine's LAN address, where the phone finds it.
+export function servedUrl(serveArgs, interfaces = networkInterfaces()) {
+  let address = "127.0.0.1:8090";
+  serveArgs.forEach((arg, index) => {
+    if (arg.startsWith("--http=")) address = arg.slice("--http=".length);
+    else if (arg === "--http" && serveArgs[index + 1]) address = serveArgs[index + 1];
+  });
+  const colon = address.lastIndexOf(":");
+  let host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  if (["", "0.0.0.0", "::"].includes(host)) {
+    const lan = Object.values(interfaces).flat().find((found) => found && found.family === "IPv4" && !found.internal);
+    host = lan?.address ?? "127.0.0.1";
+  }
+  return `http://${host.includes(":") ? `[${host}]` : host}:${address.slice(colon + 1)}`;
 }
 
 // The flags every `pocketbase serve` of this project runs with, whoever starts it.

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { pack } from "./pack.mjs";
+import { DOCUMENTS, pack } from "./pack.mjs";
 import { projectRoot } from "./pocketbase.mjs";
 
 const { path: archive } = pack();
@@ -41,7 +41,7 @@ function checkLayout(dir) {
   const migrations = readdirSync(join(dir, "pb_migrations")).sort();
   const ourMigrations = readdirSync(join(projectRoot, "pb_migrations")).filter((name) => name.endsWith(".js")).sort();
   if (migrations.join() !== ourMigrations.join()) problems.push(`pb_migrations/ holds ${migrations.join(", ")}, not ${ourMigrations.join(", ")}`);
-  for (const file of ["DEPLOY.md", "deploy/nginx.conf", "deploy/Caddyfile", "spec/openapi.yaml"]) {
+  for (const file of [...DOCUMENTS, "deploy/nginx.conf", "deploy/Caddyfile", "deploy/pocketbase.service", "spec/openapi.yaml"]) {
     if (!existsSync(join(dir, file))) problems.push(`${file} is missing`);
   }
   if (problems.length > 0) throw new Error(`the archive's layout is wrong:\n  ${problems.join("\n  ")}`);

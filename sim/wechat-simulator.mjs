@@ -6,6 +6,11 @@
 //   POST /cgi-bin/stable_token                       {"grant_type":"client_credential","appid","secret","force_refresh"}
 //   POST /wxa/business/getuserphonenumber?access_token=TOKEN   {"code":"..."}
 //   POST /wxa/msg_sec_check, /wxa/media_check_async          content security: see sim/content-security.mjs
+//   POST /wxa/getuserriskrank?access_token=TOKEN  {"appid","openid","scene":0|1|2,"client_ip", "mobile_no"?}
+//        for the app whose token asks, about one of its openids (40003 otherwise); the openid picks the
+//        answer (the login code u-<name>-… gives openid osim_<name>): a part of <name>
+//        "risk<0-4>" → that risk_rank; "riskerr<code>" → that errcode ("riskerrm1" → -1, "riskerr48001",
+//        "riskerr61010"); "riskhang", "riskhttp500", "riskgarbage" → that transport failure; otherwise rank 0
 //   GET  /sns/oauth2/access_token?appid=&secret=&code=&grant_type=authorization_code   网页授权: code → user's
 //        {access_token, expires_in, refresh_token, openid, scope[, is_snapshotuser: 1][, unionid]}
 //   GET  /sns/userinfo?access_token=&openid=&lang=zh_CN   {openid, nickname, sex, province, city, country,
@@ -31,6 +36,8 @@
 //                                                                 when <name> contains "union") / phone number <digits>,
 //                                                                 countryCode "86" (a string)
 //   -                               pnum-<digits>-<nonce>         the same, with countryCode 86 (a number, as in WeChat's own example)
+//   -                               pcc-<cc>-<digits>-<nonce>     a number outside mainland China: countryCode "<cc>",
+//                                                                 purePhoneNumber <digits>, phoneNumber "+<cc> <digits>"
 //   slow-<ms>-<name>-<nonce>        slow-<ms>-<digits>-<nonce>    success after <ms> ms (max 60000)
 //   held-<name>-<nonce>             held-<digits>-<nonce>         success once the test releases the code (POST /__sim/release),
 //                                                                 at the latest after 60000 ms: a race staged at an exact point
@@ -104,7 +111,7 @@
 //   POST /__sim/latency                {"ms":100} or {"ms":[50,150]}  delay every WeChat answer (a range: random within it)
 //   GET  /__sim/calls[?path=/sns/jscode2session]   {"calls":[{path,method,query,body,at}]} (last 10k)
 //   GET  /__sim/stats                  {"jscode2session":n,"stable_token":n,"stable_token_forced":n,"getuserphonenumber":n,
-//                                      "sns_oauth2_access_token":n,"sns_userinfo":n,"authorize":n,…}
+//                                      "getuserriskrank":n,"sns_oauth2_access_token":n,"sns_userinfo":n,"authorize":n,…}
 //   GET  /__sim/health                 {"ok":true}
 //
 // CLI: node sim/wechat-simulator.mjs [--port 9300] [--host 127.0.0.1] [--appid wx_sim_appid]
@@ -173,6 +180,20 @@ const REJECTION_ERRMSGS = {
   40014: "invalid access_token",
 };
 
+const RISK_ERRMSGS = { [-1]: "system error", 48001: "api unauthorized", 61010: "openid expired", 40003: "invalid openid", 43104: "appid not match openid" };
+const RISK_TRANSPORT = { riskhang: "hang", riskhttp500: "http500", riskgarbage: "garbage", riskreset: "reset" };
+
+/** getuserriskrank's answer for a simulated user's name, e.g. "bob_risk4" → rank 4, "eve_riskerr61010" → errcode 61010. */
+export function riskScenarioOf(name) {
+  for (const part of name.split("_")) {
+    let match;
+    if ((match = /^risk([0-4])$/.exec(part))) return { rank: Number(match[1]) };
+    if ((match = /^riskerr(m?)(\d+)$/.exec(part))) return { errcode: (match[1] ? -1 : 1) * Number(match[2]) };
+    if (Object.hasOwn(RISK_TRANSPORT, part)) return { transport: RISK_TRANSPORT[part] };
+  }
+  return { rank: 0 };
+}
+
 export const DEFAULT_DEVTOOLS_DEVICE = "devtools";
 export const DEVTOOLS_PHONE_NUMBER = "13800138000";
 
@@ -217,6 +238,7 @@ function parseCode(code) {
   if ((match = /^u-([A-Za-z0-9_]+)(-|$)/.exec(code))) return { kind: "user", subject: match[1] };
   if ((match = /^p-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1] };
   if ((match = /^pnum-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[1], numericCountryCode: true };
+  if ((match = /^pcc-(\d{1,4})-(\d+)(-|$)/.exec(code))) return { kind: "phone", subject: match[2], countryCode: match[1] };
   if ((match = /^slow-(\d+)-([A-Za-z0-9_]+)(-|$)/.exec(code))) {
     return { kind: "slow", delayMs: Math.min(Number(match[1]), MAX_SLOW_MS), subject: match[2] };
   }
@@ -324,6 +346,7 @@ export async function startWechatSimulator({
       sns_oauth2_access_token: 0,
       sns_userinfo: 0,
       authorize: 0,
+      getuserriskrank: 0,
     };
   }
   resetState();
@@ -411,6 +434,13 @@ export async function startWechatSimulator({
 
   const secretOf = (app) => appsById.get(app)?.secret;
   const openidOf = (app, name) => (app === appId ? `osim_${name}` : `osim_${app}_${name}`);
+  // The name in one of the app's openids, or null when the openid is not the app's.
+  const nameOfOpenid = (app, openid) => {
+    const prefix = app === appId ? "osim_" : `osim_${app}_`;
+    if (!openid.startsWith(prefix) || openid.length === prefix.length) return null;
+    if (app === appId && [...appsById.keys()].some((other) => other !== appId && openid.startsWith(`osim_${other}_`))) return null;
+    return openid.slice(prefix.length);
+  };
 
   async function handleJsCode2Session(req, res, query) {
     const reply = (payload) => send(res, 200, TEXT_PLAIN, JSON.stringify(payload));
@@ -494,11 +524,35 @@ export async function startWechatSimulator({
       const phoneNumber = isDevtoolsPhone ? DEVTOOLS_PHONE_NUMBER : scenario.subject;
       // The phone number is answered for the app whose token asked.
       const watermark = { timestamp: Math.floor(Date.now() / 1000), appid: token.appId };
+      if (scenario.countryCode) {
+        const phoneInfo = { phoneNumber: `+${scenario.countryCode} ${phoneNumber}`, purePhoneNumber: phoneNumber, countryCode: scenario.countryCode, watermark };
+        return reply({ errcode: 0, errmsg: "ok", phone_info: phoneInfo });
+      }
       const countryCode = scenario.numericCountryCode ? 86 : "86";
       return reply({ errcode: 0, errmsg: "ok", phone_info: { phoneNumber, purePhoneNumber: phoneNumber, countryCode, watermark } });
     }
     const [errcode, errmsg] = PHONE_CODE_ERRORS[scenario.kind] ?? INVALID_CODE;
     return reply(wechatError(errcode, errmsg));
+  }
+
+  function handleGetUserRiskRank(req, res, query, body) {
+    const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
+    const accessToken = query.get("access_token");
+    if (!accessToken) return reply(wechatError(41001, "access_token missing"));
+    const tokenErrcode = accessTokenErrcode(state.tokens.get(accessToken));
+    if (tokenErrcode === 42001) return reply(wechatError(42001, "access_token expired"));
+    if (tokenErrcode !== 0) return reply(wechatError(tokenErrcode, REJECTION_ERRMSGS[tokenErrcode]));
+    if (!body) return reply(wechatError(47001, "data format error"));
+    // Answered for the app whose token asked, about one of that app's openids.
+    const token = state.tokens.get(accessToken);
+    if (body.appid !== token.appId) return reply(wechatError(43104, "appid not match openid"));
+    const name = typeof body.openid === "string" ? nameOfOpenid(token.appId, body.openid) : null;
+    if (name === null) return reply(wechatError(40003, "invalid openid"));
+    if (![0, 1, 2].includes(body.scene) || typeof body.client_ip !== "string" || body.client_ip === "") return reply(wechatError(47001, "data format error"));
+    const scenario = riskScenarioOf(name);
+    if (scenario.transport) return sendTransportFailure(req, res, scenario.transport, WECHAT_JSON, '{"errcode":0,"errmsg":"getuserriskrank succ","risk_ra');
+    if (scenario.errcode !== undefined) return reply(wechatError(scenario.errcode, RISK_ERRMSGS[scenario.errcode] ?? "system error"));
+    return reply({ errcode: 0, errmsg: "getuserriskrank succ", risk_rank: scenario.rank, unoin_id: Math.floor(Math.random() * 1e9) });
   }
 
 
@@ -586,6 +640,7 @@ export async function startWechatSimulator({
     "GET /sns/jscode2session": { stat: "jscode2session", handle: handleJsCode2Session },
     "POST /cgi-bin/stable_token": { stat: "stable_token", handle: handleStableToken },
     "POST /wxa/business/getuserphonenumber": { stat: "getuserphonenumber", handle: handleGetUserPhoneNumber },
+    "POST /wxa/getuserriskrank": { stat: "getuserriskrank", handle: handleGetUserRiskRank },
     "GET /sns/oauth2/access_token": { stat: "sns_oauth2_access_token", handle: handleWebAccessToken },
     "GET /sns/userinfo": { stat: "sns_userinfo", handle: handleWebUserInfo },
     "GET /connect/oauth2/authorize": { stat: "authorize", handle: handleAuthorize },

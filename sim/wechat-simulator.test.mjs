@@ -250,6 +250,12 @@ describe("getuserphonenumber", () => {
     expect(body.phone_info).toMatchObject({ phoneNumber: "13912345678", countryCode: 86 });
   });
 
+  it("gives a number outside mainland China for pcc-<cc>-<digits>", async () => {
+    const { access_token } = await stableToken();
+    const body = await (await phone(access_token, `pcc-852-61234567-${nonce()}`)).json();
+    expect(body.phone_info).toMatchObject({ phoneNumber: "+852 61234567", purePhoneNumber: "61234567", countryCode: "852" });
+  });
+
   it("uses the code up before losing the answer for consumed_* codes: the retry gets 40029", async () => {
     const { access_token } = await stableToken();
     const resetCode = `consumed_reset-${nonce()}`;
@@ -331,6 +337,43 @@ describe("getuserphonenumber", () => {
   it("refuses a bad rejection", async () => {
     expect((await postJson("/__sim/access-token/reject", { errcode: 42001 })).status).toBe(400);
     expect((await postJson("/__sim/access-token/reject", { errcode: 40001, times: 0 })).status).toBe(400);
+  });
+});
+
+describe("getuserriskrank", () => {
+  const riskRank = (accessToken, body) => postJson(`/wxa/getuserriskrank?access_token=${encodeURIComponent(accessToken)}`, body);
+  const ask = (accessToken, openid, overrides = {}) => riskRank(accessToken, { appid: APP_ID, openid, scene: 0, client_ip: "203.0.113.9", ...overrides });
+
+  it("answers the rank a part of the openid's name picks, 0 otherwise", async () => {
+    const { access_token } = await stableToken();
+    expect(await (await ask(access_token, "osim_bob_risk4")).json()).toMatchObject({ errcode: 0, errmsg: "getuserriskrank succ", risk_rank: 4, unoin_id: expect.any(Number) });
+    expect(await (await ask(access_token, "osim_carol")).json()).toMatchObject({ errcode: 0, risk_rank: 0 });
+  });
+
+  it("answers the errcode riskerr<code> picks (riskerrm1 is -1), and checks what WeChat checks", async () => {
+    const { access_token } = await stableToken();
+    expect(await (await ask(access_token, "osim_x_riskerrm1")).json()).toEqual(wechatError(-1, "system error"));
+    expect(await (await ask(access_token, "osim_x_riskerr48001")).json()).toEqual(wechatError(48001, "api unauthorized"));
+    expect(await (await ask(access_token, "osim_x_riskerr61010")).json()).toEqual(wechatError(61010, "openid expired"));
+    expect(await (await ask(access_token, "osim_carol", { appid: "wx_other" })).json()).toEqual(wechatError(43104, "appid not match openid"));
+    expect(await (await ask(access_token, "osim_carol", { client_ip: "" })).json()).toEqual(wechatError(47001, "data format error"));
+    expect(await (await ask("not-a-token", "osim_carol")).json()).toMatchObject({ errcode: 40001 });
+  });
+
+  it("answers for the app whose token asks, about that app's own openids", async () => {
+    const { access_token } = await stableToken({ appid: SECOND.appId, secret: SECOND.secret });
+    const askSecond = (openid, appid = SECOND.appId) => riskRank(access_token, { appid, openid, scene: 0, client_ip: "203.0.113.9" });
+    expect(await (await askSecond(`osim_${SECOND.appId}_bob_risk3`)).json()).toMatchObject({ errcode: 0, risk_rank: 3 });
+    expect(await (await askSecond("osim_bob_risk3")).json()).toEqual(wechatError(40003, "invalid openid"));
+    expect(await (await askSecond(`osim_${SECOND.appId}_bob`, APP_ID)).json()).toEqual(wechatError(43104, "appid not match openid"));
+    const { access_token: primaryToken } = await stableToken();
+    expect(await (await ask(primaryToken, `osim_${SECOND.appId}_bob`)).json()).toEqual(wechatError(40003, "invalid openid"));
+  });
+
+  it("fails in transit for riskhttp500 and riskgarbage", async () => {
+    const { access_token } = await stableToken();
+    expect((await ask(access_token, "osim_x_riskhttp500")).status).toBe(500);
+    expect(await (await ask(access_token, "osim_x_riskgarbage")).text()).toBe("<html>not json");
   });
 });
 
@@ -619,12 +662,12 @@ describe("latency, calls, stats and reset", () => {
     expect(calls[0]).toMatchObject({ path: "/sns/jscode2session", method: "GET", query: { js_code: code }, body: null });
     expect(calls[1]).toMatchObject({ path: "/cgi-bin/stable_token", method: "POST", body: { appid: APP_ID } });
     expect(typeof calls[0].at).toBe("number");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, sns_oauth2_access_token: 0, sns_userinfo: 0, authorize: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 1, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, sns_oauth2_access_token: 0, sns_userinfo: 0, authorize: 0, getuserriskrank: 0 });
 
     expect((await loginJson(code)).errcode).toBe(40163);
     await control("reset");
     expect((await loginJson(code)).openid).toBe("osim_erin");
-    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, sns_oauth2_access_token: 0, sns_userinfo: 0, authorize: 0 });
+    expect(await (await fetch(`${sim.url}/__sim/stats`)).json()).toEqual({ jscode2session: 1, stable_token: 0, stable_token_forced: 0, getuserphonenumber: 0, msg_sec_check: 0, media_check_async: 0, sns_oauth2_access_token: 0, sns_userinfo: 0, authorize: 0, getuserriskrank: 0 });
   });
 
   it("answers 404 JSON for unknown paths", async () => {

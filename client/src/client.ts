@@ -20,7 +20,8 @@ import { isRenewalDue as isTokenRenewalDue, tokenExpiry } from "./token";
 import { queryString, type QueryParams } from "./query";
 import type { RealtimeOptions } from "./realtime";
 import { sendRequest, sendUpload, wxLoginCode, type HttpRequest, type HttpResponse, type UploadRequest } from "./transport";
-import type { DeleteAccountResult, LoginResponse, LoginResult, LogoutScope, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { BindIdentityResult, DeleteAccountResult, Identity, LoginResponse, LoginResult, LogoutScope, PhoneLoginResult, PostPath, ProfileFieldsRequest, ProfileResponse, ProfileResult, RefreshResult, RequestBodyOf, SuccessBodyOf, UserInfo } from "./types";
+import type { ConsentItem, ConsentOverview, ConsentSource, MyData } from "./types";
 import type { WxApi } from "./wx";
 
 export interface ClientOptions {
@@ -44,6 +45,11 @@ export interface ClientOptions {
   language?: string;
   /** How realtime subscriptions behave (createClient only). */
   realtime?: RealtimeOptions;
+  /**
+   * This mini-program's appid, when BAI serves several WeChat apps (`WECHAT_APPS` on the server) and this is
+   * not the primary one. Sent with every login, and what `bindIdentity` binds. Default: the primary mini-program.
+   */
+  appid?: string;
 }
 
 export interface RequestOptions<Body = unknown> {
@@ -60,6 +66,11 @@ export interface RequestOptions<Body = unknown> {
 
 /** The options of a request that is not a POST to a path of the contract: a POST there is typed by the first overload. */
 export type OtherRequestOptions<P extends string> = P extends PostPath ? RequestOptions<never> & { method: Exclude<HttpRequest["method"], "POST"> } : RequestOptions;
+
+export interface LoginOptions {
+  /** A staff invite code (`invite_code`): lets a new user register whatever the server's policy, and joins its company. */
+  inviteCode?: string;
+}
 
 /**
  * Any of the three; all three go to POST /api/wechat/profile as one update, fewer to
@@ -115,25 +126,35 @@ export function createSession(options: ClientOptions) {
 
   const deletionMarkerKey = (options.storageKey || "bai_auth") + "_deletion_requested";
 
-  // One in flight of each kind: the user's own login must not share the answer of an automatic one.
-  const loginWithFreshCode = (cancelDeletion: boolean) => async (): Promise<LoginResult> => {
+  // wx.login, then `path` with the code; once more with a new code when WeChat or BAI already saw it.
+  async function signInWithFreshCode<Result>(path: "/api/wechat/login" | "/api/wechat/phone-login", bodyWith: (code: string) => object): Promise<Result> {
     let triedNewCode = false;
     for (;;) {
       const code = await wxLoginCode(wx, timeoutMs);
-      const response = await post("/api/wechat/login", cancelDeletion ? { users_wx_code: code } : { users_wx_code: code, cancel_deletion: false });
+      const response = await post(path, bodyWith(code));
       if (response.status === 200) {
-        const answer = readAuthAnswer(urlOf("/api/wechat/login"), response) as LoginResponse;
+        const answer = readAuthAnswer(urlOf(path), response) as LoginResponse;
         authStore.save(answer.token, answer.meta.data.user);
-        return answer.meta.data;
+        return answer.meta.data as Result;
       }
       if (!triedNewCode && loginCodeWasRejected(response)) {
         triedNewCode = true;
         continue;
       }
       if (isAccountRefusal(response)) authStore.clear();
-      throw errorFrom(urlOf("/api/wechat/login"), response);
+      throw errorFrom(urlOf(path), response);
     }
-  };
+  }
+
+  // One in flight of each kind: the user's own login must not share the answer of an automatic one.
+  const loginWithFreshCode =
+    (cancelDeletion: boolean, inviteCode?: string) => (): Promise<LoginResult> =>
+      signInWithFreshCode("/api/wechat/login", (code) => ({
+        users_wx_code: code,
+        ...(cancelDeletion ? {} : { cancel_deletion: false }),
+        ...(inviteCode ? { invite_code: inviteCode } : {}),
+        ...(options.appid ? { appid: options.appid } : {}),
+      }));
   const chosenLogin = singleFlight(loginWithFreshCode(true));
   const implicitLogin = singleFlight(loginWithFreshCode(false));
 
@@ -155,8 +176,24 @@ export function createSession(options: ClientOptions) {
   });
 
   /** The user asked for it: logging in again also cancels an account deletion in its cooling-off period. */
-  async function login(): Promise<LoginResult> {
-    const result = await chosenLogin();
+  async function login(loginOptions: LoginOptions = {}): Promise<LoginResult> {
+    const result = await (loginOptions.inviteCode ? loginWithFreshCode(true, loginOptions.inviteCode)() : chosenLogin());
+    safely(() => wx.removeStorageSync(deletionMarkerKey));
+    return result;
+  }
+
+  /**
+   * The user tapped `<button open-type="getPhoneNumber">`: wx.login, then POST /api/wechat/phone-login with
+   * both codes. Logs in, claims the user staff made for this number (`status: "claimed"`), or registers, as
+   * the server's policy says; like login(), it cancels a pending deletion.
+   */
+  async function phoneLogin(phoneCode: string, loginOptions: LoginOptions = {}): Promise<PhoneLoginResult> {
+    const result = await signInWithFreshCode<PhoneLoginResult>("/api/wechat/phone-login", (code) => ({
+      users_wx_code: code,
+      users_phone_code: phoneCode,
+      ...(loginOptions.inviteCode ? { invite_code: loginOptions.inviteCode } : {}),
+      ...(options.appid ? { appid: options.appid } : {}),
+    }));
     safely(() => wx.removeStorageSync(deletionMarkerKey));
     return result;
   }
@@ -251,6 +288,7 @@ export function createSession(options: ClientOptions) {
 
     /** wx.login and POST /api/wechat/login, always with a fresh code. */
     login,
+    phoneLogin,
     /** Trades the token for a new one; falls back to a fresh login when the server refuses it. */
     refresh,
     /** The signed-in user, logging in or renewing first only when needed. */
@@ -311,13 +349,56 @@ export function createSession(options: ClientOptions) {
       return answer.data;
     },
 
+    /** The user's WeChat identities: one per app they sign in through (openids masked). */
+    async identities(): Promise<Identity[]> {
+      const answer = await request<{ data: { identities: Identity[] } }>("/api/wechat/identities");
+      return answer.data.identities;
+    },
+
+    /**
+     * Binds this mini-program's WeChat identity (or, with `appid`, another app's, given its code) to the signed-in
+     * user, so that logging in here finds them. Without a code, this mini-program's wx.login gives one.
+     * 409 `bind_conflict` when the identity belongs to another account: the SDK never switches accounts.
+     */
+    async bindIdentity(code?: string, appid: string | undefined = options.appid): Promise<BindIdentityResult> {
+      if (!appid) throw new BaiClientError({ url: urlOf("/api/wechat/identities"), status: 0, message: "bindIdentity 需要 appid:在 createClient 的 appid 中配置,或作为第二个参数传入" });
+      const answer = await request("/api/wechat/identities", { method: "POST", body: { appid, code: code || (await wxLoginCode(wx, timeoutMs)) } });
+      return answer.data;
+    },
+
+    /** Unbinds one of the user's identities (by its `id` from identities()). */
+    async unbindIdentity(id: string): Promise<void> {
+      await request(`/api/wechat/identities/${encodeURIComponent(id)}`, { method: "DELETE" });
+    },
+
+    /** Each document's current version and URL, what the user agreed to and when, and whether consent is needed now. */
+    async consents(): Promise<ConsentOverview> {
+      return (await request<{ data: ConsentOverview }>("/api/wechat/consents")).data;
+    },
+
+    /** Records agreement to these versions; a version that is not the current one fails with 409 and the current ones in `error.data.documents`. */
+    async giveConsent(documents: ConsentItem[], source: ConsentSource = "settings"): Promise<ConsentOverview> {
+      return (await request("/api/wechat/consents", { method: "POST", body: { action: "agree", consents: documents, source } })).data;
+    },
+
+    /** Withdraws the user's consent to these documents (by name). */
+    async withdrawConsent(documents: string[], source: ConsentSource = "settings"): Promise<ConsentOverview> {
+      const consents: ConsentItem[] = documents.map((document) => ({ document }));
+      return (await request("/api/wechat/consents", { method: "POST", body: { action: "withdraw", consents, source } })).data;
+    },
+
+    /** A copy of everything the server holds about the user, as one JSON document. */
+    async myData(): Promise<MyData> {
+      return (await request<{ data: MyData }>("/api/wechat/my-data")).data;
+    },
+
     request,
   };
 
   return { client, internals: { wx, timeoutMs, authStore, urlOf, request, upload, usableToken } };
 }
 
-/** Disabled, being deleted or deleted: the session is over and a new login would not help. */
+/** 403 (disabled, being deleted, waiting for approval) or 410 (deleted), told by `error`: the session is over and a new login would not help. */
 function isAccountRefusal(response: HttpResponse): boolean {
   return ACCOUNT_UNAVAILABLE_ERRORS.indexOf(errorIdOf(response)) >= 0;
 }

@@ -1,8 +1,8 @@
 // The one error every SDK call rejects with, shaped after PocketBase's ClientResponseError.
 // It reads both envelopes: ours `{code, error, msg, message, data}` and PocketBase's own `{status, message, data}`.
 
-/** BAI's identifiers of an account that is refused itself: disabled, being deleted, deleted. */
-export const ACCOUNT_UNAVAILABLE_ERRORS = ["account_disabled", "account_deletion_pending", "account_deleted"];
+/** BAI's identifiers of an account that is refused itself: disabled, being deleted, deleted, waiting for approval. */
+export const ACCOUNT_UNAVAILABLE_ERRORS = ["account_disabled", "account_deletion_pending", "account_deleted", "account_pending_approval"];
 
 export interface FieldError {
   code: string;
@@ -69,11 +69,27 @@ export class BaiClientError extends Error {
 
   /**
    * True when the account itself is refused, told by `error` alone: `account_disabled` (staff disabled it),
-   * `account_deletion_pending` (being deleted), `account_deleted`. Logging in again is the user's decision.
-   * Another 403 (PocketBase's "Only superusers can perform this action", say) is not one.
+   * `account_deletion_pending` (being deleted), `account_deleted`, `account_pending_approval` (waiting for staff
+   * to approve). Logging in again is the user's decision. Another 403 (PocketBase's "Only superusers can perform
+   * this action", say) is not one, nor a person the registration policy turns away (see needsPhoneLogin, isRegistrationClosed).
    */
   get isAccountUnavailable(): boolean {
     return ACCOUNT_UNAVAILABLE_ERRORS.indexOf(this.error) >= 0;
+  }
+
+  /** 403 `phone_login_required`: the server registers new people only by phone: show `<button open-type="getPhoneNumber">` and call phoneLogin(). */
+  get needsPhoneLogin(): boolean {
+    return this.status === 403 && this.error === "phone_login_required";
+  }
+
+  /** 403 `account_pending_approval`: registered, and waiting for staff to approve; logging in works once they have. */
+  get isPendingApproval(): boolean {
+    return this.status === 403 && this.error === "account_pending_approval";
+  }
+
+  /** 403 `registration_closed` (the server takes no new users) or `phone_not_registered` (this number is not one staff entered). */
+  get isRegistrationClosed(): boolean {
+    return this.status === 403 && (this.error === "registration_closed" || this.error === "phone_not_registered");
   }
 }
 

@@ -1,4 +1,4 @@
-export { createAuthClient, type BaiAuthClient, type ClientOptions, type ProfileUpdate, type RequestOptions } from "./client";
+export { createAuthClient, type BaiAuthClient, type ClientOptions, type LoginOptions, type ProfileUpdate, type RequestOptions } from "./client";
 export { createClient, type BaiClient } from "./full-client";
 export { BaiClientError, type FieldError } from "./errors";
 export { WxStorageAuthStore, type AuthChangeListener } from "./auth-store";
@@ -9,12 +9,21 @@ export type { FileOptions } from "./files";
 export type { QueryParams } from "./query";
 export type { Realtime, RealtimeCallback, RealtimeOptions, UnsubscribeFunc } from "./realtime";
 export type {
+  BindIdentityResult,
   CompanyInfo,
+  ConsentDocument,
+  ConsentItem,
+  ConsentOverview,
+  ConsentSource,
+  MyData,
   DeleteAccountResult,
+  Identity,
   LogoutScope,
   ErrorResponse,
   LoginResponse,
   LoginResult,
+  PhoneLoginResponse,
+  PhoneLoginResult,
   PostPath,
   ProfileFieldsRequest,
   ProfileRequest,

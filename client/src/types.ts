@@ -8,6 +8,8 @@ export type UserInfo = Schemas["UserInfo"];
 export type CompanyInfo = Schemas["CompanyInfo"];
 export type LoginResponse = Schemas["PocketBaseAuthResponse"];
 export type LoginResult = Schemas["WechatLoginResponseData"];
+export type PhoneLoginResponse = Schemas["PhoneLoginAuthResponse"];
+export type PhoneLoginResult = Schemas["WechatPhoneLoginResponseData"];
 export type RefreshResponse = Schemas["RefreshTokenAuthResponse"];
 export type RefreshResult = Schemas["RefreshTokenResponseData"];
 export type ProfileRequest = Schemas["WechatProfileRequest"];
@@ -20,6 +22,14 @@ export type ProfileFieldsRequest = Partial<ProfileRequest>;
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type LogoutScope = NonNullable<Schemas["LogoutRequest"]["scope"]>;
 export type DeleteAccountResult = Schemas["DeleteAccountResponseData"];
+/** One of the user's WeChat identities (an app they sign in through), openid masked. */
+export type Identity = Schemas["IdentityView"];
+export type BindIdentityResult = SuccessBodyOf<"/api/wechat/identities">["data"];
+export type ConsentDocument = Schemas["ConsentDocument"];
+export type ConsentItem = Schemas["ConsentItem"];
+export type ConsentOverview = Schemas["ConsentOverview"];
+export type ConsentSource = NonNullable<Schemas["ConsentRequest"]["source"]>;
+export type MyData = Schemas["MyData"];
 
 /** The contract's paths answered with POST. */
 export type PostPath = { [P in keyof paths]: paths[P] extends { post: object } ? P : never }[keyof paths];

@@ -67,10 +67,11 @@ describe("the bundle (dist/index.js)", () => {
 
 describe("size", () => {
   // Budgets with a little room; the measured sizes are in client/README.md.
-  it("is at most 8 KB minified and gzipped, and a login-only app keeps at most 4 KB of it", async () => {
+  // The login-only part holds phone login, invites and identities besides login, profile and renewal.
+  it("is at most 8 KB minified and gzipped, and a login-only app keeps at most 4.5 KB of it", async () => {
     const { gzipped, loginOnly } = await measure();
     expect(gzipped).toBeLessThanOrEqual(8 * 1024);
-    expect(loginOnly.gzipped).toBeLessThanOrEqual(4 * 1024);
+    expect(loginOnly.gzipped).toBeLessThanOrEqual(4.5 * 1024);
   });
 
   it("dist/index.mjs tree-shakes: an app importing createAuthClient alone gets no records or realtime code", async () => {

@@ -160,6 +160,61 @@ describe("login", () => {
   });
 });
 
+describe("phoneLogin", () => {
+  it("does the wx.login itself and sends both codes, then keeps the session", async () => {
+    const { client, server, loginCalls } = setup();
+    const result = await client.phoneLogin("phone-code-1");
+
+    expect(loginCalls()).toBe(1);
+    expect(server.requests).toEqual([expect.objectContaining({ url: `${BASE_URL}/api/wechat/phone-login`, body: { users_wx_code: "code-1", users_phone_code: "phone-code-1" } })]);
+    expect(result).toMatchObject({ status: "claimed", phone_mismatch: false, user: { users_phone: "13800138000" } });
+    expect(client.user?.users_phone).toBe("13800138000");
+    expect(client.token).not.toBe("");
+  });
+
+  it("sends an invite code on both logins when given one", async () => {
+    const { client, server } = setup();
+    await client.phoneLogin("phone-code-1", { inviteCode: "TEAM-2026" });
+    await client.login({ inviteCode: "TEAM-2026" });
+    expect(server.requests.map((request) => (request.body as { invite_code?: string }).invite_code)).toEqual(["TEAM-2026", "TEAM-2026"]);
+  });
+
+  it("gets a new login code once when WeChat already saw the first, keeping the phone code", async () => {
+    const { client, server } = setup();
+    server.usedCodes.add("code-1");
+    await client.phoneLogin("phone-code-1");
+    expect(server.requests.map((request) => request.body)).toEqual([
+      { users_wx_code: "code-1", users_phone_code: "phone-code-1" },
+      { users_wx_code: "code-2", users_phone_code: "phone-code-1" },
+    ]);
+  });
+});
+
+describe("a person the registration policy turns away", () => {
+  const refusals: Array<[string, string, string, Record<string, boolean>]> = [
+    ["use phone login", "请使用手机号快捷登录", "phone_login_required", { needsPhoneLogin: true, isPendingApproval: false, isRegistrationClosed: false, isAccountUnavailable: false }],
+    ["wait for approval", "账号待管理员审核,审核通过后即可登录", "account_pending_approval", { needsPhoneLogin: false, isPendingApproval: true, isRegistrationClosed: false, isAccountUnavailable: true }],
+    ["registration is closed", "暂不开放注册", "registration_closed", { needsPhoneLogin: false, isPendingApproval: false, isRegistrationClosed: true, isAccountUnavailable: false }],
+    ["the number is not one staff entered", "该手机号未登记,请联系管理员开通账号", "phone_not_registered", { needsPhoneLogin: false, isPendingApproval: false, isRegistrationClosed: true, isAccountUnavailable: false }],
+  ];
+
+  it.each(refusals)("is told apart by its error id when told to %s", async (_, msg, error, flags) => {
+    const { client, server } = setup();
+    server.routes["/api/wechat/login"] = () => failure(403, msg, {}, error);
+    server.routes["/api/wechat/phone-login"] = () => failure(403, msg, {}, error);
+
+    expect(await client.ensureLogin().catch((caught) => caught)).toMatchObject({ status: 403, error, ...flags });
+    expect(await client.phoneLogin("phone-code-1").catch((caught) => caught)).toMatchObject({ status: 403, error, ...flags });
+    expect(client.token).toBe("");
+  });
+
+  it("tells a disabled account by its error id", async () => {
+    const { client, server } = setup();
+    server.routes["/api/wechat/login"] = () => failure(403, "账号已被禁用,请联系管理员");
+    expect(await client.login().catch((caught) => caught)).toMatchObject({ error: "account_disabled", needsPhoneLogin: false, isPendingApproval: false, isAccountUnavailable: true });
+  });
+});
+
 describe("a 401", () => {
   it("from ten parallel calls costs exactly one refresh and ten retries", async () => {
     const { client, server, loginCalls, loginsBefore } = await signedIn();
@@ -656,5 +711,35 @@ describe("language", () => {
     const none = setup({ language: "" });
     await none.client.login();
     expect(languageSent(none.server)).toEqual([undefined]);
+  });
+});
+
+describe("consents and the user's data", () => {
+  const overview = { enforced: true, documents: [{ document: "privacy_policy", title: "隐私政策", version: "2", url: "https://e.com/p2", accepted_version: null, accepted_at: null, consent_required: true }] };
+
+  it("consents() and myData() GET with the token; giveConsent and withdrawConsent POST the action and the items", async () => {
+    const { client, server } = await signedIn();
+    const token = client.token;
+    server.routes["/api/wechat/consents"] = () => ({ status: 200, body: { code: 200, msg: "已记录", data: overview } });
+    server.routes["/api/wechat/my-data"] = () => ({ status: 200, body: { code: 200, msg: "请求成功", data: { generated_at: "2026-11-22T00:00:00.000Z" } } });
+
+    expect(await client.consents()).toEqual(overview);
+    expect(await client.giveConsent([{ document: "privacy_policy", version: "2" }])).toEqual(overview);
+    expect(await client.withdrawConsent(["privacy_policy"], "prompt")).toEqual(overview);
+    expect(await client.myData()).toEqual({ generated_at: "2026-11-22T00:00:00.000Z" });
+    expect(server.requests.map(({ method, path, body, token }) => ({ method, path, body, token }))).toEqual([
+      { method: "GET", path: "/api/wechat/consents", body: undefined, token },
+      { method: "POST", path: "/api/wechat/consents", body: { action: "agree", consents: [{ document: "privacy_policy", version: "2" }], source: "settings" }, token },
+      { method: "POST", path: "/api/wechat/consents", body: { action: "withdraw", consents: [{ document: "privacy_policy" }], source: "prompt" }, token },
+      { method: "GET", path: "/api/wechat/my-data", body: undefined, token },
+    ]);
+  });
+
+  it("rejects an agreement to an old version with the current ones in the error's data", async () => {
+    const { client, server } = await signedIn();
+    const current = [{ document: "privacy_policy", title: "隐私政策", version: "2", url: "https://e.com/p2" }];
+    server.routes["/api/wechat/consents"] = () => failure(409, "协议已更新,请阅读最新版本后再同意", { documents: current });
+    const error: BaiClientError = await client.giveConsent([{ document: "privacy_policy", version: "1" }]).catch((caught) => caught);
+    expect(error).toMatchObject({ status: 409, data: { documents: current } });
   });
 });

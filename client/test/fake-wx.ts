@@ -1,6 +1,6 @@
 // A fake `wx` for unit tests: in-memory storage, wx.login minting numbered codes, and wx.request /
 // wx.uploadFile answered by a fake BAI server whose routes a test can override one by one.
-import { ERROR_MESSAGES, paramsIn } from "../../hooks-src/languages/messages";
+import { ERROR_MESSAGES, fieldCodeOf, paramsIn } from "../../hooks-src/languages/messages";
 import type { WxApi, WxRequestOptions, WxRequestTask, WxUploadFileOptions } from "../src/wx";
 
 export interface FakeRequest {
@@ -113,6 +113,15 @@ export class FakeServer {
       this.usedCodes.add(code);
       return { status: 200, body: this.authAnswer("登录成功", { status: "login_success" }) };
     },
+    "/api/wechat/phone-login": (request) => {
+      const { users_wx_code: code } = request.body as { users_wx_code: string };
+      if (this.usedCodes.has(code)) {
+        return failure(400, "微信 code 已被使用", { users_wx_code: { code: "wechat_code_used", message: "微信 code 已被使用" } });
+      }
+      this.usedCodes.add(code);
+      this.user = { ...this.user, users_phone: "13800138000", users_phone_masked: "138****8000" };
+      return { status: 200, body: this.authAnswer("登录成功", { status: "claimed", deletion_cancelled: false, phone_mismatch: false }) };
+    },
     "/api/wechat/refresh-token": (request) => {
       if (!this.accepts(request.token)) return failure(401, "token 无效或已过期,请重新登录");
       return { status: 200, body: this.authAnswer("token 刷新成功", {}) };
@@ -183,11 +192,11 @@ export class FakeServer {
   }
 }
 
-/** BAI's answer of a failure, by its Chinese message: with the identifier BAI gives that message. */
-export function failure(status: number, msg: string, data: Record<string, unknown> = {}): FakeAnswer {
-  const error = Object.entries(ERROR_MESSAGES).find(([, message]) => paramsIn(message["zh-CN"], msg))?.[0];
-  if (!error) return { status, body: { code: status, msg, data } };
-  return { status, body: { code: status, error, msg, message: msg, data } };
+/** BAI's answer of a failure, by its Chinese message: with the identifier given, else the one BAI gives that message. */
+export function failure(status: number, msg: string, data: Record<string, unknown> = {}, error?: string): FakeAnswer {
+  const id = error ?? Object.entries(ERROR_MESSAGES).find(([, message]) => paramsIn(message["zh-CN"], msg))?.[0];
+  if (!id) return { status, body: { code: status, msg, data } };
+  return { status, body: { code: status, error: fieldCodeOf(id), msg, message: msg, data } };
 }
 
 export interface FakeWx {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: an .mjs script without types
 import { build, clientRoot } from "../scripts/build.mjs";
 import { loadInBareRealm } from "./bare-realm";
-import { fakeWx, type FakeWx } from "./fake-wx";
+import { failure, fakeWx, type FakeWx } from "./fake-wx";
 import { loadMiniProgram } from "./mini-program-loader";
 
 const require = createRequire(import.meta.url);
@@ -217,6 +217,31 @@ describe("examples/miniprogram", () => {
 
     profile.onNameFocus(); // an unauthorized nickname input would not ask by itself
     expect(required).toHaveLength(1);
+  });
+
+  it("offers the phone button on the login page when the server asks for it, and waits for approval", async () => {
+    const fake = fakeWx();
+    const redirects: string[] = [];
+    const approved = fake.server.routes["/api/wechat/phone-login"];
+    fake.server.routes["/api/wechat/login"] = () => failure(403, "请使用手机号快捷登录", {}, "phone_login_required");
+    fake.server.routes["/api/wechat/phone-login"] = () => failure(403, "账号待管理员审核,审核通过后即可登录", {}, "account_pending_approval");
+    const login = loadMiniProgram(projectRoot, exampleWx(fake, { redirectTo: ({ url }: { url: string }) => redirects.push(url), showToast: () => {} })).openPage("pages/login/login");
+    const wxml = readFileSync(join(exampleRoot, "pages/login/login.wxml"), "utf8");
+    expect(wxml).toMatch(/<button[^>]*wx:else[^>]*open-type="getPhoneNumber"[^>]*bindgetphonenumber="onGetPhoneNumber"/);
+
+    await login.onLogin();
+    expect(login.data).toMatchObject({ needsPhone: true, pendingApproval: false, error: "请使用手机号登录" });
+    await login.onGetPhoneNumber({ detail: { errMsg: "getPhoneNumber:fail user deny" } });
+    expect(fake.server.count("/api/wechat/phone-login")).toBe(0);
+    await login.onGetPhoneNumber({ detail: { code: "p-13800138000-1", errMsg: "getPhoneNumber:ok" } });
+    expect(fake.server.requests.at(-1)).toMatchObject({ path: "/api/wechat/phone-login", body: { users_wx_code: "code-2", users_phone_code: "p-13800138000-1" } });
+    expect(login.data).toMatchObject({ needsPhone: true, pendingApproval: true });
+    expect(redirects).toEqual([]);
+
+    // Once approved the same button signs them in.
+    fake.server.routes["/api/wechat/phone-login"] = approved;
+    await login.onGetPhoneNumber({ detail: { code: "p-13800138000-2", errMsg: "getPhoneNumber:ok" } });
+    expect(redirects).toEqual(["/pages/profile/profile"]);
   });
 
   it("shows a field error from the server on the profile page", async () => {

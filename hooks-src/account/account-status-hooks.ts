@@ -5,6 +5,7 @@
 import { deleteAvatarsOfUser, USER_AVATAR_FIELD } from "../avatars/avatars";
 import { deleteIdentitiesOfUser } from "../identities/identities";
 import { USERS_FLAGS_FIELD } from "../content-security/user-flags";
+import { unlinkConsentsOf } from "../consents/consent-ledger";
 import {
   DELETION_DUE_REQUIRED,
   deletionDueAction,
@@ -31,6 +32,8 @@ export function applyAccountStatusRules(e: core.RecordEvent): void {
   if (effects.erase) {
     deleteAvatarsOfUser(e.app, user.id);
     deleteIdentitiesOfUser(e.app, user.id);
+    // Consent rows stay as evidence, no longer linked to the person.
+    unlinkConsentsOf(e.app, user.id);
   }
 }
 

@@ -36,6 +36,7 @@ describe("deletionDueAt", () => {
 describe("failureForAccountStatus", () => {
   it.each([
     ["正常", null],
+    ["待审核", 403],
     ["禁用", 403],
     ["注销中", 403],
     ["已注销", 410],
@@ -44,8 +45,12 @@ describe("failureForAccountStatus", () => {
   });
 
   it("gives each status its own message", () => {
-    const messages = ["禁用", "注销中", "已注销"].map((status) => failureForAccountStatus(status)!.msg);
-    expect(new Set(messages).size).toBe(3);
+    const messages = ["待审核", "禁用", "注销中", "已注销"].map((status) => failureForAccountStatus(status)!.msg);
+    expect(new Set(messages).size).toBe(4);
+  });
+
+  it("tells a user waiting for approval by its error id", () => {
+    expect(failureForAccountStatus("待审核")!.error).toBe("account_pending_approval");
   });
 });
 
@@ -69,6 +74,11 @@ describe("effectsOfStatusChange", () => {
     expect(effectsOfStatusChange("正常", "禁用")).toMatchObject({ rotateTokenKey: true, refusal: null });
     expect(effectsOfStatusChange("禁用", "禁用").rotateTokenKey).toBe(false);
     expect(effectsOfStatusChange("禁用", "正常").rotateTokenKey).toBe(false);
+  });
+
+  it("voids the tokens of an account sent back to approval, not of one approved", () => {
+    expect(effectsOfStatusChange("正常", "待审核")).toMatchObject({ rotateTokenKey: true, refusal: null, erase: false });
+    expect(effectsOfStatusChange("待审核", "正常").rotateTokenKey).toBe(false);
   });
 
   it("erases on 已注销, and again on every later save", () => {
@@ -125,6 +135,9 @@ describe("statusChangeEvents", () => {
     ["注销中", "禁用", ["deletion_cancelled", "account_disabled"]],
     ["注销中", "已注销", ["deletion_completed"]],
     ["正常", "已注销", ["deletion_completed"]],
+    ["待审核", "正常", ["account_approved"]],
+    ["待审核", "禁用", ["account_disabled"]],
+    ["正常", "待审核", []],
   ])("%s → %s is %j", (before, after, events) => {
     expect(statusChangeEvents(before, after)).toEqual(events);
   });

@@ -1,9 +1,11 @@
-// Pure rules of the account lifecycle: the four statuses, the cooling-off period of a deletion
+// Pure rules of the account lifecycle: the five statuses, the cooling-off period of a deletion
 // (注销冷静期), and what each change of users_status does. No PocketBase access here.
 import { failures, type ApiFailure } from "../errors";
 
 export const ACCOUNT_STATUS = {
   active: "正常",
+  // Registered under the approval policy: no token until staff set 正常 (registration/policy.ts).
+  pendingApproval: "待审核",
   disabled: "禁用",
   deletionPending: "注销中",
   deleted: "已注销",
@@ -18,7 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 // What an erasure empties; the record, its users_id and company_id stay, so that business
 // data pointing at the user keeps its references. File fields, if staff add any, are emptied too.
-export const ERASED_FIELDS = ["users_name", "users_phone", "users_picture", "openid", "unionid", "email"] as const;
+export const ERASED_FIELDS = ["users_name", "users_phone", "users_picture", "openid", "unionid", "email", "users_registered_ip"] as const;
 
 export function readDeletionCooloffDays(getenv: (name: string) => string = $os.getenv): number {
   const raw = getenv("ACCOUNT_DELETION_COOLOFF_DAYS").trim();
@@ -34,6 +36,7 @@ export function deletionDueAt(requestedAt: Date, cooloffDays: number): Date {
 // answered 403, not 401: a client that logs in again on every 401 would cancel the deletion.
 export function failureForAccountStatus(status: string): ApiFailure | null {
   if (status === ACCOUNT_STATUS.disabled) return failures.accountDisabled();
+  if (status === ACCOUNT_STATUS.pendingApproval) return failures.accountPendingApproval();
   if (status === ACCOUNT_STATUS.deletionPending) return failures.accountDeletionPending();
   if (status === ACCOUNT_STATUS.deleted) return failures.accountDeleted();
   return null;
@@ -46,13 +49,13 @@ export interface StatusChangeEffects {
 }
 
 // Applied on every save of a user, whoever saves it (our routes, the cron, staff in the admin
-// UI): an erased account stays erased, and an account that is disabled or leaves for deletion
-// loses every token it holds.
+// UI): an erased account stays erased, and an account that is disabled, sent back to approval or
+// leaves for deletion loses every token it holds.
 export function effectsOfStatusChange(before: string, after: string): StatusChangeEffects {
   const deletion = after === ACCOUNT_STATUS.deletionPending || after === ACCOUNT_STATUS.deleted;
   return {
     refusal: before === ACCOUNT_STATUS.deleted && after !== ACCOUNT_STATUS.deleted ? "已注销的账号不能恢复" : null,
-    rotateTokenKey: (deletion || after === ACCOUNT_STATUS.disabled) && before !== after,
+    rotateTokenKey: (deletion || after === ACCOUNT_STATUS.disabled || after === ACCOUNT_STATUS.pendingApproval) && before !== after,
     erase: after === ACCOUNT_STATUS.deleted,
   };
 }
@@ -81,17 +84,18 @@ export function effectiveDeletionDue(due: Date | null, lastChangedAt: Date, cool
   return due ?? deletionDueAt(lastChangedAt, cooloffDays);
 }
 
-export type StatusEvent = "account_disabled" | "account_enabled" | "deletion_requested" | "deletion_cancelled" | "deletion_completed";
+export type StatusEvent = "account_disabled" | "account_enabled" | "account_approved" | "deletion_requested" | "deletion_cancelled" | "deletion_completed";
 
 // The audit events a change of users_status stands for.
 export function statusChangeEvents(before: string, after: string): StatusEvent[] {
   if (before === after) return [];
-  const { active, disabled, deletionPending, deleted } = ACCOUNT_STATUS;
+  const { active, pendingApproval, disabled, deletionPending, deleted } = ACCOUNT_STATUS;
   if (after === deleted) return ["deletion_completed"];
   const events: StatusEvent[] = [];
   if (before === deletionPending) events.push("deletion_cancelled");
   if (after === deletionPending) events.push("deletion_requested");
   if (after === disabled) events.push("account_disabled");
   if (after === active && before === disabled) events.push("account_enabled");
+  if (after === active && before === pendingApproval) events.push("account_approved");
   return events;
 }

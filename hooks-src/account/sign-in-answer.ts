@@ -1,15 +1,18 @@
 // The answer of every login route once WeChat has named the user: sign in through the one
-// resolution, reply with PocketBase's auth response and our meta, and audit what happened.
+// resolution (with the login's registration steps and consents, login-records.ts), reply with
+// PocketBase's auth response and our meta, and audit what happened.
 import { auditRequest } from "../audit/audit";
 import { sendAuthResponse } from "../http/auth";
 import type { SigningIn } from "../identities/resolution";
 import { isInfoComplete } from "../users/user-profile";
 import { userInfoOf } from "../users/user-info";
+import type { LoginRecords } from "./login-records";
 import { signIn } from "./sign-in";
 
-export function signInAndAnswer(e: core.RequestEvent, signingIn: SigningIn, { mayCancelDeletion = true } = {}): void {
+export function signInAndAnswer(e: core.RequestEvent, signingIn: SigningIn, records: LoginRecords, { mayCancelDeletion = true } = {}): void {
   const { app } = signingIn;
-  const { user, outcome, created, deletionCancelled, unionidHeldBy } = signIn(signingIn, { mayCancelDeletion });
+  const { user, outcome, created, deletionCancelled, unionidHeldBy } = signIn(signingIn, { mayCancelDeletion, registration: records.registration });
+  const consentsRequired = records.afterSignIn(user, created);
   const info = userInfoOf(user);
   sendAuthResponse(e, user, "wechat", {
     code: 200,
@@ -18,10 +21,11 @@ export function signInAndAnswer(e: core.RequestEvent, signingIn: SigningIn, { ma
       status: created ? "register_success" : outcome === "linked" ? "linked" : "login_success",
       is_info_complete: isInfoComplete(info),
       deletion_cancelled: deletionCancelled,
+      consents_required: consentsRequired,
       user: info,
     },
   });
-  auditRequest(e, created ? "registration" : outcome === "linked" ? "identity_linked" : "login", user, { appid: app.appId });
-  if (deletionCancelled) auditRequest(e, "deletion_cancelled", user);
-  if (unionidHeldBy) auditRequest(e, "unionid_conflict", user, { appid: app.appId, other_pb_id: unionidHeldBy });
+  auditRequest(e, created ? "registration" : outcome === "linked" ? "identity_linked" : "login", info, { appid: app.appId });
+  if (deletionCancelled) auditRequest(e, "deletion_cancelled", info);
+  if (unionidHeldBy) auditRequest(e, "unionid_conflict", info, { appid: app.appId, other_pb_id: unionidHeldBy });
 }

@@ -41,7 +41,14 @@ function withoutBearer(header: string): string {
 // The cache in $app.store(): each revoked token's hash, and per user the latest expiry among
 // their revoked tokens, so that the middleware hashes the token only of a user who has logged
 // out a device since. Values are expiry times in ms; sweep() forgets what has expired.
-export function revocationCache(store: store.Store<string, any> = $app.store()) {
+// The store's own cache is built once per VM: the middleware asks for it on every signed-in request.
+let ownCache: ReturnType<typeof buildRevocationCache> | undefined;
+
+export function revocationCache(store?: store.Store<string, any>) {
+  return store ? buildRevocationCache(store) : (ownCache ??= buildRevocationCache($app.store()));
+}
+
+function buildRevocationCache(store: store.Store<string, any>) {
   return {
     add(hash: string, userId: string, expiresAtMs: number): void {
       store.set(TOKEN_KEY_PREFIX + hash, expiresAtMs);

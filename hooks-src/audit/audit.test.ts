@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { failures } from "../errors";
 import { WechatErrcodeError, WechatNetworkError } from "../wechat/errors";
 import { auditEntry } from "./audit";
+import { auditCutoff, auditRowId, auditRowOf, readAuditRetentionDays } from "./audit-events";
 import { changedProfileFields } from "./changed-fields";
 import { loginFailureDetails } from "./login-failures";
 
@@ -53,5 +54,37 @@ describe("loginFailureDetails", () => {
 
   it("says no more than 500 about an unexpected error", () => {
     expect(loginFailureDetails(new Error("secret=abc"))).toEqual({ status: 500, reason: "服务器内部错误", error: "internal_error" });
+  });
+});
+
+describe("auditRowOf", () => {
+  it("puts the event, the user, who acted and from where in columns, the rest in details, at PocketBase's date format", () => {
+    const entry = auditEntry("logout", user, { by: "user", ip: "203.0.113.9" }, { scope: "all" });
+    expect(auditRowOf(entry, new Date("2026-11-22T19:33:39.123Z"))).toEqual({
+      id: expect.stringMatching(/^[a-z0-9]{15}$/), created: "2026-11-22 19:33:39.123Z", event: "logout", users_id: "U202603190001", pb_id: "abc123xyz456789", by: "user", ip: "203.0.113.9", staff: "", details: { scope: "all" },
+    });
+    expect(auditRowOf(auditEntry("deletion_completed", null, { by: "cron" }), new Date(0))).toMatchObject({ users_id: "", pb_id: "", ip: "", staff: "", details: {} });
+  });
+});
+
+describe("readAuditRetentionDays", () => {
+  it("keeps 180 days unless told otherwise, from 1 day to 10 years", () => {
+    const days = (value: string) => readAuditRetentionDays(() => value);
+    expect(days("")).toEqual({ days: 180, problem: null });
+    expect(days("365")).toEqual({ days: 365, problem: null });
+    expect(days("0").days).toBe(180);
+    expect(days("0").problem).toMatch(/AUDIT_RETENTION_DAYS/);
+    expect(days("3651").days).toBe(180);
+    expect(days("1.5").days).toBe(180);
+    expect(auditCutoff(new Date("2026-11-22T00:00:00Z"), 180).toISOString()).toBe("2026-05-26T00:00:00.000Z");
+  });
+});
+
+describe("auditRowId", () => {
+  it("is PocketBase's id shape, and sorts as the time it was made", () => {
+    const ids = [0, 1, 999, 1_000_000, Date.parse("2026-11-22T00:00:00Z"), Date.parse("2099-01-01T00:00:00Z")].map((ms) => auditRowId(new Date(ms)));
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]{15}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(auditRowId(new Date(0), () => 0)).toBe("000000000aaaaaa");
   });
 });

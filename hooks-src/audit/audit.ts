@@ -1,14 +1,14 @@
-// The audit trail: one entry in PocketBase's own logs per account event, so staff read it in
-// the Logs UI (filter `data.meta.users_id = "U…"`), and it expires with Settings → Logs → retention.
-// An event of a user's request rides on the log entry PocketBase writes for that request anyway,
-// as its meta (apis.RequestEventKeyLogMeta): a login or refresh costs no entry of its own, and
-// staff see the answer's status and time beside it. Other events (staff, cron, a request's
-// second event) are entries of their own, with the same fields under `meta`.
-// PocketBase's logger writes in batches to auxiliary.db, off the request's path: no event adds
-// a write transaction to a request. Entries hold ids, the event, the client IP and, where the
-// event has them, field names, a reason and WeChat's errcode; never a value of a field, a code,
-// a token, a secret or a phone number.
-import { redact } from "../log";
+// The audit trail: one row per account event in the append-only collection bai_audit_events
+// (audit-events.ts), which superusers read in the admin UI (filter `users_id = "U…"`), and export
+// by period (GET /api/wechat/admin/audit-export). Logins and refreshes are written in batches
+// (audit-buffer.ts); every other event before its request is answered. Rows are kept AUDIT_RETENTION_DAYS (180 by
+// default) whatever happens to PocketBase's logs, and the cron job bai_audit_prune drops older ones.
+// Rows hold ids, the event, who acted, the client IP and, where the event has them, field names,
+// a reason, WeChat's errcode, a document and its version; never a value of a field, a code, a
+// token, a secret or a phone number.
+import { logError, redact } from "../log";
+import { bufferAuditEvent } from "./audit-buffer";
+import { appendAuditEvent } from "./audit-events";
 
 export type AuditEvent =
   | "login"
@@ -22,6 +22,15 @@ export type AuditEvent =
   | "deletion_completed"
   | "account_disabled"
   | "account_enabled"
+  | "consent_given"
+  | "consent_withdrawn"
+  | "risk_rank"
+  | "my_data_exported"
+  | "audit_exported"
+  // Registration (registration/): staff approved a 待审核 user; a user staff created was claimed
+  // by its owner's phone login.
+  | "account_approved"
+  | "account_claimed"
   // One person across apps (identities/): a new app's identity joined a user by unionid; a
   // unionid WeChat returned is another user's (nothing stored); a staff merge.
   | "identity_linked"
@@ -48,17 +57,19 @@ export type AuditDetails = Record<string, string | number>;
 
 export type AuditEntry = { event: AuditEvent; by: AuditOrigin["by"] } & Partial<AuditSubject> & { ip?: string; staff?: string } & AuditDetails;
 
-// PocketBase's apis.RequestEventKeyLogMeta: what the request's own log entry stores as `meta`.
-const REQUEST_LOG_META = "pbLogMeta";
-
-// One entry's fields, in a fixed order.
-export function auditEntry(event: AuditEvent, subject: AuditSubject | null, origin: AuditOrigin, details: AuditDetails = {}): AuditEntry {
+// One entry's fields, in a fixed order. Of the subject, only its two ids: a route may pass the
+// user object of its answer, which holds the phone number.
+export function auditEntry(event: AuditEvent, subject: AuditSubject | null, origin: AuditOrigin, details?: AuditDetails): AuditEntry {
   const entry: Record<string, string | number> = { event };
-  if (subject) Object.assign(entry, subject);
+  if (subject) {
+    entry.pb_id = subject.pb_id;
+    entry.users_id = subject.users_id;
+  }
   entry.by = origin.by;
   if (origin.ip !== undefined) entry.ip = origin.ip;
   if (origin.staff !== undefined) entry.staff = origin.staff;
-  for (const [key, value] of Object.entries(details)) entry[key] = typeof value === "string" ? redact(value) : value;
+  // Only when given: in goja, even looping over an empty object costs as much as a field read.
+  if (details) for (const [key, value] of Object.entries(details)) entry[key] = typeof value === "string" ? redact(value) : value;
   return entry as AuditEntry;
 }
 
@@ -66,15 +77,49 @@ export function subjectOf(user: core.Record | null): AuditSubject | null {
   return user ? { pb_id: user.id, users_id: user.getString("users_id") } : null;
 }
 
-// An entry of its own, for events outside a user's request.
-export function audit(event: AuditEvent, user: core.Record | null, origin: AuditOrigin, details: AuditDetails = {}): void {
-  $app.logger().info(`audit: ${event}`, "meta", auditEntry(event, subjectOf(user), origin, details));
+export const requestOrigin = (e: core.RequestEvent): AuditOrigin => ({ by: "user", ip: e.realIP() });
+
+// An event that is part of a transaction (a registration, a consent): written by txApp, so that
+// it commits or rolls back with the rest, and a failure fails the transaction.
+export function auditIn(txApp: CoreApp, event: AuditEvent, user: core.Record | null, origin: AuditOrigin, details?: AuditDetails): void {
+  appendAuditEvent(txApp, auditEntry(event, subjectOf(user), origin, details));
 }
 
-// An event of the user's own request: the request's log entry carries it. A request's second
-// event (a login that also cancels a deletion) gets an entry of its own.
-export function auditRequest(e: core.RequestEvent, event: AuditEvent, user: core.Record | null, details: AuditDetails = {}): void {
-  const entry = auditEntry(event, subjectOf(user), { by: "user", ip: e.realIP() }, details);
-  if (e.get(REQUEST_LOG_META) == null) e.set(REQUEST_LOG_META, entry);
-  else $app.logger().info(`audit: ${event}`, "meta", entry);
+// An event on its own (staff, cron, a request whose work is done): a write of its own. If that
+// fails, the request has already done its work, so the event goes to PocketBase's log instead
+// of failing it.
+export function audit(event: AuditEvent, user: core.Record | null, origin: AuditOrigin, details?: AuditDetails): void {
+  writeAuditEntry(auditEntry(event, subjectOf(user), origin, details));
+}
+
+function writeAuditEntry(entry: AuditEntry): void {
+  try {
+    appendAuditEvent($app, entry);
+  } catch (error) {
+    logError(`Could not write the audit event ${entry.event}; it is logged here instead`, error);
+    $app.logger().error(`audit: ${entry.event}`, "meta", entry);
+  }
+}
+
+// Written in batches (audit-buffer.ts): the events of every app start and every token renewal.
+// Their row is the record of the request, so PocketBase's own log line for it (a second row, in
+// auxiliary.db) is left out; a failed login or refresh is still logged. PocketBase's
+// SkipSuccessActivityLog() middleware sets this key (apis/middlewares.go, unexported).
+const BATCHED_EVENTS: ReadonlySet<AuditEvent> = new Set(["login", "refresh"]);
+const SKIP_SUCCESS_ACTIVITY_LOG = "__skipSuccessActivityLogger";
+
+// An event of the user's own request. A route that has read the user's ids already passes them
+// (its answer's user object), sparing a read of the record.
+export function auditRequest(e: core.RequestEvent, event: AuditEvent, subject: AuditSubject | null, details?: AuditDetails): void {
+  if (!BATCHED_EVENTS.has(event) || !subject || !onlyAnAppid(details)) return writeAuditEntry(auditEntry(event, subject, requestOrigin(e), details));
+  const row = { event, users_id: subject.users_id, pb_id: subject.pb_id, ip: e.realIP() };
+  bufferAuditEvent(typeof details?.appid === "string" ? { ...row, appid: details.appid } : row);
+  e.set(SKIP_SUCCESS_ACTIVITY_LOG, true);
+}
+
+// A batched row carries no details but the appid (a login's), which is never a secret to redact.
+function onlyAnAppid(details: AuditDetails | undefined): boolean {
+  if (!details) return true;
+  for (const key in details) if (key !== "appid" || typeof details[key] !== "string") return false;
+  return true;
 }

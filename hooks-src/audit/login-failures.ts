@@ -5,14 +5,15 @@ import { apiFailureForWechatError, isWechatError, WechatErrcodeError } from "../
 import { USERS_COLLECTION } from "../users/users";
 import { findIdentity } from "../identities/identities";
 import type { SigningIn } from "../identities/resolution";
-import { auditRequest, type AuditDetails } from "./audit";
+import { PendingRegistration } from "../account/sign-in";
+import { auditRequest, subjectOf, type AuditDetails } from "./audit";
 
 export function loginFailureDetails(error: unknown, codeField = "users_wx_code"): AuditDetails {
   const failure =
     error instanceof ApiFailure ? error : isWechatError(error) ? apiFailureForWechatError(error, codeField) : failures.internal();
   const details: AuditDetails = { status: failure.status, reason: failure.msg };
-  const fields = Object.keys(failure.data);
-  if (fields.length > 0) details.fields = fields.map((field) => `${field}:${failure.data[field].code}`).join(",");
+  const fields = Object.entries(failure.data).filter(([, problem]) => typeof problem?.code === "string");
+  if (fields.length > 0) details.fields = fields.map(([field, problem]) => `${field}:${problem.code}`).join(",");
   if (failure.error) details.error = failure.error;
   if (error instanceof WechatErrcodeError) details.errcode = error.errcode;
   return details;
@@ -20,9 +21,13 @@ export function loginFailureDetails(error: unknown, codeField = "users_wx_code")
 
 // The user is known when WeChat named them and they have an account (a disabled one, say).
 export function auditLoginFailure(e: core.RequestEvent, error: unknown, signingIn: SigningIn | undefined, codeField = "users_wx_code"): void {
+  // Registered, and waiting for staff's approval: the registration is an event of its own.
+  if (error instanceof PendingRegistration) {
+    auditRequest(e, "registration", subjectOf(error.user), { appid: signingIn?.app.appId ?? "", users_status: error.user.getString("users_status") });
+  }
   const details = loginFailureDetails(error, codeField);
   if (signingIn) details.appid = signingIn.app.appId;
-  auditRequest(e, "login_failed", signingIn ? userOf(signingIn) : null, details);
+  auditRequest(e, "login_failed", subjectOf(signingIn ? userOf(signingIn) : null), details);
 }
 
 function userOf({ app, openid }: SigningIn): core.Record | null {

@@ -15,8 +15,13 @@ export function applicationBaseUrl(appUrl: string): string {
   return appUrl.trim().replace(/\/+$/, "");
 }
 
+// What every avatar URL made on this Application URL starts with.
+export function avatarUrlPrefix(appUrl: string): string {
+  return `${applicationBaseUrl(appUrl)}/api/files/${AVATARS_COLLECTION}/`;
+}
+
 export function avatarUrlOf(appUrl: string, avatar: AvatarReference): string {
-  return `${applicationBaseUrl(appUrl)}/api/files/${AVATARS_COLLECTION}/${avatar.recordId}/${avatar.filename}`;
+  return `${avatarUrlPrefix(appUrl)}${avatar.recordId}/${avatar.filename}`;
 }
 
 // Anything under this instance's files path is claimed as ours: it must then be exactly an
@@ -92,7 +97,7 @@ function removeDotSegments(path: string): string {
 }
 
 export function parseAvatarUrl(appUrl: string, url: string): AvatarReference | null {
-  const prefix = `${applicationBaseUrl(appUrl)}/api/files/${AVATARS_COLLECTION}/`;
+  const prefix = avatarUrlPrefix(appUrl);
   if (!url.startsWith(prefix)) return null;
   const parts = url.slice(prefix.length).split("/");
   if (parts.length !== 2 || !RECORD_ID.test(parts[0]) || !FILENAME.test(parts[1])) return null;

@@ -5,7 +5,7 @@
 // The body is serialized here, not by e.json: PocketBase marshals the Go map a JS object turns
 // into with encoding/json/v2, which writes a map's keys in Go's random map order, so the same
 // answer came with its keys shuffled. JSON.stringify keeps the order the object was built in.
-import { ApiFailure, failures, type FieldProblems } from "../errors";
+import { ApiFailure, failures, type FailureData, type FieldProblems } from "../errors";
 import { languageOf, type Language } from "../languages/accept-language";
 import { errorMessageIn, fieldMessageIn, successMessage } from "../languages/messages";
 import { isWechatError, apiFailureForWechatError } from "../wechat/errors";
@@ -19,7 +19,7 @@ export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
 export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
   const language = requestedLanguage(e);
   const msg = errorMessageIn(language, failure.error, failure.msg);
-  sendJson(e, failure.status, { code: failure.status, error: failure.error, msg, message: msg, data: fieldProblemsIn(failure.data, language) }, language);
+  sendJson(e, failure.status, { code: failure.status, error: failure.error, msg, message: msg, data: dataIn(failure.data, language) }, language);
 }
 
 // The language the request asks its answer in. Several Accept-Language headers are one list (RFC 9110 §5.3).
@@ -43,6 +43,11 @@ export function unsayLanguage(header: http.Header): void {
   header.del("Content-Language");
 }
 
+// Field problems in the request's language; consent documents (a 409 or 428) as they are.
+function dataIn(data: FailureData, language: Language): object {
+  return "documents" in data && Array.isArray(data.documents) ? data : fieldProblemsIn(data as FieldProblems, language);
+}
+
 function fieldProblemsIn(problems: FieldProblems, language: Language): Record<string, { code: string; message: string }> {
   const rendered: Record<string, { code: string; message: string }> = {};
   for (const field of Object.keys(problems)) {
@@ -61,9 +66,10 @@ function sendJson(e: core.RequestEvent, status: number, body: object, language: 
 
 // Runs a handler and renders whatever it throws. Unknown errors are logged (redacted)
 // and answered as a bare 500: no message or stack of theirs reaches the client.
-export function answer(e: core.RequestEvent, handler: () => void, wechatCodeField = ""): void {
+// The handler gets e, so that a route may pass a function of its module instead of a closure.
+export function answer(e: core.RequestEvent, handler: (e: core.RequestEvent) => void, wechatCodeField = ""): void {
   try {
-    handler();
+    handler(e);
   } catch (error) {
     if (error instanceof ApiFailure) return sendFailure(e, error);
     if (isWechatError(error)) {

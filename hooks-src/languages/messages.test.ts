@@ -4,8 +4,12 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { avatarFailures, avatarNotUsable } from "../avatars/avatar-errors";
 import { contentCheckUnavailable, nicknameRisky } from "../content-security/nickname-check";
-import { ApiFailure, failures } from "../errors";
+import { auditFailures } from "../audit/audit-errors";
+import type { ConsentDocument } from "../consents/consent-config";
+import { consentFailures } from "../consents/consent-errors";
+import { ApiFailure, failures, type FieldProblems } from "../errors";
 import { aesDecryptionFailed, pushFailures } from "../push/push-errors";
+import { riskFailures } from "../risk/risk-errors";
 import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
 import { ERROR_MESSAGES, errorMessageIn, FIELD_MESSAGES, fieldCodeOf, fieldMessageIn, paramsIn, SUCCESS_MESSAGES, successMessage, type Message } from "./messages";
 
@@ -22,12 +26,14 @@ const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
   methodNotAllowed: ["GET/POST"],
   payloadTooLarge: [16 * 1024],
   wrongMode: ["安全模式"],
+  staleVersion: [[{ document: "privacy_policy", title: "隐私政策", version: "2", url: "https://e.com/p2" } as ConsentDocument]],
+  required: [[{ document: "privacy_policy", title: "隐私政策", version: "2", url: "https://e.com/p2" } as ConsentDocument]],
 };
 
 // Every failure a route can throw, made by its factory: a failure added anywhere in these
 // tables without an identifier, or whose identifier has no message in both languages, fails below.
 const everyFailure: Array<[string, ApiFailure]> = [
-  ...Object.entries({ ...failures, ...avatarFailures, ...pushFailures }).map(([name, make]): [string, ApiFailure] => [
+  ...Object.entries({ ...failures, ...avatarFailures, ...pushFailures, ...riskFailures, ...auditFailures, ...consentFailures }).map(([name, make]): [string, ApiFailure] => [
     name,
     (make as (...args: unknown[]) => ApiFailure)(...(SAMPLE_ARGUMENTS[name] ?? [])),
   ]),
@@ -41,6 +47,10 @@ const everyFailure: Array<[string, ApiFailure]> = [
   ["WeChat's 40013 on a phone code", apiFailureForWechatError(new WechatErrcodeError(40013, "", "getuserphonenumber"), "users_phone_code")],
 ];
 
+// A failure's messages: one identifier may have several (ERROR_MESSAGES' id.variant keys).
+const messagesOf = (error: string) => Object.entries(ERROR_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === error).map(([, message]) => message);
+const fieldProblemsOf = (failure: ApiFailure): FieldProblems => ("documents" in failure.data ? {} : (failure.data as FieldProblems));
+
 const placeholdersOf = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 
 describe("the message catalog", () => {
@@ -53,7 +63,7 @@ describe("the message catalog", () => {
   });
 
   it("has every identifier the spec lists, and lists none the spec does not", () => {
-    expect(Object.keys(ERROR_MESSAGES).sort()).toEqual([...specErrorIds].sort());
+    expect([...new Set(Object.keys(ERROR_MESSAGES).map(fieldCodeOf))].sort()).toEqual([...specErrorIds].sort());
   });
 
   it("has a message for every field code the spec lists, and no code the spec does not", () => {
@@ -72,12 +82,12 @@ describe("the message catalog", () => {
 describe("every failure", () => {
   it.each(everyFailure)("%s has an identifier the spec lists, and its message in both languages", (_, failure) => {
     expect(specErrorIds).toContain(failure.error);
-    const message = (ERROR_MESSAGES as Record<string, Message>)[failure.error];
-    expect(paramsIn(message["zh-CN"], failure.msg), `${failure.msg} is not ${failure.error}'s zh-CN message`).toBeDefined();
+    const message = messagesOf(failure.error).find((candidate) => paramsIn(candidate["zh-CN"], failure.msg));
+    expect(message, `${failure.msg} is not a zh-CN message of ${failure.error}`).toBeDefined();
     expect(errorMessageIn("zh-CN", failure.error, failure.msg)).toBe(failure.msg);
     const english = errorMessageIn("en", failure.error, failure.msg);
-    expect(english).toBe(message.en.replace(/\{(\w+)\}/g, (_, name) => paramsIn(message["zh-CN"], failure.msg)![name] as string));
-    for (const [field, problem] of Object.entries(failure.data)) {
+    expect(english).toBe(message!.en.replace(/\{(\w+)\}/g, (_, name) => paramsIn(message!["zh-CN"], failure.msg)![name] as string));
+    for (const [field, problem] of Object.entries(fieldProblemsOf(failure))) {
       expect(specFieldCodes, field).toContain(problem.code);
       expect(fieldMessageIn("en", problem.code, problem.message), `${field}: ${problem.message}`).not.toBe(problem.message);
     }
@@ -140,11 +150,21 @@ describe("every failure", () => {
       nicknameRisky: "参数错误",
       contentCheckUnavailable: "内容安全检测暂时不可用,请稍后重试",
       aesDecryptionFailed: "推送密文无法解密: bad padding",
+      accountPendingApproval: "账号待管理员审核,审核通过后即可登录",
+      phoneLoginRequired: "请使用手机号快捷登录",
+      phoneNotRegistered: "该手机号未登记,请联系管理员开通账号",
+      registrationClosed: "暂不开放注册",
+      phoneInUse: "该手机号已属于另一个微信账号,请联系管理员",
+      duplicatePhoneUsers: "该手机号对应多个账号,请联系管理员处理",
+      registrationRefused: "账号存在安全风险,暂时无法注册",
+      superuserRequired: "仅限管理员(superuser)导出审计记录",
+      staleVersion: "协议已更新,请阅读最新版本后再同意",
+      required: "请先阅读并同意最新的协议",
     };
     const made = Object.fromEntries(everyFailure.filter(([name]) => name in today).map(([name, failure]) => [name, failure.msg]));
     expect(made).toEqual(today);
     const problems = Object.fromEntries(
-      everyFailure.flatMap(([, failure]) => Object.values(failure.data)).map((problem) => [problem.message, problem.code]),
+      everyFailure.flatMap(([, failure]) => Object.values(fieldProblemsOf(failure))).map((problem) => [problem.message, problem.code]),
     );
     expect(problems).toMatchObject({
       "微信 code 已被使用": "wechat_code_used",

@@ -40,6 +40,33 @@ export const ERROR_MESSAGES = {
   account_disabled: { "zh-CN": "账号已被禁用,请联系管理员", en: "This account has been disabled; please contact an administrator" },
   account_deletion_pending: { "zh-CN": "账号注销中,重新登录即可撤销注销", en: "This account is being deleted; logging in again cancels the deletion" },
   account_deleted: { "zh-CN": "账号已注销", en: "This account has been deleted" },
+  account_pending_approval: {
+    "zh-CN": "账号待管理员审核,审核通过后即可登录",
+    en: "This account awaits an administrator's approval; it can log in once approved",
+  },
+  phone_login_required: { "zh-CN": "请使用手机号快捷登录", en: "Please log in with your phone number" },
+  phone_not_registered: {
+    "zh-CN": "该手机号未登记,请联系管理员开通账号",
+    en: "This phone number is not registered; please ask an administrator to open an account",
+  },
+  registration_closed: { "zh-CN": "暂不开放注册", en: "Registration is closed for now" },
+  registration_refused: {
+    "zh-CN": "账号存在安全风险,暂时无法注册",
+    en: "This account carries a security risk and cannot register for now",
+  },
+  phone_in_use: {
+    "zh-CN": "该手机号已属于另一个微信账号,请联系管理员",
+    en: "This phone number belongs to another WeChat account; please contact an administrator",
+  },
+  duplicate_phone_users: {
+    "zh-CN": "该手机号对应多个账号,请联系管理员处理",
+    en: "This phone number matches several accounts; please contact an administrator",
+  },
+  consent_version_stale: {
+    "zh-CN": "协议已更新,请阅读最新版本后再同意",
+    en: "The agreement has been updated; please read the latest version before agreeing",
+  },
+  consent_required: { "zh-CN": "请先阅读并同意最新的协议", en: "Please read and agree to the latest agreements first" },
   identity_not_found: { "zh-CN": "身份不存在", en: "No such identity" },
   bind_conflict: {
     "zh-CN": "该微信身份已属于另一个账号,如为同一人请联系管理员合并",
@@ -56,6 +83,10 @@ export const ERROR_MESSAGES = {
     en: "The two users differ in the fields below; name in winners which side to keep",
   },
   superuser_required: { "zh-CN": "仅限管理员", en: "Administrators (superusers) only" },
+  "superuser_required.audit_export": {
+    "zh-CN": "仅限管理员(superuser)导出审计记录",
+    en: "Only administrators (superusers) may export the audit trail",
+  },
   account_conflict: {
     "zh-CN": "该微信身份对应多个账号,请联系管理员合并账号",
     en: "This WeChat identity matches several accounts; please ask an administrator to merge them",
@@ -132,6 +163,15 @@ export const FIELD_MESSAGES = {
   validation_invalid_type: { "zh-CN": "必须是字符串", en: "must be a string" },
   "validation_invalid_type.boolean": { "zh-CN": "必须是 true 或 false", en: "must be true or false" },
   "validation_invalid_type.object": { "zh-CN": "必须是对象", en: "must be an object" },
+  "validation_invalid_type.consents": {
+    "zh-CN": "必须是数组,每项为 {document, version}",
+    en: "must be a list whose items are {document, version}",
+  },
+  "validation_invalid_type.consent_item": {
+    "zh-CN": "第 {index} 项必须是 {document, version},均为字符串",
+    en: "item {index} must be {document, version}, both strings",
+  },
+  "validation_too_long.items": { "zh-CN": "最多 {max} 项", en: "must have at most {max} items" },
   validation_too_long: { "zh-CN": "长度不能超过 {max} 个字符", en: "must be at most {max} characters long" },
   validation_invalid_format: { "zh-CN": "不是合法的微信 code", en: "is not a valid WeChat code" },
   "validation_invalid_format.record_id": { "zh-CN": "不是合法的记录 id", en: "is not a valid record id" },
@@ -142,6 +182,16 @@ export const FIELD_MESSAGES = {
     "zh-CN": "只能为 users_phone、unionid 指明 into 或 from",
     en: "may name into or from only for users_phone and unionid",
   },
+  "validation_invalid_value.action": { "zh-CN": "只能是 agree 或 withdraw", en: "must be agree or withdraw" },
+  "validation_invalid_value.source": { "zh-CN": "只能是 settings 或 prompt", en: "must be settings or prompt" },
+  "validation_invalid_value.consent_repeated": { "zh-CN": "第 {index} 项的协议重复", en: "item {index} repeats an agreement" },
+  "validation_invalid_value.export_format": { "zh-CN": "只能是 csv 或 json", en: "must be csv or json" },
+  "validation_invalid_value.later_than_from": { "zh-CN": "必须晚于 from", en: "must be later than from" },
+  "validation_invalid_format.time": {
+    "zh-CN": "必须是 YYYY-MM-DD(北京时间零点)或带时区的时间,如 2026-11-01T08:00:00+08:00",
+    en: "must be YYYY-MM-DD (midnight, Beijing time) or a time with its zone, such as 2026-11-01T08:00:00+08:00",
+  },
+  consent_document_unknown: { "zh-CN": "第 {index} 项的协议不存在", en: "item {index} names no such agreement" },
   validation_unknown_appid: { "zh-CN": "未配置的 appid", en: "is not a configured appid" },
   validation_too_many_files: FILE_MESSAGES.too_many_files,
   validation_invalid_image: FILE_MESSAGES.image_type_unsupported,
@@ -149,6 +199,9 @@ export const FIELD_MESSAGES = {
   validation_image_dimensions: FILE_MESSAGES.image_dimensions_exceeded,
   ...WECHAT_CODE_MESSAGES,
   avatar_not_found: { "zh-CN": "头像不存在或已过期,请重新上传", en: "No such avatar, or it has expired; please upload it again" },
+  invite_invalid: { "zh-CN": "邀请码无效", en: "The invite code is invalid" },
+  invite_expired: { "zh-CN": "邀请码已过期", en: "The invite code has expired" },
+  invite_used_up: { "zh-CN": "邀请码已用完", en: "The invite code has been used up" },
   content_risky: { "zh-CN": "昵称含有违规内容,请修改", en: "The nickname contains prohibited content; please change it" },
   merge_conflict: {
     "zh-CN": "两个用户不同,请指明保留 into 或 from 的值",
@@ -176,6 +229,8 @@ export const SUCCESS_MESSAGES: Record<string, string> = {
   绑定成功: "Identity bound",
   已绑定: "Identity already bound",
   已解绑: "Identity unbound",
+  已记录: "Recorded",
+  导出成功: "Exported",
 };
 
 const PLACEHOLDER = /\{(\w+)\}/g;
@@ -195,10 +250,14 @@ export function fieldMessage(key: FieldMessageKey, params?: MessageParams): stri
 
 // A failure's message in `language`, from its identifier and its Chinese text (which holds the
 // values of the message's {placeholders}). The Chinese text when the catalog has no such message.
+// One identifier may have several messages (ERROR_MESSAGES' id.variant keys).
 export function errorMessageIn(language: Language, error: string, zhText: string): string {
   if (language === DEFAULT_LANGUAGE) return zhText;
-  const message = (ERROR_MESSAGES as Record<string, Message>)[error];
-  return (message && translation(message, zhText, language)) ?? zhText;
+  for (const message of errorMessagesOf(error)) {
+    const text = translation(message, zhText, language);
+    if (text !== undefined) return text;
+  }
+  return zhText;
 }
 
 // A field problem's message in `language`, from its code and its Chinese text: one code may have
@@ -231,6 +290,7 @@ export function translation(message: Message, zhText: string, language: Language
 // Built on first use, in each VM: a table at load would cost every VM that never needs it.
 const templatePatterns = new Map<string, { pattern: RegExp; names: string[] }>();
 let fieldMessagesByCode: Map<string, Message[]> | undefined;
+let errorMessagesById: Map<string, Message[]> | undefined;
 
 // The values of template's placeholders in text, or undefined when text is not the template's.
 export function paramsIn(template: string, text: string): MessageParams | undefined {
@@ -253,13 +313,21 @@ export function paramsIn(template: string, text: string): MessageParams | undefi
 }
 
 function fieldMessagesOf(code: string): Message[] {
-  if (!fieldMessagesByCode) {
-    fieldMessagesByCode = new Map();
-    for (const [key, message] of Object.entries(FIELD_MESSAGES)) {
-      const sameCode = fieldMessagesByCode.get(fieldCodeOf(key)) ?? [];
-      sameCode.push(message);
-      fieldMessagesByCode.set(fieldCodeOf(key), sameCode);
-    }
-  }
+  fieldMessagesByCode ??= messagesByCode(FIELD_MESSAGES);
   return fieldMessagesByCode.get(code) ?? [];
+}
+
+function errorMessagesOf(error: string): Message[] {
+  errorMessagesById ??= messagesByCode(ERROR_MESSAGES);
+  return errorMessagesById.get(error) ?? [];
+}
+
+function messagesByCode(catalog: Record<string, Message>): Map<string, Message[]> {
+  const byCode = new Map<string, Message[]>();
+  for (const [key, message] of Object.entries(catalog)) {
+    const sameCode = byCode.get(fieldCodeOf(key)) ?? [];
+    sameCode.push(message);
+    byCode.set(fieldCodeOf(key), sameCode);
+  }
+  return byCode;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { judgePocketBaseVersion } from "./startup-checks";
+import { judgePocketBaseVersion, warnAboutRecordSettings } from "./startup-checks";
 
 describe("judgePocketBaseVersion", () => {
   it.each([
@@ -27,5 +27,26 @@ describe("judgePocketBaseVersion", () => {
       verdict: "unsupported",
       message: "PocketBase 0.36.8 is not supported: these hooks need PocketBase 0.40.4 or a later 0.40.x (see DEPLOY.md).",
     });
+  });
+});
+
+describe("warnAboutRecordSettings", () => {
+  const warningsFor = (env: Record<string, string>) => {
+    const lines: string[] = [];
+    warnAboutRecordSettings((name) => env[name] ?? "", (line) => lines.push(line));
+    return lines;
+  };
+
+  it("is silent about settings it understands, or that are unset", () => {
+    expect(warningsFor({})).toEqual([]);
+    expect(warningsFor({ AUDIT_RETENTION_DAYS: "365", RISK_CHECK: "enforce", CONSENT_ENFORCEMENT: "on", CONSENT_DOCUMENTS: '[{"document":"privacy_policy","version":"1","url":"https://e.com/p"}]' })).toEqual([]);
+  });
+
+  it("names each setting it did not understand, and consent enforced with nothing to consent to", () => {
+    expect(warningsFor({ AUDIT_RETENTION_DAYS: "0", RISK_CHECK: "strict", CONSENT_ENFORCEMENT: "on" })).toEqual([
+      "Audit trail: AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 3650; keeping 180",
+      "Consent: CONSENT_ENFORCEMENT is on but CONSENT_DOCUMENTS names no document; nothing is enforced.",
+      "Risk check: RISK_CHECK must be off, observe or enforce; using off",
+    ]);
   });
 });

@@ -3,7 +3,11 @@
 // never tested.
 import { readWechatConfig } from "../config";
 import { readContentSecurityConfig } from "../content-security/config";
+import { readAuditRetentionDays } from "../audit/audit-events";
+import { readConsentConfig } from "../consents/consent-config";
+import { readRiskConfig } from "../risk/risk-config";
 import { logWarning } from "../log";
+import { readPolicyFromEnvironment } from "../registration/policy";
 import { readWechatApps } from "../wechat/apps";
 
 // The PocketBase the suite runs (package.json's pocketbaseVersion) and the patch releases
@@ -60,11 +64,38 @@ export function refuseUnsupportedPocketBaseVersion(): void {
   }
 }
 
-// Settings that were set but not understood, and avatar checks that could never report back.
+export const AVATARS_UNCHECKED_WARNING =
+  "Avatar uploads are NOT checked by WeChat: WECHAT_AVATAR_CHECK is on (the default) but WECHAT_PUSH_TOKEN is not set, " +
+  "so nothing could receive WeChat's verdicts and no upload is submitted to mediaCheckAsync (each stays 未检测). " +
+  "Set up the message push (WECHAT_PUSH_TOKEN, WECHAT_PUSH_AES_KEY; DEPLOY.md), or set WECHAT_AVATAR_CHECK=off to say so.";
+
+// Settings that were set but not understood, and avatar checks that could never report back
+// (the default settings: uploads would go unchecked without a word).
 export function warnAboutContentSecuritySettings(): void {
   const config = readContentSecurityConfig();
-  for (const problem of config.problems) logWarning(`Content security: ${problem}`);
-  if (config.avatarCheck && !config.push) {
-    logWarning("Content security: WECHAT_AVATAR_CHECK is on but WECHAT_PUSH_TOKEN is not set; avatars are not submitted to mediaCheckAsync.");
+  const problems = config.problems.map((problem) => `Content security: ${problem}`);
+  if (config.avatarCheck && !config.push) problems.push(AVATARS_UNCHECKED_WARNING);
+  for (const problem of problems) {
+    logWarning(problem);
+    console.warn(`[bai] WARNING ${problem}`);
   }
+}
+
+// The audit trail's retention, the consent documents and the risk check: what was set but not
+// understood (the default applies instead), and consent enforced with nothing to consent to.
+export function warnAboutRecordSettings(getenv: (name: string) => string = $os.getenv, warn: (line: string) => void = logWarning): void {
+  const retention = readAuditRetentionDays(getenv);
+  if (retention.problem) warn(`Audit trail: ${retention.problem}`);
+  const consent = readConsentConfig(getenv);
+  for (const problem of consent.problems) warn(`Consent: ${problem}`);
+  if (consent.enforced && consent.documents.length === 0) warn("Consent: CONSENT_ENFORCEMENT is on but CONSENT_DOCUMENTS names no document; nothing is enforced.");
+  for (const problem of readRiskConfig(getenv).problems) warn(`Risk check: ${problem}`);
+}
+
+// A REGISTRATION_POLICY we don't know closes registration (registration/policy.ts): say so.
+export function warnAboutRegistrationPolicy(): void {
+  const { problem } = readPolicyFromEnvironment();
+  if (!problem) return;
+  logWarning(`Registration: ${problem}`);
+  console.warn(`[bai] WARNING ${problem}`);
 }

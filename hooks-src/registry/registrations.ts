@@ -5,7 +5,17 @@
 import { failures } from "../errors";
 import { passedPocketBaseChecks, sendFailure } from "../http/responses";
 import { logError } from "../log";
-import { refuseUnsupportedPocketBaseVersion, warnAboutContentSecuritySettings, warnAboutWechatApps, warnIfDevMode, warnIfWechatNotConfigured } from "../operations/startup-checks";
+import { applyApplicationUrl } from "../operations/application-url";
+import {
+  refuseUnsupportedPocketBaseVersion,
+  warnAboutContentSecuritySettings,
+  warnAboutRecordSettings,
+  warnAboutRegistrationPolicy,
+  warnAboutWechatApps,
+  warnIfDevMode,
+  warnIfWechatNotConfigured,
+} from "../operations/startup-checks";
+import { APPEND_ONLY_COLLECTIONS } from "../audit/append-only";
 import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
@@ -14,7 +24,11 @@ import { routes, type Route } from "./route-table";
 // PocketBase's own "GET /{path...}"; OPTIONS stays with PocketBase's CORS handling.
 const ANSWERABLE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"] as const;
 
+const routeKey = (method: string, path: string): string => `${method} ${path}`;
+
 export interface RouteRegistration {
+  // What the route's middleware hands dispatch: "POST /api/wechat/login".
+  key: string;
   method: string;
   path: string;
   envelope: boolean;
@@ -26,33 +40,35 @@ export interface Registrations {
   revocationCheckId: string;
   methodNotAllowed: Array<{ method: string; path: string }>;
   cronJobs: Array<{ id: string; schedule: string }>;
+  appendOnlyCollections: string[];
 }
 
 export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ id: string; schedule: string }>): Registrations {
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of table) {
-    const key = `${route.method} ${route.path}`;
+    const key = routeKey(route.method, route.path);
     if (methodsByPath.get(route.path)?.has(route.method)) throw new Error(`route ${key} is declared twice`);
     methodsByPath.set(route.path, (methodsByPath.get(route.path) ?? new Set()).add(route.method));
   }
   return {
-    routes: table.map(({ method, path, envelope, maxBodyBytes }) => ({ method, path, envelope, maxBodyBytes })),
+    routes: table.map(({ method, path, envelope, maxBodyBytes }) => ({ key: routeKey(method, path), method, path, envelope, maxBodyBytes })),
     revocationCheckId: REVOCATION_CHECK_ID,
     methodNotAllowed: [...methodsByPath].flatMap(([path, used]) =>
       ANSWERABLE_METHODS.filter((method) => !used.has(method)).map((method) => ({ method, path })),
     ),
     cronJobs: jobs.map(({ id, schedule }) => ({ id, schedule })),
+    appendOnlyCollections: [...APPEND_ONLY_COLLECTIONS],
   };
 }
 
 export const registrations = (): Registrations => registrationsOf(routes, cronJobs);
 
-const routesByPattern = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
+const routesByKey = new Map(routes.map((route) => [routeKey(route.method, route.path), route]));
 
-export function dispatch(e: core.RequestEvent): void {
-  const route = routesByPattern.get(e.request!.pattern);
+export function dispatch(e: core.RequestEvent, key: string): void {
+  const route = routesByKey.get(key);
   if (!route) {
-    logError("No route for a registered pattern", e.request!.pattern);
+    logError("No route of that key", key);
     return sendFailure(e, failures.internal());
   }
   forgetRevokedAuth(e);
@@ -76,6 +92,9 @@ export function afterBootstrap(): void {
   warnAboutWechatApps();
   warnIfDevMode();
   warnAboutContentSecuritySettings();
+  warnAboutRecordSettings();
+  warnAboutRegistrationPolicy();
+  applyApplicationUrl();
   loadRevokedTokens();
 }
 

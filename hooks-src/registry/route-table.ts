@@ -8,11 +8,15 @@ import { uploadAvatar } from "../routes/wechat-avatar";
 import { MAX_PUSH_BODY_BYTES, pushEvent, pushHandshake, receivePush } from "../routes/wechat-push";
 import { login } from "../routes/wechat-login";
 import { oaLogin } from "../routes/wechat-oa-login";
+import { phoneLogin } from "../routes/wechat-phone-login";
 import { profile } from "../routes/wechat-profile";
 import { profileFields } from "../routes/wechat-profile-fields";
 import { refreshToken } from "../routes/wechat-refresh-token";
 import { logout } from "../routes/wechat-logout";
 import { deleteAccount } from "../routes/wechat-delete-account";
+import { consentsStatus, recordConsents } from "../routes/wechat-consents";
+import { myData } from "../routes/wechat-my-data";
+import { auditExport } from "../routes/wechat-admin-audit-export";
 import { mergeUsersRoute } from "../routes/wechat-admin-merge";
 import { bindIdentityRoute, listIdentities, unbindIdentityRoute } from "../routes/wechat-identities";
 
@@ -32,9 +36,12 @@ export interface Route {
 
 export const routes: readonly Route[] = [
   { method: "POST", path: "/api/system/health", handle: health, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
+  // Uptime monitors send GET (or HEAD, which a GET route answers).
+  { method: "GET", path: "/api/system/health", handle: health, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/system/test-helloworld", handle: helloWorld, envelope: false, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/login", handle: login, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/oa/login", handle: oaLogin, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/phone-login", handle: phoneLogin, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile", handle: profile, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/profile/fields", handle: profileFields, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
   { method: "POST", path: "/api/wechat/refresh-token", handle: refreshToken, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
@@ -50,4 +57,8 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/api/wechat/avatar", handle: uploadAvatar, envelope: true, maxBodyBytes: MAX_AVATAR_BODY_BYTES },
   { method: "GET", path: "/api/wechat/push", handle: pushHandshake, envelope: true, maxBodyBytes: MAX_BODY_BYTES, beforeChecks: receivePush },
   { method: "POST", path: "/api/wechat/push", handle: pushEvent, envelope: true, maxBodyBytes: MAX_PUSH_BODY_BYTES, beforeChecks: receivePush },
+  { method: "GET", path: "/api/wechat/consents", handle: consentsStatus, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "POST", path: "/api/wechat/consents", handle: recordConsents, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/my-data", handle: myData, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
+  { method: "GET", path: "/api/wechat/admin/audit-export", handle: auditExport, envelope: true, maxBodyBytes: MAX_BODY_BYTES },
 ];

@@ -1,29 +1,41 @@
 import { failures } from "../errors";
 import { answer, sendOk } from "../http/responses";
 
+// Monitors poll this: its handler is a function of the module, not a closure made per request.
 export function health(e: core.RequestEvent): void {
-  answer(e, () => {
-    checkDatabase();
-    sendOk(e, "服务运行正常", { status: "healthy", timestamp: new Date().toISOString() });
-  });
+  answer(e, answerHealthy);
+}
+
+function answerHealthy(e: core.RequestEvent): void {
+  checkDatabase();
+  sendOk(e, "服务运行正常", { status: "healthy", timestamp: new Date().toISOString() });
 }
 
 // A database round trip at most once a second while it succeeds, shared by every VM: a
 // monitor still sees an outage within a second, and a flood of health checks doesn't queue
-// behind real work. A failed check is never remembered.
+// behind real work. A failed check is never remembered. Each VM also keeps the time it last
+// read, so that most checks make no call into Go at all (two $app.store() calls cost more
+// than the rest of the request's JS).
 const DATABASE_OK_UNTIL_KEY = "bai.health.databaseOkUntil";
 const DATABASE_CHECK_INTERVAL_MS = 1000;
+let databaseOkUntilInThisVm = 0;
 
 function checkDatabase(): void {
-  const store = $app.store();
   const now = Date.now();
-  if (store.get(DATABASE_OK_UNTIL_KEY) > now) return;
+  if (databaseOkUntilInThisVm > now) return;
+  const store = $app.store();
+  const okUntil = store.get(DATABASE_OK_UNTIL_KEY);
+  if (okUntil > now) {
+    databaseOkUntilInThisVm = okUntil;
+    return;
+  }
   try {
     $app.db().newQuery("SELECT 1").execute();
   } catch {
     throw failures.databaseUnavailable();
   }
-  store.set(DATABASE_OK_UNTIL_KEY, now + DATABASE_CHECK_INTERVAL_MS);
+  databaseOkUntilInThisVm = now + DATABASE_CHECK_INTERVAL_MS;
+  store.set(DATABASE_OK_UNTIL_KEY, databaseOkUntilInThisVm);
 }
 
 export function helloWorld(e: core.RequestEvent): void {

@@ -3,6 +3,7 @@ import { readAvatarUpload } from "../avatars/avatar-upload";
 import { storeAvatar } from "../avatars/avatars";
 import { claimAvatarUpload, releaseAvatarUpload } from "../avatars/upload-limits";
 import { submitAvatarForCheck } from "../content-security/content-checks";
+import { requireCurrentConsents } from "../consents/consents";
 import { requireWechatUser } from "../http/auth";
 import { answer, sendOk } from "../http/responses";
 
@@ -11,6 +12,7 @@ import { answer, sendOk } from "../http/responses";
 export function uploadAvatar(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
+    requireCurrentConsents(user);
     const image = readAvatarUpload(e);
     if (!claimAvatarUpload(user.id)) throw avatarFailures.tooFrequent();
     let avatar;

@@ -1,7 +1,7 @@
 import { ACCOUNT_STATUS } from "../account/account-status";
 import { DELETION_DUE_FIELD } from "../account/account-status-hooks";
 import { requestDeletion } from "../account/deletion";
-import { auditRequest } from "../audit/audit";
+import { auditRequest, subjectOf } from "../audit/audit";
 import { requireWechatUser } from "../http/auth";
 import { answer, sendOk } from "../http/responses";
 
@@ -10,9 +10,9 @@ export function deleteAccount(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
     const requested = requestDeletion(user.id);
-    auditRequest(e, "deletion_requested", requested);
+    auditRequest(e, "deletion_requested", subjectOf(requested));
     if (requested.getString("users_status") === ACCOUNT_STATUS.deleted) {
-      auditRequest(e, "deletion_completed", requested);
+      auditRequest(e, "deletion_completed", subjectOf(requested));
       return sendOk(e, "账号已注销", { status: "account_deleted", deletion_due: null });
     }
     const due = new Date(requested.getString(DELETION_DUE_FIELD).replace(" ", "T")).toISOString();

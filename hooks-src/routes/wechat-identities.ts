@@ -1,4 +1,4 @@
-import { auditRequest } from "../audit/audit";
+import { auditRequest, subjectOf } from "../audit/audit";
 import { requireWechatUser } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer, sendOk } from "../http/responses";
@@ -7,10 +7,11 @@ import { identitiesOfUser } from "../identities/identities";
 import { identityViewOf } from "../identities/identity-view";
 import { readBindIdentityRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
-import { WechatErrcodeError } from "../wechat/errors";
-import { claimLoginCode } from "../wechat/login-code-claims";
-import { failures } from "../errors";
+import { miniProgramSignIn } from "../wechat/mini-program-login";
+import { webSignIn } from "../wechat/web-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
+
+const BIND_CODE_FIELD = "code";
 
 export function listIdentities(e: core.RequestEvent): void {
   answer(e, () => {
@@ -25,21 +26,15 @@ export function bindIdentityRoute(e: core.RequestEvent): void {
     () => {
       const user = requireWechatUser(e);
       const { appId, code } = readBindIdentityRequest(readJsonObjectBody(e));
-      const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
-      const claim = claimLoginCode(code);
-      if (!claim) throw failures.duplicateLoginCode();
-      let session;
-      try {
-        session = wechatClientFor(app).codeToSession(code);
-      } catch (error) {
-        if (!(error instanceof WechatErrcodeError)) claim.release();
-        throw error;
-      }
-      const { bound, identity } = bindIdentity(user.id, app, session);
-      if (bound) auditRequest(e, "identity_bound", user, { appid: app.appId });
+      const app = appForLogin(wechatApps(), appId, ["miniprogram", "official_account", "website"]);
+      const wechat = wechatClientFor(app);
+      // A web page's silent login (snsapi_base) brings no unionid; binding needs none: the caller is known.
+      const { openid, unionid } = app.kind === "miniprogram" ? miniProgramSignIn(wechat, code, BIND_CODE_FIELD) : webSignIn(wechat, code);
+      const { bound, identity } = bindIdentity(user.id, app, { openid, unionid });
+      if (bound) auditRequest(e, "identity_bound", subjectOf(user), { appid: app.appId });
       sendOk(e, bound ? "绑定成功" : "已绑定", { status: bound ? "bound" : "already_bound", identity: identityViewOf(identity) });
     },
-    "code",
+    BIND_CODE_FIELD,
   );
 }
 
@@ -47,7 +42,7 @@ export function unbindIdentityRoute(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireWechatUser(e);
     const removed = unbindIdentity(user.id, e.request!.pathValue("id"));
-    auditRequest(e, "identity_unbound", user, { appid: removed.getString("appid") });
+    auditRequest(e, "identity_unbound", subjectOf(user), { appid: removed.getString("appid") });
     sendOk(e, "已解绑", { status: "unbound", id: removed.id });
   });
 }

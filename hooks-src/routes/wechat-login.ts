@@ -1,15 +1,18 @@
+import { loginRecords } from "../account/login-records";
 import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
+import { readLoginConsents } from "../consents/consents";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
+import { findUsableInvite } from "../registration/invites";
 import { readLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
-import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
-import { claimLoginCode } from "../wechat/login-code-claims";
+import { miniProgramSignIn } from "../wechat/mini-program-login";
 import { wechatApps, wechatClientFor } from "../wechat/wechat";
 
 const LOGIN_CODE_FIELD = "users_wx_code";
+const LOGIN_ROUTE = "/api/wechat/login";
 
 export function login(e: core.RequestEvent): void {
   answer(
@@ -17,19 +20,15 @@ export function login(e: core.RequestEvent): void {
     () => {
       let signingIn: SigningIn | undefined;
       try {
-        const { wechatCode, cancelDeletion, appId } = readLoginRequest(readJsonObjectBody(e));
+        const body = readJsonObjectBody(e);
+        const { wechatCode, cancelDeletion, appId, inviteCode } = readLoginRequest(body);
+        const consents = readLoginConsents(body);
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
-        const wechat = wechatClientFor(app);
-        const claim = claimLoginCode(wechatCode);
-        try {
-          signingIn = { app, ...wechat.codeToSession(wechatCode) };
-        } catch (error) {
-          // Only an errcode is WeChat's own answer about the code; any other failure was in transit.
-          if (error instanceof WechatErrcodeError) claim.remember(apiFailureForWechatError(error, LOGIN_CODE_FIELD));
-          else claim.release();
-          throw error;
-        }
-        signInAndAnswer(e, signingIn, { mayCancelDeletion: cancelDeletion });
+        const invite = inviteCode === undefined ? undefined : findUsableInvite($app, inviteCode);
+        const origin = { route: LOGIN_ROUTE, ip: e.realIP() };
+        const records = loginRecords(e, consents, app);
+        signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD), invite, origin };
+        signInAndAnswer(e, signingIn, records, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);
         throw error;

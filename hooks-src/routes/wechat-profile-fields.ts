@@ -1,4 +1,4 @@
-import { auditRequest } from "../audit/audit";
+import { auditRequest, subjectOf } from "../audit/audit";
 import { changedFieldNames } from "../audit/changed-fields";
 import { avatarForProfilePicture } from "../avatars/avatars";
 import { checkNickname } from "../content-security/content-checks";
@@ -23,7 +23,7 @@ export function profileFields(e: core.RequestEvent): void {
       const phone = request.phoneCode === undefined ? undefined : wechatClientFromEnvironment().getPhoneNumber(request.phoneCode);
       const changes = { users_name: request.name, users_phone: phone, users_picture: request.pictureUrl };
       const updated = updateProfileFields(user.id, changes, profileFieldsSaveSteps(request.pictureUrl, nicknameFlags));
-      auditRequest(e, "profile_updated", updated, { fields: changedFieldNames(user, updated).join(",") });
+      auditRequest(e, "profile_updated", subjectOf(updated), { fields: changedFieldNames(user, updated).join(",") });
       sendOk(e, "资料更新成功", { status: "update_success", user: userInfoOf(updated) });
     },
     "users_phone_code",

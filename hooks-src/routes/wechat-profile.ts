@@ -1,6 +1,7 @@
-import { auditRequest } from "../audit/audit";
+import { auditRequest, subjectOf } from "../audit/audit";
 import { changedFieldNames } from "../audit/changed-fields";
 import { avatarForProfilePicture } from "../avatars/avatars";
+import { requireCurrentConsents } from "../consents/consents";
 import { checkNickname } from "../content-security/content-checks";
 import { profileSaveSteps } from "../content-security/profile-save";
 import { requireWechatUser } from "../http/auth";
@@ -18,6 +19,7 @@ export function profile(e: core.RequestEvent): void {
     e,
     () => {
       const user = requireWechatUser(e);
+      requireCurrentConsents(user);
       const request = readProfileRequest(readJsonObjectBody(e));
       avatarForProfilePicture($app, user.id, request.pictureUrl);
       const wechat = wechatClientFromEnvironment();
@@ -25,7 +27,7 @@ export function profile(e: core.RequestEvent): void {
       const phone = wechat.getPhoneNumber(request.phoneCode);
       const profile = { users_name: request.name, users_phone: phone, users_picture: request.pictureUrl };
       const updated = updateProfile(user.id, profile, profileSaveSteps(request.pictureUrl, nicknameFlags));
-      auditRequest(e, "profile_updated", updated, { fields: changedFieldNames(user, updated).join(",") });
+      auditRequest(e, "profile_updated", subjectOf(updated), { fields: changedFieldNames(user, updated).join(",") });
       sendOk(e, "资料更新成功", { status: "update_success", user: userInfoOf(updated) });
     },
     "users_phone_code",

@@ -13,6 +13,6 @@ export function refreshToken(e: core.RequestEvent): void {
       msg: "token 刷新成功",
       data: { is_info_complete: isInfoComplete(info), user: info },
     });
-    auditRequest(e, "refresh", user);
+    auditRequest(e, "refresh", info);
   });
 }

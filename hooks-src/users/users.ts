@@ -1,6 +1,7 @@
 // tbl_auth_users: finding, creating and updating mini-program users.
 import { ACCOUNT_STATUS, failureForAccountStatus } from "../account/account-status";
 import { failures } from "../errors";
+import type { WechatApp } from "../wechat/apps";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
 import { nextFreeUsersId, usersIdPrefix } from "./users-id";
@@ -17,19 +18,69 @@ export function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
+// How a user registered, kept on the record for staff (hidden from the user's own view).
+export interface Registration {
+  appId: string;
+  route: string;
+  ip: string;
+  inviteCode?: string;
+}
+
+export interface NewUserDetails {
+  // Verified by WeChat in this login (phone login).
+  phone?: string;
+  status?: typeof ACCOUNT_STATUS.active | typeof ACCOUNT_STATUS.pendingApproval;
+  companyId?: string;
+  registration?: Registration;
+}
+
 // A new 游客, inside the registration's transaction (identities/resolution.ts), which also makes
 // users_id never collide. openid is the primary mini-program's, empty for a user who came
 // through another app.
-export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: string }, now = new Date()): core.Record {
+export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: string }, now = new Date(), details: NewUserDetails = {}, steps: RegistrationSteps = {}): core.Record {
   const user = new Record(txApp.findCachedCollectionByNameOrId(USERS_COLLECTION));
   user.set("openid", wechat.openid);
   user.set("unionid", wechat.unionid);
   user.set("users_id", allocateUsersId(txApp, usersIdPrefix(now)));
   user.set("users_type", USERS_TYPE_GUEST);
-  user.set("users_status", ACCOUNT_STATUS.active);
-  user.setRandomPassword();
+  user.set("users_status", details.status ?? ACCOUNT_STATUS.active);
+  if (details.phone) user.set("users_phone", details.phone);
+  if (details.companyId) user.set("company_id", details.companyId);
+  const registration = details.registration;
+  if (registration) {
+    user.set("users_registered_at", now.toISOString());
+    user.set("users_registered_appid", registration.appId);
+    user.set("users_registered_route", registration.route);
+    user.set("users_registered_ip", registration.ip);
+    if (registration.inviteCode) user.set("users_invite_code", registration.inviteCode);
+  }
+  lockPassword(user);
+  steps.beforeSave?.(txApp, user);
   txApp.save(user);
+  steps.afterSave?.(txApp, user);
   return user;
+}
+
+// What else a registration does: beforeTransaction once the login would create a user (no
+// identity, no user to join or claim, and the policy admits one), before the registration's
+// transaction (it may refuse, or call WeChat: never inside a transaction); beforeSave on the new
+// user as newUser filled it in, afterSave once it is saved, both in that transaction.
+export interface RegistrationSteps {
+  beforeTransaction?(signingIn: { app: WechatApp; openid: string }): void;
+  beforeSave?(txApp: CoreApp, user: core.Record): void;
+  afterSave?(txApp: CoreApp, user: core.Record): void;
+}
+
+// Password sign-in is off, yet an auth record must hold a password hash. Hashing a random
+// password, even at bcrypt's least cost (4, migration 1763700000), was a quarter of a
+// registration's CPU. This value is no bcrypt hash, so no password can ever match it, should
+// password auth be switched on one day: the "!" of /etc/shadow. Staff may still set a real one.
+const LOCKED_PASSWORD_HASH = "!locked: BAI users sign in through WeChat only";
+
+function lockPassword(user: core.Record): void {
+  const password = user.collection().fields.getByName("password")!;
+  user.setRaw("password", password.prepareValue(user, LOCKED_PASSWORD_HASH));
+  user.refreshTokenKey();
 }
 
 // WeChat returns a unionid only once the app is bound to an open-platform account, so a

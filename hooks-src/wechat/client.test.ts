@@ -426,11 +426,37 @@ describe("getPhoneNumber", () => {
     expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe("+14155550123");
   });
 
+  it.each([
+    ["852", "+852 6123 4567", "61234567"],
+    [852, "+852-6123-4567", "61234567"],
+    ["1", undefined, "4155550123"],
+  ])("stores a number of country code %j as +<country code><number>, whatever phoneNumber's spacing", (countryCode, phoneNumber, purePhoneNumber) => {
+    const answer = json({ errcode: 0, phone_info: { phoneNumber, purePhoneNumber, countryCode, watermark: { appid: APP_ID } } });
+    expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe(`+${countryCode}${purePhoneNumber}`);
+  });
+
   it.each([["86"], [86]])("takes countryCode %j as mainland China", (countryCode) => {
     const answer = json({
       errcode: 0,
       phone_info: { phoneNumber: "+8613800138000", purePhoneNumber: "13800138000", countryCode, watermark: { appid: APP_ID } },
     });
     expect(clientWith(fakeWechat(tokenAnswer("T1"), answer)).client.getPhoneNumber("p1")).toBe("13800138000");
+  });
+});
+
+describe("getUserRiskRank", () => {
+  it("asks getuserriskrank for a registration (scene 0) with the openid and client IP, no phone number, on the shared token", () => {
+    const wechat = fakeWechat(tokenAnswer("T1"), json({ errcode: 0, errmsg: "getuserriskrank succ", risk_rank: 3, unoin_id: 123 }));
+    const { client } = clientWith(wechat);
+    expect(client.getUserRiskRank({ openid: "o1", clientIp: "203.0.113.9" })).toBe(3);
+    expect(wechat.requests[1].url).toBe("https://wechat.test/wxa/getuserriskrank?access_token=T1");
+    expect(JSON.parse(wechat.requests[1].body!)).toEqual({ appid: APP_ID, openid: "o1", scene: 0, client_ip: "203.0.113.9" });
+  });
+
+  it("refuses an answer without a rank of 0 to 4, and passes WeChat's errcodes on", () => {
+    const { client } = clientWith(fakeWechat(tokenAnswer("T1"), json({ errcode: 0, risk_rank: 7 }), json({ errcode: 0 }), json({ errcode: 61010, errmsg: "openid expired" })));
+    expect(() => client.getUserRiskRank({ openid: "o1", clientIp: "::1" })).toThrow(WechatUnreadableResponseError);
+    expect(() => client.getUserRiskRank({ openid: "o1", clientIp: "::1" })).toThrow(WechatUnreadableResponseError);
+    expect(() => client.getUserRiskRank({ openid: "o1", clientIp: "::1" })).toThrow(expect.objectContaining({ errcode: 61010, api: "getuserriskrank" }));
   });
 });

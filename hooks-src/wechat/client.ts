@@ -1,7 +1,7 @@
 // WeChat's server API: code2Session for a mini-program's login, getuserphonenumber for the
-// profile, and 网页授权 (sns/oauth2/access_token, sns/userinfo) for a 公众号 H5 or website login.
-// Every call has the timeout; session_key and the 网页授权 refresh_token are dropped the moment
-// they arrive.
+// profile, getuserriskrank at a mini-program's registration, and 网页授权 (sns/oauth2/access_token,
+// sns/userinfo) for a 公众号 H5 or website login. Every call has the timeout; session_key and the
+// 网页授权 refresh_token are dropped the moment they arrive.
 import { redact } from "../log";
 import { storeAccessTokenCache, type AccessTokenCache } from "./access-token-cache";
 import { WechatAccessTokenUnavailableError, WechatErrcodeError, WechatHttpStatusError, WechatUnreadableResponseError, type WechatApi } from "./errors";
@@ -54,17 +54,20 @@ export interface WechatClient {
   // through the profile.
   webUserInfo(snsAccessToken: string, openid: string): WechatSession;
   getPhoneNumber(phoneCode: string): string;
+  // The user's risk rank, 0 (none) to 4 (highly suspicious), for a registration (scene 0).
+  getUserRiskRank(request: { openid: string; clientIp: string }): number;
   // Another access-token API (content security): POSTs body as JSON with the cached token and
   // the same policy as the phone call when WeChat rejects the token.
-  postWithAccessToken(api: Exclude<AccessTokenApi, "getuserphonenumber">, body: object): Record<string, unknown>;
+  postWithAccessToken(api: Exclude<AccessTokenApi, "getuserphonenumber" | "getuserriskrank">, body: object): Record<string, unknown>;
 }
 
 // The APIs called with an access token, and where they are.
-type AccessTokenApi = Extract<WechatApi, "getuserphonenumber" | "msg_sec_check" | "media_check_async">;
+type AccessTokenApi = Extract<WechatApi, "getuserphonenumber" | "msg_sec_check" | "media_check_async" | "getuserriskrank">;
 const ACCESS_TOKEN_API_PATHS: Record<AccessTokenApi, string> = {
   getuserphonenumber: "/wxa/business/getuserphonenumber",
   msg_sec_check: "/wxa/msg_sec_check",
   media_check_async: "/wxa/media_check_async",
+  getuserriskrank: "/wxa/getuserriskrank",
 };
 
 // errcodes that mean "this access token is no good": 40001 invalid or replaced, 42001 expired,
@@ -242,6 +245,11 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     getPhoneNumber(phoneCode) {
       return readPhoneNumber(answerWithAccessToken("getuserphonenumber", { code: phoneCode }), appId);
     },
+    getUserRiskRank({ openid, clientIp }) {
+      const rank = answerWithAccessToken("getuserriskrank", { appid: appId, openid, scene: 0, client_ip: clientIp }).risk_rank;
+      if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 0 || rank > 4) throw new WechatUnreadableResponseError("getuserriskrank answered without a risk_rank of 0 to 4");
+      return rank;
+    },
     webCodeToAccessToken(webCode) {
       const query = `appid=${encodeURIComponent(appId)}&secret=${encodeURIComponent(secret)}&code=${encodeURIComponent(webCode)}&grant_type=authorization_code`;
       const answer = call("sns_oauth2_access_token", { method: "GET", url: `${baseUrl}/sns/oauth2/access_token?${query}` });
@@ -279,9 +287,11 @@ function parseJsonObject(body: string): JsonObject {
   return parsed as JsonObject;
 }
 
-// Mainland numbers are stored without the country code, as WeChat's purePhoneNumber;
-// others keep it (phoneNumber). countryCode comes as "86" or 86: WeChat's own documentation
-// shows both. The watermark must name our own appid.
+// Mainland numbers are stored without the country code, as WeChat's purePhoneNumber (11
+// digits); others as +<countryCode><purePhoneNumber>, one spelling whatever spacing WeChat's
+// phoneNumber has, so that a phone login finds the number staff typed, and a foreign number
+// never equals a mainland one. countryCode comes as "86" or 86: WeChat's own documentation shows
+// both. The watermark must name our own appid.
 function readPhoneNumber(answer: JsonObject, appId: string): string {
   const info = answer.phone_info;
   if (typeof info !== "object" || info === null) throw new WechatUnreadableResponseError("no phone_info");
@@ -289,8 +299,14 @@ function readPhoneNumber(answer: JsonObject, appId: string): string {
   if (typeof watermark !== "object" || watermark === null || (watermark as JsonObject).appid !== appId) {
     throw new WechatUnreadableResponseError("phone_info watermark is not for this appid");
   }
-  const phone = countryCode === "86" || countryCode === 86 ? purePhoneNumber : phoneNumber;
-  if (typeof phone !== "string" || !/^\+?[0-9][0-9 -]{3,24}$/.test(phone)) {
+  const country = typeof countryCode === "number" ? String(countryCode) : countryCode;
+  const phone =
+    country === "86"
+      ? purePhoneNumber
+      : typeof country === "string" && /^[0-9]{1,4}$/.test(country) && typeof purePhoneNumber === "string" && /^[0-9]+$/.test(purePhoneNumber)
+        ? `+${country}${purePhoneNumber}`
+        : typeof phoneNumber === "string" ? phoneNumber.replace(/[ -]/g, "") : undefined;
+  if (typeof phone !== "string" || !/^\+?[0-9]{4,24}$/.test(phone)) {
     throw new WechatUnreadableResponseError("phone_info holds no phone number");
   }
   return phone;

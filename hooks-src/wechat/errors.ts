@@ -10,7 +10,8 @@ export type WechatApi =
   | "msg_sec_check"
   | "media_check_async"
   | "sns_oauth2_access_token"
-  | "sns_userinfo";
+  | "sns_userinfo"
+  | "getuserriskrank";
 
 export class WechatNetworkError extends Error {
   constructor(readonly timedOut: boolean) {

@@ -188,7 +188,7 @@ function renderMarkdown(results) {
   const escape = (text) => text.replace(/\|/g, "\\|");
   return `# Benchmarks
 
-Written by \`npm run bench\` ([scripts/bench.mjs](../scripts/bench.mjs)) on ${results.startedAt.slice(0, 16).replace("T", " ")} UTC; the run took ${fmt(minutes, 1)} minutes. Its figures are in [benchmarks.json](benchmarks.json).
+Written by \`npm run bench\` (\`scripts/bench.mjs\`) on ${results.startedAt.slice(0, 16).replace("T", " ")} UTC; the run took ${fmt(minutes, 1)} minutes. Its figures are in [benchmarks.json](benchmarks.json).
 
 - Machine: ${machine.model}, ${machine.cores} cores, ${fmt(machine.memoryGiB, 0)} GiB memory. The load generator (autocannon, in its own process), the WeChat simulator (in the bench's process) and PocketBase share these cores, with whatever else runs on the machine; the login and profile rows also pay for the simulator's CPU.
 - PocketBase ${machine.pocketbase} (the pinned binary) with the hooks built from this checkout, on a fresh pb_data; Node.js ${machine.node}, autocannon ${machine.autocannon}.

@@ -3,9 +3,10 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api } from "../support/api";
+import { auditTrail, flatAuditRow } from "../support/audit-trail";
 import { waitUntil } from "../support/lifecycle";
 import { fieldProblem } from "../support/responses";
-import { codes, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
+import { codes, OFFICIAL_ACCOUNT, openidIn, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 
 const client = api();
 const wechat = simulator(inject("simulatorUrl"));
@@ -21,9 +22,9 @@ const usersWithUnionid = (unionid: string) => admin.countUsers(admin.pb.filter("
 const loginThrough = (appid: string | undefined, name: string) =>
   client.post("/api/wechat/login", appid === undefined ? { users_wx_code: codes.loginAs(name) } : { users_wx_code: codes.loginAs(name), appid });
 
+const trail = auditTrail();
 async function auditEvents(event: string, pbId: string) {
-  const logs = await admin.pb.logs.getList(1, 50, { filter: admin.pb.filter("data.meta.event = {:event} && data.meta.pb_id = {:pbId}", { event, pbId }) });
-  return logs.items.map((entry) => entry.data.meta);
+  return (await trail.find(admin.pb.filter("event = {:event} && pb_id = {:pbId}", { event, pbId }))).map(flatAuditRow);
 }
 
 describe("POST /api/wechat/login through several apps", () => {
@@ -90,8 +91,8 @@ describe("POST /api/wechat/login through several apps", () => {
     expect(response.body).toMatchObject({ code: 409, error: "account_conflict", data: {} });
     expect((await identities().getList(1, 1)).totalItems).toBe(before);
     expect(await admin.countUsers()).toBe(usersBefore);
-    const conflictsAudited = admin.pb.filter('data.meta.event = "login_failed" && data.meta.error = "account_conflict" && data.meta.appid = {:appid}', { appid: SECOND_MINIPROGRAM.appId });
-    await waitUntil(async () => (await admin.pb.logs.getList(1, 1, { filter: conflictsAudited })).totalItems > 0);
+    const conflictsAudited = admin.pb.filter('event = "login_failed" && details.error = "account_conflict" && details.appid = {:appid}', { appid: SECOND_MINIPROGRAM.appId });
+    await waitUntil(async () => (await trail.find(conflictsAudited)).length > 0);
   });
 
   it("logs in but stores nothing when a unionid WeChat now returns is another user's, and audits both users", async () => {
@@ -177,6 +178,26 @@ describe("POST /api/wechat/identities (bind)", () => {
     expect(await identitiesOf(user.pb_id)).toHaveLength(2);
     // Logging in through that app is now this user.
     expect((await loginThrough(SECOND_MINIPROGRAM.appId, otherName)).body.meta.data.user.pb_id).toBe(user.pb_id);
+  });
+
+  it("binds a 公众号 identity with its 网页授权 code, even a silent one that brings no unionid", async () => {
+    const { token, user } = await client.signIn(uniqueName());
+    const oaName = uniqueName();
+    const response = await client.post("/api/wechat/identities", { appid: OFFICIAL_ACCOUNT.appId, code: codes.oaBase(oaName) }, { token });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toMatchObject({ status: "bound", identity: { appid: OFFICIAL_ACCOUNT.appId, kind: "official_account" } });
+    // The 公众号 login now finds this user, silent or not.
+    const login = await client.post("/api/wechat/oa/login", { appid: OFFICIAL_ACCOUNT.appId, code: codes.oaBase(oaName) });
+    expect(login.body.meta.data.user.pb_id).toBe(user.pb_id);
+  });
+
+  it("answers a replayed bind code with the verdict WeChat gave it", async () => {
+    const { token } = await client.signIn(uniqueName());
+    const code = codes.scenario("invalid");
+    const first = await client.post("/api/wechat/identities", { appid: SECOND_MINIPROGRAM.appId, code }, { token });
+    expect(first.status).toBe(400);
+    const again = await client.post("/api/wechat/identities", { appid: SECOND_MINIPROGRAM.appId, code }, { token });
+    expect([again.status, again.body]).toEqual([first.status, first.body]);
   });
 
   it("answers 409 bind_conflict for another user's identity or unionid, and never switches accounts", async () => {

@@ -52,7 +52,7 @@ describe("POST /api/wechat/login", () => {
     expect(response.body.meta).toEqual({
       code: 200,
       msg: "注册成功",
-      data: { status: "register_success", is_info_complete: false, deletion_cancelled: false, user: expect.any(Object) },
+      data: { status: "register_success", is_info_complete: false, deletion_cancelled: false, consents_required: [], user: expect.any(Object) },
     });
     const user = response.body.meta.data.user;
     expect(user).toMatchObject({

@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { api } from "../support/api";
-import { launchChromium, type Browser } from "../support/browser";
+import { chromiumAvailable, launchChromium, type Browser } from "../support/browser";
 import { OFFICIAL_ACCOUNT, simulator, uniqueName } from "../support/wechat";
 
 const client = api();
@@ -34,13 +34,17 @@ function servePage(): Promise<Server> {
   return new Promise((resolve) => pageServer.listen(0, "127.0.0.1", () => resolve(pageServer)));
 }
 
+const withChromium = chromiumAvailable("the 公众号 H5 page tests");
+
 beforeAll(async () => {
+  if (!withChromium) return;
   server = await servePage();
   pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
   browser = await launchChromium({ width: 390, height: 844 });
 }, 30_000);
 
 afterAll(async () => {
+  if (!withChromium) return;
   await browser?.close();
   await wechat.setAuthorizingUser(null);
   await new Promise((resolve) => server?.close(resolve));
@@ -60,7 +64,7 @@ async function openPageAs(name: string, options: { snapshot?: boolean } = {}): P
   return { page, scopes };
 }
 
-describe("the 公众号 H5 example page", () => {
+describe.runIf(withChromium)("the 公众号 H5 example page", () => {
   it("signs a mini-program user in: snsapi_base, 409 unionid_required, then snsapi_userinfo joins their account", async () => {
     const name = uniqueName("union");
     const { user } = await client.signIn(name);

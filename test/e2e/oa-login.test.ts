@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin";
 import { api, type ApiResponse } from "../support/api";
+import { auditTrail, flatAuditRow } from "../support/audit-trail";
 import { waitUntil } from "../support/lifecycle";
 import { startWithSimulator } from "../support/pocketbase";
 import { failureBody, failures, fieldProblem } from "../support/responses";
@@ -28,9 +29,9 @@ const webCodeCalls = async () => (await wechat.stats()).sns_oauth2_access_token;
 const unionidRequired = failureBody(409, "unionid_required", "需要用户授权(snsapi_userinfo)才能确认身份,请重新授权登录");
 const snapshotRefused = failureBody(403, "snapshot_user", "朋友圈快照页不能登录,请点击「使用完整服务」后重试");
 
+const trail = auditTrail();
 async function auditEvents(filter: string, params: Record<string, unknown>) {
-  const logs = await admin.pb.logs.getList(1, 50, { filter: admin.pb.filter(filter, params) });
-  return logs.items.map((entry) => entry.data.meta);
+  return (await trail.find(admin.pb.filter(filter, params))).map(flatAuditRow);
 }
 
 // Runs a request and proves it created no user and no identity.
@@ -51,7 +52,7 @@ describe("POST /api/wechat/oa/login", () => {
     expect(response.body.meta).toEqual({
       code: 200,
       msg: "注册成功",
-      data: { status: "register_success", is_info_complete: false, deletion_cancelled: false, user: expect.any(Object) },
+      data: { status: "register_success", is_info_complete: false, deletion_cancelled: false, consents_required: [], user: expect.any(Object) },
     });
     const user = response.body.meta.data.user;
     expect(user).toMatchObject({ pb_id: response.body.record.id, users_type: "游客", openid: "" });
@@ -62,8 +63,8 @@ describe("POST /api/wechat/oa/login", () => {
     // The token is PocketBase's own.
     const native = await fetch(`${client.baseUrl}/api/collections/tbl_auth_users/auth-refresh`, { method: "POST", headers: { authorization: response.body.token } });
     expect(native.status).toBe(200);
-    await waitUntil(async () => (await auditEvents('data.meta.event = "registration" && data.meta.pb_id = {:pbId}', { pbId: user.pb_id })).length === 1);
-    expect((await auditEvents('data.meta.event = "registration" && data.meta.pb_id = {:pbId}', { pbId: user.pb_id }))[0]).toMatchObject({ appid: OFFICIAL_ACCOUNT.appId });
+    await waitUntil(async () => (await auditEvents('event = "registration" && pb_id = {:pbId}', { pbId: user.pb_id })).length === 1);
+    expect((await auditEvents('event = "registration" && pb_id = {:pbId}', { pbId: user.pb_id }))[0]).toMatchObject({ appid: OFFICIAL_ACCOUNT.appId });
   });
 
   it("ends one person's logins through the primary mini-program, the second mini-program and the 公众号 as ONE user with THREE identities", async () => {
@@ -82,7 +83,7 @@ describe("POST /api/wechat/oa/login", () => {
     ]);
     // The unionid came with the token: sns/userinfo was not needed.
     expect(await userInfoCallsFor(openidIn(OFFICIAL_ACCOUNT.appId, name))).toEqual([]);
-    await waitUntil(async () => (await auditEvents('data.meta.event = "identity_linked" && data.meta.appid = {:appid} && data.meta.pb_id = {:pbId}', { appid: OFFICIAL_ACCOUNT.appId, pbId })).length === 1);
+    await waitUntil(async () => (await auditEvents('event = "identity_linked" && details.appid = {:appid} && pb_id = {:pbId}', { appid: OFFICIAL_ACCOUNT.appId, pbId })).length === 1);
 
     // From then on, even a silent snsapi_base login finds them.
     const silent = await oaLogin(codes.oaBase(name));
@@ -105,7 +106,7 @@ describe("POST /api/wechat/oa/login", () => {
         expect(response.status).toBe(409);
         expect(response.body).toEqual(unionidRequired);
       });
-      await waitUntil(async () => (await auditEvents('data.meta.event = "login_failed" && data.meta.error = "unionid_required" && data.meta.appid = {:appid}', { appid: OFFICIAL_ACCOUNT.appId })).length > 0);
+      await waitUntil(async () => (await auditEvents('event = "login_failed" && details.error = "unionid_required" && details.appid = {:appid}', { appid: OFFICIAL_ACCOUNT.appId })).length > 0);
     });
 
     it("answers 409 for a mini-program user new to the 公众号; the snsapi_userinfo retry joins them", async () => {
@@ -202,7 +203,7 @@ describe("POST /api/wechat/oa/login", () => {
       // Spend the code at WeChat directly, as a leaked or replayed code would be.
       await fetch(`${inject("simulatorUrl")}/sns/oauth2/access_token?${new URLSearchParams({ appid: OFFICIAL_ACCOUNT.appId, secret: OFFICIAL_ACCOUNT.secret, code, grant_type: "authorization_code" })}`);
       await expectNothingWritten(async () => expect((await oaLogin(code)).body).toEqual(fieldProblem("code", "wechat_code_used")));
-      await waitUntil(async () => (await auditEvents('data.meta.event = "login_failed" && data.meta.errcode = 40163 && data.meta.fields = "code:wechat_code_used"', {})).length > 0);
+      await waitUntil(async () => (await auditEvents('event = "login_failed" && details.errcode = 40163 && details.fields = "code:wechat_code_used"', {})).length > 0);
     });
 
     it("the same code twice within 10 s: 429 without calling WeChat again", async () => {

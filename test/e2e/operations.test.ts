@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
 import { api, validProfile } from "../support/api";
+import { auditTrail } from "../support/audit-trail";
 import { allLogs } from "../support/logs";
 import { startPocketBase, startWithSimulator, type PocketBaseInstance } from "../support/pocketbase";
 import { codes, simulator, uniqueName, WECHAT_SECRET } from "../support/wechat";
@@ -150,14 +151,19 @@ describe("secrets", () => {
     answers.push((await client.profile(token, validProfile())).text);
     await simulator(own.simulator.url).setStableTokenMode("ok");
     answers.push((await client.refreshToken(token)).text);
+    // A successful refresh's record is its audit row, not a log line: the last request is a logout.
+    answers.push((await client.post("/api/wechat/logout", undefined, { token })).text);
 
     const accessTokens = (await simulator(own.simulator.url).calls("/wxa/business/getuserphonenumber")).map((call) => call.query.access_token);
     expect(accessTokens.length).toBeGreaterThan(0);
     const logs = JSON.stringify(await allLogs(instance));
-    expect(logs, "the logs hold every request, the last one included").toContain("/api/wechat/refresh-token");
+    expect(logs, "the logs hold every request, the last one included").toContain("/api/wechat/logout");
+    const trail = JSON.stringify(await auditTrail(instance.url).find());
+    expect(trail).toContain('"refresh"');
     for (const [where, text] of [
       ["responses", answers.join("\n")],
       ["logs", logs],
+      ["the audit trail", trail],
       ["console", instance.output()],
     ]) {
       expect(text, where).not.toContain(WECHAT_SECRET);
@@ -167,6 +173,7 @@ describe("secrets", () => {
     }
     for (const [where, text] of [
       ["logs", logs],
+      ["the audit trail", trail],
       ["console", instance.output()],
     ]) {
       expect(text, where).not.toContain(token);

@@ -3,41 +3,27 @@
 // real PocketBase and the WeChat simulator. The mini-program flow, the admin UI, the client's IP
 // and the body limits all go through /pb.
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { api, validProfile } from "../support/api";
 import { filePart, png, uploadAvatar } from "../support/avatars";
-import { startCaddy } from "../support/caddy";
-import { NGINX_BIN, startNginx } from "../support/nginx";
+import { caddy, deployProxies, nginx, type DeployProxy, type ReverseProxy } from "../support/proxies";
 import { startPocketBase, SUPERUSER, type PocketBaseInstance } from "../support/pocketbase";
 import { failureBody, failures } from "../support/responses";
 import { codes, uniqueName, WECHAT_APP_ID, WECHAT_SECRET, wechatEnv } from "../support/wechat";
 
-interface ReverseProxy {
-  url: string;
-  errorLog(): string;
-  stop(): Promise<void>;
-}
-
-interface ProxyUnderTest {
-  name: string;
-  start(upstreamUrl: string): Promise<ReverseProxy>;
+interface ProxyUnderTest extends DeployProxy {
   // What reaches PocketBase of a chunked body over /pb/api/wechat/'s limit (64 KiB).
   chunkedOverLimitReachesUpstream: "nothing" | "the first 64 KiB";
 }
 
-const caddy: ProxyUnderTest = { name: "Caddy with deploy/Caddyfile", start: startCaddy, chunkedOverLimitReachesUpstream: "the first 64 KiB" };
-const nginx: ProxyUnderTest = { name: "nginx with deploy/nginx.conf", start: startNginx, chunkedOverLimitReachesUpstream: "nothing" };
-
-// nginx is a Debian package: CI installs it (.ci/run) and fails without it; elsewhere its
-// absence skips only its half, loudly.
-const proxies = existsSync(NGINX_BIN) || process.env.CI ? [caddy, nginx] : [caddy];
-if (proxies.length === 1) {
-  console.warn(`\n!!! SKIPPED: deploy/nginx.conf is not tested: no nginx at ${NGINX_BIN} (apt-get install nginx-light). deploy/Caddyfile is. !!!\n`);
-}
+const proxies = deployProxies<ProxyUnderTest>(
+  "the reverse-proxy tests",
+  { ...caddy, chunkedOverLimitReachesUpstream: "the first 64 KiB" },
+  { ...nginx, chunkedOverLimitReachesUpstream: "nothing" },
+);
 
 const WECHAT_BODY_LIMIT = 64 * 1024;
 
@@ -329,13 +315,15 @@ for (const proxyUnderTest of proxies) {
         }
       });
 
-      it("leave the rest of /pb/ at PocketBase's own 32 MB", async () => {
+      it("leave the rest of /pb/ at PocketBase's own 32 MB, the records update for wx.uploadFile included", async () => {
         const upstream = await startCountingUpstream();
         const counted = await proxyUnderTest.start(upstream.url);
         try {
-          const answer = await postChunked(`${counted.url}/pb/api/collections/anything/records`, 1024 * 1024);
-          expect(answer).toEqual({ status: 200, body: "{}" });
-          expect(upstream.received("/api/collections/anything/records")).toEqual([{ path: "/api/collections/anything/records", bytes: 1024 * 1024, complete: true }]);
+          for (const path of ["/api/collections/anything/records", "/api/wechat/records/anything/abc"]) {
+            const answer = await postChunked(`${counted.url}/pb${path}`, 1024 * 1024);
+            expect(answer).toEqual({ status: 200, body: "{}" });
+            expect(upstream.received(path)).toEqual([{ path, bytes: 1024 * 1024, complete: true }]);
+          }
         } finally {
           await counted.stop();
           await upstream.close();

@@ -13,12 +13,16 @@ const LOOKUPS: Array<[string, string]> = [
   ["tbl_auth_users", "users_phone"], // staff
   ["tbl_auth_users", "unionid"],
   ["tbl_auth_users", "company_id"],
+  ["tbl_auth_users", "users_status"], // staff's filter users_status = "待审核"
+  ["tbl_invite_codes", "code"], // a login that brings an invite
   ["tbl_company", "company_id"], // every answer of a user with a company, once a minute
   ["tbl_user_avatars", "trace_id"], // WeChat's media-check verdicts
   ["bai_revoked_tokens", "token_hash"],
   ["tbl_user_identities", "appid"], // every login, with openid (below)
   ["tbl_user_identities", "unionid"], // a new app's first login
   ["tbl_user_identities", "user"], // a user's identities, for them and for staff
+  ["bai_audit_events", "users_id"], // staff's filter for one user's events, and my-data
+  ["bai_consents", "user"], // every login's consents_required, and the consent routes
 ];
 
 const PROBE = `routerAdd("GET", "/api/test/plan/{collection}/{field}", (e) => {

@@ -10,10 +10,11 @@ import type * as Sdk from "../../client/src/index";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { adminClient } from "../support/admin";
 import { spec } from "../support/contract";
-import { startNginx } from "../support/nginx";
+import { caddy, deployProxies, nginx } from "../support/proxies";
 import { api } from "../support/api";
 import { failures } from "../support/responses";
-import { codes, simulator, uniqueName } from "../support/wechat";
+import { registration, uniquePhone } from "../support/registration";
+import { codes, SECOND_MINIPROGRAM, simulator, uniqueName, WECHAT_APP_ID } from "../support/wechat";
 import { wxShim, type WxShim } from "../support/wx-shim";
 
 const buildScript = join(projectRoot, "client", "scripts", "build.mjs");
@@ -225,9 +226,9 @@ describe("a restart", () => {
   });
 });
 
-describe("a baseUrl of https://<host>/pb", () => {
-  it("works through deploy/nginx.conf: login, profile, refresh and PocketBase's own API", async () => {
-    const proxy = await startNginx(inject("pocketbaseUrl"));
+describe.each(deployProxies("the SDK's /pb case", caddy, nginx))("a baseUrl of https://<host>/pb, through $name", ({ start }) => {
+  it("works: login, profile, refresh and PocketBase's own API", async () => {
+    const proxy = await start(inject("pocketbaseUrl"));
     try {
       const { client, shim } = signIn(undefined, undefined, undefined, `${proxy.url}/pb/`);
       await client.login();
@@ -369,5 +370,63 @@ describe.skipIf(!specHas("/api/wechat/profile/fields"))("updateProfile with a su
     expect(error).toMatchObject({ status: 400 });
     expect(Object.keys(error.fieldErrors)).toEqual(["users_picture"]);
     expect((await wechat.stats()).getuserphonenumber).toBe(before.getuserphonenumber);
+  });
+});
+
+describe("several WeChat apps", () => {
+  it("logs in through a second mini-program (appid), lists, binds and unbinds identities", async () => {
+    const name = uniqueName("sdkunion");
+    const primary = signIn(name);
+    await primary.client.login();
+    const shim = wxShim(name);
+    shims.push(shim);
+    const second = sdk.createClient({ baseUrl: inject("pocketbaseUrl"), wx: shim.wx, appid: SECOND_MINIPROGRAM.appId });
+    const result = await second.login();
+    expect(result.status).toBe("linked");
+    expect(second.user!.pb_id).toBe(primary.client.user!.pb_id);
+    const identities = await second.identities();
+    expect(identities.map((identity) => identity.appid)).toEqual([WECHAT_APP_ID, SECOND_MINIPROGRAM.appId]);
+
+    // Bound again: already this user's; unbinding the second leaves the primary one.
+    expect((await second.bindIdentity()).status).toBe("already_bound");
+    await second.unbindIdentity(identities[1].id);
+    expect((await primary.client.identities()).map((identity) => identity.appid)).toEqual([WECHAT_APP_ID]);
+    await expect(primary.client.bindIdentity()).rejects.toMatchObject({ status: 0 });
+  });
+});
+
+describe("phoneLogin under a registration policy", () => {
+  it("is what login() points to when the server asks for it, and claims the account staff made", async () => {
+    const staff = registration(admin);
+    await staff.setPolicy("phone_match");
+    try {
+      const number = uniquePhone();
+      const made = await staff.staffUser({ users_phone: number, company_id: "C-SDK" });
+      const { client } = signIn();
+      const refused = await client.login().catch((caught) => caught);
+      expect(refused).toMatchObject({ status: 403, error: "phone_login_required", needsPhoneLogin: true, isAccountUnavailable: false });
+      expect(await client.phoneLogin(codes.phone(number))).toMatchObject({ status: "claimed", user: { pb_id: made.id, company_id: "C-SDK" } });
+      expect(client.user?.pb_id).toBe(made.id);
+      expect(await client.request(ownRecordPath(client))).toMatchObject({ id: made.id });
+      const stranger = signIn();
+      expect(await stranger.client.phoneLogin(codes.phone(uniquePhone())).catch((caught) => caught)).toMatchObject({ error: "phone_not_registered", isRegistrationClosed: true });
+    } finally {
+      await staff.setPolicy("");
+    }
+  });
+});
+
+describe("consents and the user's data", () => {
+  it("reads where the user stands, names a field problem, and gets the user's copy of their data", async () => {
+    const { client } = signIn();
+    const login = await client.login();
+    expect(await client.consents()).toEqual({ enforced: false, documents: [] }); // this instance configures no document
+    const refused: Sdk.BaiClientError = await client.giveConsent([{ document: "user_agreement", version: "2026-11-01" }]).catch((caught) => caught);
+    expect(refused).toMatchObject({ status: 400 });
+    expect(Object.keys(refused.fieldErrors)).toEqual(["consents"]);
+    expect((await client.withdrawConsent(["privacy_policy"]).catch((caught) => caught)).status).toBe(400);
+    const data = await client.myData();
+    expect(data.profile).toMatchObject({ pb_id: login.user.pb_id, users_id: login.user.users_id });
+    expect(data.audit_events.map((event) => event.event)).toContain("registration");
   });
 });

@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
+import { allLogs } from "../support/logs";
 import { startPocketBase } from "../support/pocketbase";
 
 const DEV_MODE_WARNING = "[bai] WARNING DEV MODE IS ON";
@@ -55,6 +56,36 @@ describe("a PocketBase version the hooks were not tested on", () => {
       expect(failure.message).toContain("Error: PocketBase 0.36.8 is not supported: these hooks need PocketBase 0.40.4 or a later 0.40.x (see DEPLOY.md).");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// WECHAT_AVATAR_CHECK is on by default, but without the message push nothing could receive WeChat's
+// verdicts, so no upload is submitted: with default settings, avatars go unchecked.
+describe("avatar checks that nothing could receive the verdicts of", () => {
+  const UNCHECKED_WARNING = "[bai] WARNING Avatar uploads are NOT checked by WeChat";
+
+  it("make start-up warn, on the console and in the logs, with default settings", async () => {
+    const instance = await startPocketBase({ env: {} });
+    try {
+      expect(instance.output()).toContain(UNCHECKED_WARNING);
+      expect((await allLogs(instance)).map((entry) => entry.message)).toContainEqual(expect.stringContaining("Avatar uploads are NOT checked by WeChat"));
+    } finally {
+      await instance.stop();
+      instance.remove();
+    }
+  });
+
+  it.each([
+    ["the push is configured", { WECHAT_PUSH_TOKEN: "pushToken2026" }],
+    ["the check is turned off", { WECHAT_AVATAR_CHECK: "off" }],
+  ])("say nothing when %s", async (_, env) => {
+    const instance = await startPocketBase({ env });
+    try {
+      expect(instance.output()).not.toContain(UNCHECKED_WARNING);
+    } finally {
+      await instance.stop();
+      instance.remove();
     }
   });
 });

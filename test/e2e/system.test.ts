@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api } from "../support/api";
+import { api, expectContract } from "../support/api";
 import { startPocketBase, type PocketBaseInstance } from "../support/pocketbase";
 import { failureBody } from "../support/responses";
 
@@ -11,6 +11,21 @@ describe("POST /api/system/health", () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ code: 200, msg: expect.any(String), data: { status: "healthy", timestamp: expect.any(String) } });
     expect(Date.now() - Date.parse(response.body.data.timestamp)).toBeLessThan(60_000);
+  });
+});
+
+// Uptime monitors (UptimeRobot, Kubernetes probes, curl in a cron) send GET, some HEAD.
+describe("GET /api/system/health", () => {
+  it("answers as POST does", async () => {
+    const response = expectContract("/api/system/health", "GET", await api().get("/api/system/health"));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ code: 200, msg: expect.any(String), data: { status: "healthy", timestamp: expect.any(String) } });
+  });
+
+  it("answers HEAD with 200 and no body", async () => {
+    const response = await fetch(`${api().baseUrl}/api/system/health`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
   });
 });
 

@@ -1,13 +1,29 @@
 // Chromium driven by playwright-core, which never downloads a browser of its own. Debian's
 // (/usr/bin/chromium, from apt, with a CJK font: CI installs both, and docs:screenshot needs
-// them), else npm's @sparticuz/chromium, so the admin UI test runs on a machine with Node.js
-// alone. Flags keep it headless and off the network but loopback.
+// them), else npm's @sparticuz/chromium, an optional dependency that npm installs on the Node.js
+// versions it accepts (≥ 22.17), so the browser tests run on a machine with Node.js alone. With
+// neither, they skip with one loud line (in CI they fail). Flags keep it headless and off the
+// network but loopback.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 
 export const DEBIAN_CHROMIUM = "/usr/bin/chromium";
+
+const NPM_CHROMIUM = join(import.meta.dirname, "../../node_modules/@sparticuz/chromium");
+const npmChromiumInstalled = () => existsSync(NPM_CHROMIUM);
+
+/** Whether the browser tests can run here; when not, prints why, loudly, for `what`. */
+export function chromiumAvailable(what: string): boolean {
+  const chosen = process.env.CHROMIUM_PATH;
+  if ((chosen && chosen !== "npm") || (!chosen && existsSync(DEBIAN_CHROMIUM)) || process.env.CI || process.env.BAI_UPDATE_SCREENSHOT || npmChromiumInstalled()) return true;
+  console.warn(
+    `\n!!! SKIPPED: ${what}: no Chromium. Debian's (${DEBIAN_CHROMIUM}: apt-get install chromium fonts-wqy-microhei) is not ` +
+      `installed, nor npm's @sparticuz/chromium, which npm installs only on Node.js ≥ 22.17 (this is ${process.version}). !!!\n`,
+  );
+  return false;
+}
 
 interface ChromiumBuild {
   executablePath: string;
@@ -25,7 +41,7 @@ async function findChromium(): Promise<ChromiumBuild> {
   // Amazon Linux; the NSS libraries it ships beside it are the ones it is tested with.
   const { default: npmChromium, inflate } = await import("@sparticuz/chromium");
   const executablePath = await npmChromium.executablePath();
-  const libraries = await inflate(join(import.meta.dirname, "../../node_modules/@sparticuz/chromium/bin/al2023.tar.br"));
+  const libraries = await inflate(join(NPM_CHROMIUM, "bin/al2023.tar.br"));
   return { executablePath, env: { ...process.env, LD_LIBRARY_PATH: join(libraries, "lib") } as Record<string, string> };
 }
 

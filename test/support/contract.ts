@@ -89,12 +89,15 @@ export function envelopeProblems(response: Pick<ApiResponse, "status" | "headers
 
 function failureProblems(body: Record<string, any>, language: "zh-CN" | "en"): string[] {
   const problems: string[] = [];
-  const message = (ERROR_MESSAGES as Record<string, Message>)[body.error];
+  // One identifier may have several messages (ERROR_MESSAGES' id.variant keys).
+  const messages = Object.entries(ERROR_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === body.error).map(([, message]) => message);
   if (typeof body.error !== "string") problems.push("a failure without its error identifier");
-  else if (!message) problems.push(`error ${body.error} has no message in hooks-src/languages/messages.ts ERROR_MESSAGES`);
-  else if (!paramsIn(message[language], body.msg)) problems.push(`msg "${body.msg}" is not the ${language} message of ${body.error}: "${message[language]}"`);
+  else if (messages.length === 0) problems.push(`error ${body.error} has no message in hooks-src/languages/messages.ts ERROR_MESSAGES`);
+  else if (!messages.some((message) => paramsIn(message[language], body.msg))) problems.push(`msg "${body.msg}" is not a ${language} message of ${body.error}`);
   if (body.message !== body.msg) problems.push(`message "${body.message}" is not msg "${body.msg}"`);
-  for (const [field, problem] of Object.entries(isObject(body.data) ? body.data : {})) {
+  // A consent 409/428 carries the documents to agree to, not field problems.
+  const fieldProblems = isObject(body.data) && !Array.isArray(body.data.documents) ? body.data : {};
+  for (const [field, problem] of Object.entries(fieldProblems)) {
     const candidates = Object.entries(FIELD_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === problem?.code);
     if (!candidates.some(([, text]) => paramsIn(text[language], problem.message))) {
       problems.push(`data.${field}: "${problem?.message}" is not a ${language} message of ${problem?.code} in hooks-src/languages/messages.ts FIELD_MESSAGES`);

@@ -6,6 +6,7 @@ import type { TestProject } from "vitest/node";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import { findLeaks } from "./leaks";
 import { allLogs } from "./logs";
+import { auditTrail } from "./audit-trail";
 import { exemptLoopbackFromRateLimits, startWithSimulator } from "./pocketbase";
 import { simulator } from "./wechat";
 
@@ -30,9 +31,11 @@ export default async function setup(project: TestProject) {
       const calls = await simulator(shared.simulator.url).calls("/wxa/business/getuserphonenumber");
       const snsTokens = await simulator(shared.simulator.url).snsTokens();
       const logs = await allLogs(pocketbase);
+      const trail = await auditTrail(pocketbase.url).find();
       await pocketbase.stop();
       const places: Array<[string, string]> = [
         ["PocketBase's logs", JSON.stringify(logs)],
+        ["The audit trail", JSON.stringify(trail)],
         ["PocketBase's console", pocketbase.output()],
       ];
       const leaks = findLeaks(places, [...calls.map((call) => call.query.access_token).filter(Boolean), ...snsTokens]);

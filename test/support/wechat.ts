@@ -32,6 +32,8 @@ export const codes = {
   phone: (digits: string) => `p-${digits}-${nonce()}`,
   // The same, but WeChat gives countryCode as the number 86.
   phoneWithNumericCountryCode: (digits: string) => `pnum-${digits}-${nonce()}`,
+  // A number outside mainland China: WeChat gives countryCode "<countryCode>".
+  phoneAbroad: (countryCode: string, digits: string) => `pcc-${countryCode}-${digits}-${nonce()}`,
   scenario: (scenario: string) => `${scenario}-${nonce()}`,
   slow: (ms: number, name: string) => `slow-${ms}-${name}-${nonce()}`,
   // Answered (as u-<name> or p-<digits>) only once the test calls simulator(url).release(code).

@@ -20,6 +20,8 @@ export interface WxShim {
   loginCalls: () => number;
   /** Every request sent, in order, as "METHOD /path". */
   sent: string[];
+  /** Every answer received (not streamed), in order, as "METHOD /path STATUS". */
+  answered: string[];
   /** Contract problems found in our routes' answers; a test expects none. */
   contractProblems: string[];
   /** Streamed answers (enableChunked) still open. */
@@ -44,6 +46,7 @@ export interface WxShimOptions {
 export function wxShim(wechatUser: string, storage = new Map<string, string>(), firstCodes: string[] = [], shimOptions: WxShimOptions = {}): WxShim {
   let loginCalls = 0;
   const sent: string[] = [];
+  const answered: string[] = [];
   const problems: string[] = [];
   const streams = new Set<{ controller: AbortController; cut: boolean }>();
   const splits = { insideLine: 0, insideCharacter: 0, betweenCrAndLf: 0 };
@@ -56,6 +59,7 @@ export function wxShim(wechatUser: string, storage = new Map<string, string>(), 
     sent.push(`${init.method} ${path}`);
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeout ?? 10_000) });
     const text = await response.text();
+    answered.push(`${init.method} ${path} ${response.status}`);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -158,6 +162,7 @@ export function wxShim(wechatUser: string, storage = new Map<string, string>(), 
     storage,
     loginCalls: () => loginCalls,
     sent,
+    answered,
     contractProblems: problems,
     openStreams: () => streams.size,
     cutStreams: () => {

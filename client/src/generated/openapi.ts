@@ -8,7 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 健康检查(GET,供监控使用)
+         * @description 与 POST 相同。监控服务(UptimeRobot、Kubernetes 探针等)多用 GET 或 HEAD;HEAD 只有状态码。
+         */
+        get: operations["systemHealthGet"];
         put?: never;
         /**
          * 健康检查
@@ -56,7 +60,7 @@ export interface paths {
          *     若 `tbl_auth_users` 中不存在该 openid 的用户,则自动创建(`users_type` 为 `游客`,
          *     `users_id` 自动生成),随后返回 PocketBase 原生 auth 响应;业务结果在 `meta` 中。
          *
-         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` → 检查服务端微信配置 →
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `users_wx_code` 与 `consents` → 检查服务端微信配置(及 `appid`) →
          *     同一 code 10 秒内重复提交不调用微信 → 调用微信 → 查找或创建用户。
          *     10 秒内重复提交的回答:微信已对该 code 给出错误码时,与第一次的回答完全相同(状态码与响应体,
          *     如 400 `wechat_code_used`、`wechat_code_invalid`);微信尚未答复或已接受该 code 时为 429。
@@ -73,6 +77,29 @@ export interface paths {
          *     身份已存在即为该用户;否则若微信返回 unionid 且恰有一个用户持有它,新身份关联到该用户(`status` 为 `linked`);
          *     两个及以上用户持有时返回 409 `account_conflict`,不写入任何数据,需管理员合并;都没有则注册新用户。
          *     同一人从两个应用同时首次登录,结果只有一个用户。
+         *
+         *     **注册策略**(`REGISTRATION_POLICY`,管理员可在 `tbl_settings` 中修改,见 `/api/wechat/phone-login`):
+         *     只在要注册新用户时才读取。`open`(默认)照常注册;`phone_match`、`closed` 下未知身份返回 403
+         *     `phone_login_required`(请改用手机号登录),不写入任何数据;`approval` 下注册一个 `待审核` 用户并返回 403
+         *     `phone_login_required`,请用户以手机号登录以便管理员审核。`待审核` 的用户登录返回 403 `account_pending_approval`,
+         *     不签发 token,直到管理员把状态改为 `正常`。
+         *
+         *     **邀请码**(`invite_code`,可选):在调用微信之前检查,不存在、已过期、已用完返回 400(`invite_code` 字段错误
+         *     `invite_invalid`/`invite_expired`/`invite_used_up`),与登录者是谁无关。本次登录注册新用户时,有效邀请码在任何注册策略下都允许注册
+         *     (状态 `正常`),用户加入邀请码的公司(`company_id`),并在同一事务中用掉一次;老用户登录不消耗邀请码。
+         *
+         *     **协议同意**:请求可带 `consents`(同 `POST /api/wechat/consents`),在调用微信之前校验(协议不存在 400,
+         *     不是当前版本 409 并在 `data.documents` 给出当前版本);新用户的同意记录与账号在同一事务中写入,老用户的另行写入,
+         *     同一版本不重复记录。每个登录应答的 `meta.data.consents_required` 列出用户尚需(重新)同意的协议。
+         *
+         *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时;关联到已有用户的新身份、
+         *     认领管理员创建的用户、注册策略拒绝的注册都不算),以该小程序的 appid 调用微信 getuserriskrank
+         *     (scene 0、客户端 IP、openid)查询风险等级并保存在用户记录上(管理员可见)、写入审计记录。`enforce` 时,
+         *     等级不低于 `RISK_BLOCK_RANK`(默认 4)返回 403 `registration_refused`(`账号存在安全风险,暂时无法注册`),不创建用户;
+         *     不低于 `RISK_REVIEW_RANK`(默认 3)时以 `待审核` 状态创建用户,回答与注册策略 `approval` 的新用户相同
+         *     (403 `phone_login_required`;手机号登录为 `account_pending_approval`),由管理员审核。
+         *     查询失败(超时、errcode -1、48001、61010 等)一律放行,等级记为 `未知`。老用户登录从不查询。
+         *     风险等级是小程序的接口:经公众号或网站应用(`POST /api/wechat/oa/login`)注册的用户不查询。
          */
         post: operations["wechatLogin"];
         delete?: never;
@@ -98,8 +125,10 @@ export interface paths {
          *     网页授权的 access_token 与 refresh_token 只在本次请求中使用,不保存、不记录日志、不返回。
          *     随后与 `/api/wechat/login` 一样查找或创建用户(同一人的各应用身份按 unionid 关联,见该接口说明),
          *     并以同样的 PocketBase 原生 auth 响应作答(`meta` 相同,`status` 为 `register_success`、`login_success` 或 `linked`)。
+         *     协议同意与 `/api/wechat/login` 相同:请求可带 `consents`,新用户的同意记录与账号在同一事务中写入,
+         *     应答的 `meta.data.consents_required` 列出尚需同意的协议。注册风险检测(`RISK_CHECK`)是小程序的接口,本接口注册的用户不查询。
          *
-         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `code`、`appid`(须为服务端 `WECHAT_APPS` 中配置的公众号
+         *     处理顺序:校验 Content-Type → 解析 JSON → 校验 `code`、`consents`、`appid`(须为服务端 `WECHAT_APPS` 中配置的公众号
          *     `official_account` 或网站应用 `website`,否则 400 `validation_unknown_appid`,不调用微信)→
          *     同一 code 10 秒内重复提交返回 429(不调用微信)→ 调用微信 → 查找或创建用户。
          *
@@ -111,6 +140,53 @@ export interface paths {
          *       可以立即用同一 code 重试。
          */
         post: operations["wechatOaLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/phone-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 手机号快捷登录(认领管理员创建的用户)
+         * @description 一次点击 `<button open-type="getPhoneNumber">` 同时取得 `wx.login()` 的 code(`users_wx_code`)和手机号 code
+         *     (`users_phone_code`)。先以 code2Session 确认 openid(及 unionid),再以微信手机号接口换取手机号,随后:
+         *
+         *     1. 该微信身份已有用户:按 `/api/wechat/login` 的规则登录(`login_success`,或经 unionid 关联的 `linked`);
+         *        用户手机号为空时保存本次验证的手机号;不同时保留原手机号,`meta.data.phone_mismatch` 为 `true`。
+         *     2. 否则,若恰有一个持有该手机号、且没有任何微信身份的用户(管理员创建的):**认领**该用户
+         *        (`meta.data.status` 为 `claimed`):写入微信身份(主小程序时也写入 `openid`),保留其 `users_id`、公司、姓名,
+         *        记录认领时间(`users_claimed_at`),写审计事件 `account_claimed`。`禁用` 的用户不会被认领(403)。
+         *        两个及以上这样的用户:409 `duplicate_phone_users`,需管理员删除重复记录;
+         *        持有该手机号的用户已有其他微信身份:409 `phone_in_use`(手机号会被运营商回收再分配,绝不只凭手机号合并账号)。
+         *        两种 409 都不写入任何数据,也不透露这些用户的任何信息。
+         *     3. 否则按注册策略:`open` 注册新用户(带手机号,`register_success`);`phone_match` 返回 403 `phone_not_registered`、
+         *        `closed` 返回 403 `registration_closed`,都不写入任何数据;`approval` 注册一个带手机号的 `待审核` 用户并返回 403
+         *        `account_pending_approval`。有效的 `invite_code` 在任何策略下都允许注册(见 `/api/wechat/login`)。
+         *
+         *     **先校验,后计费**:微信手机号接口按次计费,因此 Content-Type、JSON、字段、`appid`、邀请码、登录 code 的重复提交检查、
+         *     code2Session,以及已知用户的账号状态(`禁用` 403、已有手机号的 `待审核` 403、`cancel_deletion: false` 时的 `注销中` 403)
+         *     全部通过后才调用手机号接口;任何一步失败都不调用它、不写入任何数据。
+         *     微信对 `users_wx_code` 的错误码落在 `users_wx_code` 字段,对 `users_phone_code` 的落在 `users_phone_code` 字段。
+         *     code2Session 成功后登录 code 即已用掉:失败后重试需要新的 `wx.login()` code 和新的手机号 code。
+         *
+         *     **手机号格式**:中国大陆号码为 11 位数字,不带区号;其他国家和地区为 `+<区号><号码>`(如 `+85261234567`),
+         *     与 `/api/wechat/profile` 相同;境外号码永远不会与 11 位的大陆号码相同。管理员创建用户时须按此格式填写手机号。
+         *
+         *     同一个管理员创建的用户被两个不同的微信同时认领:恰有一个成功(200 `claimed`),另一个为 409 `phone_in_use`。
+         *
+         *     协议同意(`consents`、`meta.data.consents_required`)与注册风险检测(`RISK_CHECK`,仅在注册新用户时)与
+         *     `/api/wechat/login` 相同;`consents` 与其他字段一起在调用微信之前校验。
+         */
+        post: operations["wechatPhoneLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -276,7 +352,8 @@ export interface paths {
         put?: never;
         /**
          * 绑定另一个微信应用的身份
-         * @description 已登录用户用另一个小程序的 `wx.login` code 绑定该小程序的身份,之后从该小程序登录即为当前用户。
+         * @description 已登录用户绑定另一个微信应用的身份:小程序用它的 `wx.login` code,公众号网页或网站应用用它的网页授权 code
+         *     (静默授权 `snsapi_base` 也可,绑定不需要 unionid)。之后从该应用登录即为当前用户。
          *     身份已属于当前用户:200,`status` 为 `already_bound`,不做修改。身份或微信返回的 unionid 属于另一个账号:
          *     409 `bind_conflict`,不会切换账号;如为同一人,由管理员合并用户。
          */
@@ -454,6 +531,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/wechat/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查询协议同意状态
+         * @description 服务端配置的每份协议(`CONSENT_DOCUMENTS`,如 `user_agreement` 用户协议、`privacy_policy` 隐私政策):
+         *     当前版本与地址、当前用户同意的版本与时间,以及现在是否需要(重新)同意。
+         *     `consent_required` 为 `true` 表示用户从未同意、已撤回,或同意的不是当前版本(协议已更新)。
+         *     `enforced` 为 `true`(服务端 `CONSENT_ENFORCEMENT=on`)时,修改资料与上传头像在同意全部当前版本前返回 428。
+         */
+        get: operations["wechatConsents"];
+        put?: never;
+        /**
+         * 同意或撤回协议
+         * @description 记录当前用户对所列协议的同意(`action` 省略或为 `agree`)或撤回(`withdraw`)。每条记录写入只增不改的同意记录
+         *     (`bai_consents`):用户、协议、版本、同意或撤回、发生位置(`source`)、小程序 appid、客户端 IP 与时间,
+         *     并写入审计记录。全部校验通过才写入,一次请求中的各项在同一事务中写入。
+         *
+         *     - 协议不存在:400,`data.consents.code` 为 `consent_document_unknown`;
+         *     - 同意的不是当前版本:409,`data.documents` 为这些协议的当前版本与地址,小程序应展示新版本后再请求同意;
+         *     - 再次同意已同意的同一版本、撤回并未同意的协议:不写入任何记录,照常返回 200;
+         *     - 撤回时 `version` 可省略,记录的是被撤回的版本。
+         *
+         *     返回各协议的最新状态(同查询接口)。
+         */
+        post: operations["wechatGiveConsents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/my-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出我的个人数据
+         * @description 以一个 JSON 文档返回服务端保存的当前用户的全部数据(个人信息查阅、复制权):资料、账号状态(含内容安全标记、
+         *     注册时的微信风险等级)、登录身份(openid/unionid 脱敏)、协议同意记录、审计记录(保留期内)、上传头像的地址。
+         *     不含其他用户的数据(管理员操作的事件不含管理员身份与 IP),不含任何 token、code 或密钥。
+         *     每次导出写入审计记录;同一 IP 每 60 秒最多 20 次(PocketBase 限流规则 `GET /api/wechat/my-data`)。
+         */
+        get: operations["wechatMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wechat/admin/audit-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出审计记录(仅超级管理员)
+         * @description 导出一段时间内的审计记录(`bai_audit_events`,默认保留 180 天,`AUDIT_RETENTION_DAYS`),按时间从早到晚,
+         *     CSV(默认,UTF-8 带 BOM,可直接用 Excel 打开)或 JSON,作为附件下载。需要超级管理员 token
+         *     (`POST /api/collections/_superusers/auth-with-password` 取得,放在 `Authorization` 请求头);
+         *     小程序用户的 token 为 403。每次导出本身写入审计记录(`audit_exported`)。不是给小程序调用的接口。
+         *
+         *     ```sh
+         *     TOKEN=$(curl -s -X POST https://<域名>/pb/api/collections/_superusers/auth-with-password \
+         *       -H 'Content-Type: application/json' -d '{"identity":"<email>","password":"<password>"}' | jq -r .token)
+         *     curl -s -H "Authorization: $TOKEN" -o audit-2026-11.csv \
+         *       'https://<域名>/pb/api/wechat/admin/audit-export?from=2026-11-01&to=2026-12-01&format=csv'
+         *     ```
+         */
+        get: operations["adminAuditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -499,11 +665,18 @@ export interface components {
              *     - 401:`missing_token`(没有 `Authorization` 请求头)、`invalid_token`(token 无法使用,见 `Unauthorized`)、
              *       `push_unsigned`、`push_bad_signature`、`push_stale`、`push_replayed`(消息推送)
              *     - 403:`account_disabled`(账号已禁用)、`account_deletion_pending`(账号注销中,用户本人重新登录即可撤销)、
-             *       `snapshot_user`(朋友圈快照页)、`superuser_required`(仅限管理员)
+             *       `snapshot_user`(朋友圈快照页)、`superuser_required`(仅限管理员)、
+             *       `account_pending_approval`(账号待管理员审核,`待审核`,不签发 token)、
+             *       `phone_login_required`(注册策略要求改用手机号登录 `/api/wechat/phone-login`)、
+             *       `phone_not_registered`(`phone_match` 下该手机号没有管理员创建的用户)、
+             *       `registration_closed`(注册策略 `closed`)、`registration_refused`(注册风险检测 `RISK_CHECK=enforce` 判定风险过高)
              *     - 404:`user_not_found`、`identity_not_found`
              *     - 405:`method_not_allowed`;408:`request_timeout`
-             *     - 409:`account_conflict`、`unionid_required`、`bind_conflict`、`last_identity`、`merge_refused_status`、`merge_conflict`
+             *     - 409:`account_conflict`、`unionid_required`、`bind_conflict`、`last_identity`、`merge_refused_status`、`merge_conflict`、
+             *       `phone_in_use`(该手机号属于已有其他微信身份的用户)、`duplicate_phone_users`(该手机号对应多个管理员创建的用户)、
+             *       `consent_version_stale`(同意的不是协议的当前版本,`data.documents` 见 `ConsentErrorResponse`)
              *     - 410:`account_deleted`(账号已注销)
+             *     - 428:`consent_required`(须先同意协议的当前版本,`data.documents` 见 `ConsentErrorResponse`)
              *     - 413:`payload_too_large`、`avatar_too_large`;415:`unsupported_media_type`、`multipart_required`
              *     - 429:`duplicate_login_code`、`rate_limited`(PocketBase 限流)、`wechat_rate_limited`(微信 45011)、`avatar_rate_limited`
              *     - 500:`wechat_not_configured`、`wechat_misconfigured`、`internal_error`
@@ -514,7 +687,7 @@ export interface components {
              *     账号不可用(应结束会话、不再自动重新登录)只看 `error`:`account_disabled`、`account_deletion_pending`、`account_deleted`。
              * @enum {string}
              */
-            error: "invalid_fields" | "malformed_json" | "body_not_an_object" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app" | "missing_token" | "invalid_token" | "account_disabled" | "account_deletion_pending" | "account_deleted" | "identity_not_found" | "bind_conflict" | "last_identity" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "account_conflict" | "unionid_required" | "snapshot_user" | "user_not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "duplicate_login_code" | "rate_limited" | "wechat_rate_limited" | "wechat_not_configured" | "wechat_misconfigured" | "internal_error" | "wechat_unavailable" | "wechat_timeout" | "database_unavailable" | "wechat_access_token_refreshing" | "wechat_access_token_budget_spent" | "content_check_unavailable" | "multipart_required" | "malformed_multipart" | "file_missing" | "file_empty" | "too_many_files" | "image_type_unsupported" | "image_unreadable" | "image_dimensions_exceeded" | "avatar_too_large" | "avatar_rate_limited" | "push_not_configured" | "push_unsigned" | "push_bad_signature" | "push_stale" | "push_replayed" | "push_wrong_mode" | "push_unreadable" | "push_undecryptable";
+            error: "invalid_fields" | "malformed_json" | "body_not_an_object" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app" | "missing_token" | "invalid_token" | "account_disabled" | "account_deletion_pending" | "account_deleted" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "registration_refused" | "phone_in_use" | "duplicate_phone_users" | "consent_version_stale" | "consent_required" | "identity_not_found" | "bind_conflict" | "last_identity" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "account_conflict" | "unionid_required" | "snapshot_user" | "user_not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "duplicate_login_code" | "rate_limited" | "wechat_rate_limited" | "wechat_not_configured" | "wechat_misconfigured" | "internal_error" | "wechat_unavailable" | "wechat_timeout" | "database_unavailable" | "wechat_access_token_refreshing" | "wechat_access_token_budget_spent" | "content_check_unavailable" | "multipart_required" | "malformed_multipart" | "file_missing" | "file_empty" | "too_many_files" | "image_type_unsupported" | "image_unreadable" | "image_dimensions_exceeded" | "avatar_too_large" | "avatar_rate_limited" | "push_not_configured" | "push_unsigned" | "push_bad_signature" | "push_stale" | "push_replayed" | "push_wrong_mode" | "push_unreadable" | "push_undecryptable";
             /**
              * @description 错误说明,语言见上(`zh-CN` 或 `en`);微信自己的 errmsg 从不出现在这里,也不翻译
              * @example 参数错误
@@ -563,6 +736,8 @@ export interface components {
              *     - `wechat_code_wrong_app`:微信手机号接口返回 40013,手机号 code 不是本小程序(appid)签发的
              *     - `validation_unknown_appid`:`appid` 不是服务端配置的、该接口可用的微信应用
              *     - `merge_conflict`:合并用户时两个用户的该字段不同,需在 `winners` 中指明保留 `into` 或 `from` 的值
+             *     - `invite_invalid`:邀请码不存在(或格式不对);`invite_expired`:邀请码已过期;`invite_used_up`:邀请码已用完
+             *     - `consent_document_unknown`:`consents` 中的协议不是服务端配置的协议
              *
              *     `wechat_code_*` 都表示这个 code 不能再用:小程序应重新调用 `wx.login`(或重新请求手机号授权)取得新 code;
              *     公众号/网站页面应重新发起网页授权(字段为 `code`)。
@@ -571,7 +746,7 @@ export interface components {
              * @example validation_required
              * @enum {string}
              */
-            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict";
+            code: "validation_required" | "validation_invalid_type" | "validation_too_long" | "validation_invalid_format" | "validation_invalid_characters" | "validation_invalid_url" | "validation_invalid_value" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "avatar_not_found" | "validation_invalid_image" | "validation_image_dimensions" | "validation_too_many_files" | "content_risky" | "wechat_code_wrong_app" | "validation_unknown_appid" | "merge_conflict" | "invite_invalid" | "invite_expired" | "invite_used_up" | "consent_document_unknown";
             /**
              * @description 说明,语言与 `msg` 相同(`Accept-Language`,见 `ErrorResponse`)
              * @example 不能为空
@@ -618,7 +793,7 @@ export interface components {
             build_time: string | null;
             /**
              * @description 应用版本号(语义化版本,取自 package.json)
-             * @example 0.1.0
+             * @example 0.2.0
              */
             version: string;
         };
@@ -716,7 +891,7 @@ export interface components {
              */
             users_name: string;
             /**
-             * @description 手机号(中国大陆号码不带区号)
+             * @description 手机号:中国大陆号码为 11 位数字,不带区号;其他国家和地区为 `+<区号><号码>`(如 `+85261234567`)
              * @example 13800138000
              */
             users_phone: string;
@@ -859,6 +1034,11 @@ export interface components {
              * @example false
              */
             deletion_cancelled: boolean;
+            /**
+             * @description 用户尚需(重新)同意的协议的当前版本:从未同意、已撤回或协议已更新。为空时无需展示协议;
+             *     服务端未配置协议时总为空。同意后调用 `POST /api/wechat/consents`。
+             */
+            consents_required: components["schemas"]["ConsentDocument"][];
             user: components["schemas"]["UserInfo"];
         };
         /** @description 刷新 token 接口的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
@@ -897,11 +1077,103 @@ export interface components {
              */
             cancel_deletion?: boolean;
             /**
+             * @description 用户在登录页同意的协议(可省略),每份协议至多一项,版本必须是当前版本(否则 409,不调用微信)。
+             *     新用户与账号在同一事务中记录(`source` 为 `login`);已同意的同一版本不重复记录。
+             * @example [
+             *       {
+             *         "document": "user_agreement",
+             *         "version": "2026-11-01"
+             *       },
+             *       {
+             *         "document": "privacy_policy",
+             *         "version": "2026-12-01"
+             *       }
+             *     ]
+             */
+            consents?: components["schemas"]["ConsentItem"][];
+            /**
              * @description `users_wx_code` 所属小程序的 appid;省略时为主小程序(`WECHAT_APPID`)。须为服务端 `WECHAT_APPS`
              *     中配置的小程序,否则 400(`appid` 字段错误 `validation_unknown_appid`),不调用微信。
              * @example wx1234567890abcdef
              */
             appid?: string;
+            invite_code?: components["schemas"]["InviteCode"];
+        };
+        /**
+         * @description 管理员发放的邀请码(`tbl_invite_codes`),可选。调用微信之前检查:不存在为 `invite_invalid`、已过期为 `invite_expired`、
+         *     已用完为 `invite_used_up`(均为 400 `invite_code` 字段错误,不调用微信、不写入数据)。本次登录注册新用户时,
+         *     有效邀请码在任何注册策略下都允许注册,用户加入邀请码的公司,并在注册事务中用掉一次。
+         * @example TEAM-2026
+         */
+        InviteCode: string;
+        /** @description 其他字段会被忽略 */
+        WechatPhoneLoginRequest: {
+            /**
+             * @description `wx.login()` 返回的登录 code,一次性使用
+             * @example 0a1b2c3d4e5f6g
+             */
+            users_wx_code: string;
+            /**
+             * @description `<button open-type="getPhoneNumber">` 回调 `e.detail.code`,一次性使用,换取手机号(计费)
+             * @example 1a2b3c4d5e6f7g
+             */
+            users_phone_code: string;
+            /**
+             * @description 同 `/api/wechat/login`
+             * @default true
+             */
+            cancel_deletion?: boolean;
+            /**
+             * @description 同 `/api/wechat/login`;手机号 code 须由同一小程序签发
+             * @example wx1234567890abcdef
+             */
+            appid?: string;
+            invite_code?: components["schemas"]["InviteCode"];
+            /** @description 同 `/api/wechat/login`:用户同意的协议(可省略),在调用微信之前校验 */
+            consents?: components["schemas"]["ConsentItem"][];
+        };
+        /** @description 手机号登录的 PocketBase 原生 auth 响应,业务结果在 `meta` 中 */
+        PhoneLoginAuthResponse: {
+            /** @description PocketBase 原生 auth token(JWT) */
+            token: string;
+            record: components["schemas"]["PocketBaseAuthRecord"];
+            meta: {
+                /** @constant */
+                code: 200;
+                /**
+                 * @example 登录成功
+                 * @enum {string}
+                 */
+                msg: "注册成功" | "登录成功" | "登录成功,已撤销账号注销";
+                data: components["schemas"]["WechatPhoneLoginResponseData"];
+            };
+        };
+        WechatPhoneLoginResponseData: {
+            /**
+             * @description `login_success` 老用户;`linked` 按 unionid 关联到已有用户;`claimed` 认领了管理员创建的、持有该手机号的用户;
+             *     `register_success` 注册了新用户(带手机号)
+             * @example claimed
+             * @enum {string}
+             */
+            status: "register_success" | "login_success" | "linked" | "claimed";
+            /**
+             * @description `users_name`、`users_phone`、`users_picture` 是否均已填写
+             * @example true
+             */
+            is_info_complete: boolean;
+            /**
+             * @description 本次登录是否撤销了冷静期内的账号注销
+             * @example false
+             */
+            deletion_cancelled: boolean;
+            /**
+             * @description 微信本次验证的手机号与用户已保存的不同;保留已保存的手机号(可经 `/api/wechat/profile` 修改)
+             * @example false
+             */
+            phone_mismatch: boolean;
+            /** @description 同 `/api/wechat/login`:用户尚需(重新)同意的协议的当前版本 */
+            consents_required: components["schemas"]["ConsentDocument"][];
+            user: components["schemas"]["UserInfo"];
         };
         /** @description 其他字段会被忽略 */
         WechatOaLoginRequest: {
@@ -922,6 +1194,8 @@ export interface components {
              * @example true
              */
             cancel_deletion?: boolean;
+            /** @description 与 `/api/wechat/login` 相同:用户在登录页同意的协议(可省略),记录的 `appid` 为本接口的 `appid`。 */
+            consents?: components["schemas"]["ConsentItem"][];
         };
         /** @description 三个字段均为必填字符串;其他字段会被忽略 */
         WechatProfileRequest: {
@@ -1030,6 +1304,207 @@ export interface components {
             status: "update_success";
             user: components["schemas"]["UserInfo"];
         };
+        /** @description 一份协议的当前版本(服务端 `CONSENT_DOCUMENTS` 配置) */
+        ConsentDocument: {
+            /**
+             * @description 协议标识,如 `user_agreement`(用户协议)、`privacy_policy`(隐私政策)
+             * @example privacy_policy
+             */
+            document: string;
+            /** @example 隐私政策 */
+            title: string;
+            /**
+             * @description 当前版本
+             * @example 2026-12-01
+             */
+            version: string;
+            /**
+             * @description 当前版本全文的地址
+             * @example https://bai.example.com/privacy-2026-12-01.html
+             */
+            url: string;
+        };
+        /** @description 一份协议的当前版本,以及当前用户的同意情况 */
+        ConsentStatus: {
+            /**
+             * @description 协议标识,如 `user_agreement`(用户协议)、`privacy_policy`(隐私政策)
+             * @example privacy_policy
+             */
+            document: string;
+            /** @example 隐私政策 */
+            title: string;
+            /**
+             * @description 当前版本
+             * @example 2026-12-01
+             */
+            version: string;
+            /**
+             * @description 当前版本全文的地址
+             * @example https://bai.example.com/privacy-2026-12-01.html
+             */
+            url: string;
+            /**
+             * @description 用户目前同意的版本;从未同意或已撤回时为 null
+             * @example 2026-11-01
+             */
+            accepted_version: string | null;
+            /**
+             * @description 同意该版本的时间(PocketBase 日期时间格式,UTC)
+             * @example 2026-11-20 08:00:00.000Z
+             */
+            accepted_at: string | null;
+            /**
+             * @description 是否需要(重新)同意:`accepted_version` 不是当前版本
+             * @example true
+             */
+            consent_required: boolean;
+        };
+        ConsentOverview: {
+            /** @description 服务端是否要求先同意(`CONSENT_ENFORCEMENT=on`):是则修改资料与上传头像在同意全部当前版本前返回 428 */
+            enforced: boolean;
+            documents: components["schemas"]["ConsentStatus"][];
+        };
+        ConsentItem: {
+            /**
+             * @description 协议标识
+             * @example user_agreement
+             */
+            document: string;
+            /**
+             * @description 同意的版本,必须是当前版本(否则 409);撤回时可省略
+             * @example 2026-11-01
+             */
+            version?: string;
+        };
+        /** @description 其他字段会被忽略 */
+        ConsentRequest: {
+            /**
+             * @description `agree` 同意(默认),`withdraw` 撤回
+             * @default agree
+             * @enum {string}
+             */
+            action?: "agree" | "withdraw";
+            /** @description 每份协议至多一项 */
+            consents: components["schemas"]["ConsentItem"][];
+            /**
+             * @description 在哪里操作:`settings` 设置页(默认),`prompt` 协议更新提示;登录时同意的记为 `login`
+             * @default settings
+             * @enum {string}
+             */
+            source?: "settings" | "prompt";
+        };
+        /** @description 协议同意的错误响应:`data.documents` 为需要用户阅读并同意的协议(当前版本) */
+        ConsentErrorResponse: {
+            /** @enum {integer} */
+            code: 409 | 428;
+            /** @enum {string} */
+            error: "consent_version_stale" | "consent_required";
+            msg: string;
+            /** @description 与 `msg` 相同 */
+            message: string;
+            data: components["schemas"]["ConsentErrorData"];
+        };
+        /** @description 需要用户阅读并同意的协议(当前版本) */
+        ConsentErrorData: {
+            documents: components["schemas"]["ConsentDocument"][];
+        };
+        /** @description 一条审计记录(`bai_audit_events`) */
+        AuditEventRow: {
+            id: string;
+            /** @description 时间(PocketBase 日期时间格式,UTC) */
+            created: string;
+            /** @description login、registration、login_failed、refresh、profile_updated、logout、deletion_requested、deletion_cancelled、deletion_completed、account_disabled、account_enabled、consent_given、consent_withdrawn、risk_rank、my_data_exported、audit_exported */
+            event: string;
+            users_id: string;
+            pb_id: string;
+            /** @enum {string} */
+            by: "user" | "staff" | "cron";
+            ip: string;
+            /** @description 操作的超级管理员 id(`by` 为 staff 时) */
+            staff: string;
+            /** @description 事件详情(字段名、原因、微信 errcode、协议与版本、风险等级等),从不含字段值、code、token 或手机号 */
+            details: Record<string, never>;
+        };
+        AuditExportData: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            events: components["schemas"]["AuditEventRow"][];
+        };
+        /** @description 服务端保存的当前用户的全部数据 */
+        MyData: {
+            /** Format: date-time */
+            generated_at: string;
+            /** @description 用户资料(同 `UserInfo`,openid 见 `identities`) */
+            profile: {
+                pb_id: string;
+                users_id: string;
+                users_type: string;
+                users_name: string;
+                users_phone: string;
+                users_phone_masked: string;
+                users_picture: string;
+                company_id: string;
+                company: components["schemas"]["CompanyInfo"] | null;
+                created: string;
+                updated: string;
+            };
+            account: {
+                /** @example 正常 */
+                users_status: string;
+                /** @description 注销冷静期的到期时间;不在冷静期时为 null */
+                users_deletion_due: string | null;
+                /** @description 内容安全标记(供人工复核) */
+                users_flags: string[];
+                /** @description 注册时微信给出的风险等级(`0`–`4`,`未知` 为查询失败);未查询时为 null */
+                risk_rank: string | null;
+                risk_checked_at: string | null;
+            };
+            /**
+             * @description 用户的登录身份(掩码):用户记录上主小程序的 openid 与 unionid(`stored_in` 为 `tbl_auth_users`),
+             *     以及每个微信应用的身份(`tbl_user_identities`;`provider` 为 `wechat_` 加应用类型,如 `wechat_official_account`)
+             */
+            identities: {
+                /** @example wechat_miniprogram */
+                provider: string;
+                appid: string;
+                /** @example oAb****6789 */
+                openid_masked: string;
+                unionid_masked: string;
+                /** @example tbl_auth_users */
+                stored_in: string;
+            }[];
+            /** @description 协议同意记录,新的在前 */
+            consents: {
+                document: string;
+                version: string;
+                /** @enum {string} */
+                action: "agree" | "withdraw";
+                /** @enum {string} */
+                source: "login" | "settings" | "prompt";
+                appid: string;
+                ip: string;
+                created: string;
+            }[];
+            /** @description 保留期内的审计记录,新的在前 */
+            audit_events: {
+                created: string;
+                event: string;
+                /** @enum {string} */
+                by: "user" | "staff" | "cron";
+                /** @description 用户本人请求的客户端 IP;管理员与定时任务的事件为空字符串 */
+                ip: string;
+                details: Record<string, never>;
+            }[];
+            avatars: {
+                /** @description 图片地址;判定违规、图片已删除时为 null */
+                url: string | null;
+                /** @example 使用中 */
+                status: string;
+                created: string;
+            }[];
+        };
     };
     responses: {
         /**
@@ -1088,27 +1563,24 @@ export interface components {
          *       (修改资料、刷新 token 对其回答 401);只有仍能验证通过的 token(如禁用后管理员签发的模拟登录 token)
          *       才会在这些接口得到 403。
          *     - `account_deletion_pending`,`注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
-         *     - `superuser_required`(`仅限管理员`):仅限管理员的接口收到了用户的 token。
+         *     - `superuser_required`(`仅限管理员`):仅限管理员的接口收到了用户的 token;审计导出为 `仅限管理员(superuser)导出审计记录`。
+         *     - `account_pending_approval`,`待审核`(`账号待管理员审核,审核通过后即可登录`):注册待管理员审核,登录不签发 token;改为 `待审核` 时已签发的 token 全部失效。
+         *     - 注册策略不允许注册(登录接口,不写入数据,`approval` 除外):`phone_login_required`(请改用手机号登录)、
+         *       `phone_not_registered`(`phone_match` 下手机号未登记)、`registration_closed`(`closed`)。
+         *     - 注册风险检测(`RISK_CHECK=enforce`):新用户的微信风险等级过高(`error` 为 `registration_refused`,
+         *       `账号存在安全风险,暂时无法注册`,未创建用户);风险等级待审核的新用户以 `待审核` 创建,回答同上。
+         *     程序应以 `error` 区分这些情况。
          */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "code": 403,
-                 *       "error": "account_disabled",
-                 *       "msg": "账号已被禁用,请联系管理员",
-                 *       "message": "账号已被禁用,请联系管理员",
-                 *       "data": {}
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorResponse"] & {
                     /** @constant */
                     code?: 403;
                     /** @enum {unknown} */
-                    error?: "account_disabled" | "account_deletion_pending" | "superuser_required";
+                    error?: "account_disabled" | "account_deletion_pending" | "superuser_required" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "registration_refused";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -1140,10 +1612,38 @@ export interface components {
             };
         };
         /**
-         * @description `code` 为 409、`error` 为 `account_conflict`:微信返回的 unionid 属于两个及以上用户,无法确定是哪一个。
-         *     不写入任何数据,并记录审计事件;需管理员合并这些用户后再登录。
+         * @description `code` 为 409,不写入任何数据,`error` 说明原因:
+         *     - `account_conflict`:微信返回的 unionid 属于两个及以上用户,无法确定是哪一个。并记录审计事件;
+         *       需管理员合并这些用户后再登录;
+         *     - `consent_version_stale`:`consents` 中同意的不是协议的当前版本(见 `ConsentVersionStale`),此时未调用微信,code 仍可使用。
          */
-        AccountConflict: {
+        LoginConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": (components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error: "account_conflict";
+                    data?: components["schemas"]["EmptyObject"];
+                }) | (components["schemas"]["ConsentErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error?: "consent_version_stale";
+                });
+            };
+        };
+        /**
+         * @description `code` 为 409,`error` 说明原因,不写入任何数据,也不透露涉及的用户:
+         *     - `account_conflict`:微信返回的 unionid 属于两个及以上用户(同 `/api/wechat/login`);
+         *     - `phone_in_use`:持有该手机号的用户已有其他微信身份;
+         *     - `duplicate_phone_users`:该手机号对应两个及以上管理员创建的用户;
+         *     - `consent_version_stale`:`consents` 中同意的不是协议的当前版本(见 `ConsentVersionStale`),未调用微信。
+         */
+        PhoneConflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1151,19 +1651,24 @@ export interface components {
                 /**
                  * @example {
                  *       "code": 409,
-                 *       "error": "account_conflict",
-                 *       "msg": "该微信身份对应多个账号,请联系管理员合并账号",
-                 *       "message": "该微信身份对应多个账号,请联系管理员合并账号",
+                 *       "error": "duplicate_phone_users",
+                 *       "msg": "该手机号对应多个账号,请联系管理员处理",
+                 *       "message": "该手机号对应多个账号,请联系管理员处理",
                  *       "data": {}
                  *     }
                  */
-                "application/json": components["schemas"]["ErrorResponse"] & {
+                "application/json": (components["schemas"]["ErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @enum {unknown} */
+                    error: "account_conflict" | "phone_in_use" | "duplicate_phone_users";
+                    data?: components["schemas"]["EmptyObject"];
+                }) | (components["schemas"]["ConsentErrorResponse"] & {
                     /** @constant */
                     code?: 409;
                     /** @constant */
-                    error: "account_conflict";
-                    data?: components["schemas"]["EmptyObject"];
-                };
+                    error?: "consent_version_stale";
+                });
             };
         };
         /**
@@ -1277,12 +1782,12 @@ export interface components {
         };
         /**
          * @description 请求过于频繁,`code` 为 429:
-         *     - 登录接口:10 秒内再次提交同一个 `users_wx_code`,而微信尚未答复或已接受该 code,直接拒绝、不调用微信
+         *     - 登录接口(含手机号登录):10 秒内再次提交同一个 `users_wx_code`,而微信尚未答复或已接受该 code,直接拒绝、不调用微信
          *       (`重复请求过于频繁,请勿重复提交同一登录凭证`);微信已对它给出错误码时回答与第一次相同;
          *       上一次因与微信通信失败(502/504)而结束的 code 除外;
          *     - 微信返回 45011 调用频率超限(`微信接口调用过于频繁,请稍后重试`);
          *     - 同一客户端 IP 超过 PocketBase 限流规则(`请求过于频繁,请稍后重试`;默认登录与刷新 token
-         *       每 30 秒 300 次、修改资料每 30 秒 60 次、上传头像每 60 秒 60 次,运维可在管理后台 Settings → Rate limits 调整);
+         *       每 30 秒 300 次、修改资料和手机号登录每 30 秒 60 次、上传头像每 60 秒 60 次、导出个人数据每 60 秒 20 次,运维可在管理后台 Settings → Rate limits 调整);
          *     - 上传头像:同一用户每小时超过 20 次(`头像上传过于频繁,请稍后重试`)。
          */
         TooManyRequests: {
@@ -1516,6 +2021,31 @@ export interface components {
                 };
             };
         };
+        /** @description 服务运行正常 */
+        Healthy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 200,
+                 *       "msg": "服务运行正常",
+                 *       "data": {
+                 *         "status": "healthy",
+                 *         "timestamp": "2026-03-19T02:00:00.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiResponse"] & {
+                    /** @constant */
+                    code?: 200;
+                    /** @enum {unknown} */
+                    msg?: "服务运行正常" | "The service is running";
+                    data?: components["schemas"]["HealthData"];
+                };
+            };
+        };
         /** @description 数据库检查失败,`code` 为 503。 */
         ServiceUnavailable: {
             headers: {
@@ -1540,6 +2070,76 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description 同意的不是协议的当前版本(协议已更新),`code` 为 409、`error` 为 `consent_version_stale`,未写入任何数据。`data.documents` 为这些协议的当前版本与地址:
+         *     小程序应展示新版本,用户同意后以新版本重新提交(登录时亦然,此时未调用微信,`wx.login` 的 code 仍可使用)。
+         */
+        ConsentVersionStale: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 409,
+                 *       "error": "consent_version_stale",
+                 *       "msg": "协议已更新,请阅读最新版本后再同意",
+                 *       "message": "协议已更新,请阅读最新版本后再同意",
+                 *       "data": {
+                 *         "documents": [
+                 *           {
+                 *             "document": "privacy_policy",
+                 *             "title": "隐私政策",
+                 *             "version": "2026-12-01",
+                 *             "url": "https://bai.example.com/privacy-2026-12-01.html"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsentErrorResponse"] & {
+                    /** @constant */
+                    code?: 409;
+                    /** @constant */
+                    error?: "consent_version_stale";
+                };
+            };
+        };
+        /**
+         * @description 服务端要求先同意协议(`CONSENT_ENFORCEMENT=on`),而当前用户尚未同意 `data.documents` 所列协议的当前版本,`code` 为 428、`error` 为 `consent_required`,
+         *     未写入任何数据。同意后(`POST /api/wechat/consents`)重试即可。登录、刷新 token、退出登录、注销账号与协议接口不受影响。
+         */
+        ConsentRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 428,
+                 *       "error": "consent_required",
+                 *       "msg": "请先阅读并同意最新的协议",
+                 *       "message": "请先阅读并同意最新的协议",
+                 *       "data": {
+                 *         "documents": [
+                 *           {
+                 *             "document": "privacy_policy",
+                 *             "title": "隐私政策",
+                 *             "version": "2026-12-01",
+                 *             "url": "https://bai.example.com/privacy-2026-12-01.html"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsentErrorResponse"] & {
+                    /** @constant */
+                    code?: 428;
+                    /** @constant */
+                    error?: "consent_required";
+                };
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1548,6 +2148,19 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    systemHealthGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Healthy"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     systemHealth: {
         parameters: {
             query?: never;
@@ -1557,31 +2170,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description 服务运行正常 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "code": 200,
-                     *       "msg": "服务运行正常",
-                     *       "data": {
-                     *         "status": "healthy",
-                     *         "timestamp": "2026-03-19T02:00:00.000Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ApiResponse"] & {
-                        /** @constant */
-                        code?: 200;
-                        /** @enum {unknown} */
-                        msg?: "服务运行正常" | "The service is running";
-                        data?: components["schemas"]["HealthData"];
-                    };
-                };
-            };
+            200: components["responses"]["Healthy"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1609,7 +2198,7 @@ export interface operations {
                      *         "timestamp": "2026-03-19T02:00:00.000Z",
                      *         "status": "success",
                      *         "build_time": "2026-03-18T08:30:00.000Z",
-                     *         "version": "0.1.0"
+                     *         "version": "0.2.0"
                      *       }
                      *     }
                      */
@@ -1648,7 +2237,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["AccountConflict"];
+            409: components["responses"]["LoginConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1685,7 +2274,9 @@ export interface operations {
              *     - `error` 为 `snapshot_user`:用户在朋友圈的网页快照页中(微信返回 `is_snapshotuser: 1`,openid 是虚拟账号),
              *       不查找、不创建用户,不写入任何数据;页面应提示用户点击「使用完整服务」后再登录;
              *     - 账号 `禁用`,或 `注销中` 且请求带 `cancel_deletion: false`:与 `/api/wechat/login` 相同(见 `Forbidden`),
-             *       `error` 为 `account_disabled` 或 `account_deletion_pending`。
+             *       `error` 为 `account_disabled` 或 `account_deletion_pending`;
+             *     - `error` 为 `account_pending_approval`、`phone_login_required`、`phone_not_registered` 或 `registration_closed`:
+             *       账号待审核,或注册策略不允许注册,与 `/api/wechat/login` 相同(见 `Forbidden`)。
              */
             403: {
                 headers: {
@@ -1696,7 +2287,7 @@ export interface operations {
                         /** @constant */
                         code?: 403;
                         /** @enum {unknown} */
-                        error?: "snapshot_user" | "account_disabled" | "account_deletion_pending";
+                        error?: "snapshot_user" | "account_disabled" | "account_deletion_pending" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed";
                         data?: components["schemas"]["EmptyObject"];
                     };
                 };
@@ -1705,20 +2296,26 @@ export interface operations {
              * @description `code` 为 409,不写入任何数据:
              *     - `error` 为 `unionid_required`:静默授权(`snsapi_base`)的 openid 不是任何用户的身份,而静默授权不返回 unionid,
              *       无法确定这个人是否已在其他应用注册。页面应以 `snsapi_userinfo` 重新发起网页授权,再用新的 code 登录;
-             *     - `error` 为 `account_conflict`:unionid 属于两个及以上用户(见 `AccountConflict`)。
+             *     - `error` 为 `account_conflict`:unionid 属于两个及以上用户(见 `/api/wechat/login` 的 409);
+             *     - `error` 为 `consent_version_stale`:`consents` 中同意的不是协议的当前版本(见 `ConsentVersionStale`),未调用微信。
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"] & {
+                    "application/json": (components["schemas"]["ErrorResponse"] & {
                         /** @constant */
                         code?: 409;
                         /** @enum {unknown} */
                         error: "unionid_required" | "account_conflict";
                         data?: components["schemas"]["EmptyObject"];
-                    };
+                    }) | (components["schemas"]["ConsentErrorResponse"] & {
+                        /** @constant */
+                        code?: 409;
+                        /** @constant */
+                        error?: "consent_version_stale";
+                    });
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -1726,6 +2323,46 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    wechatPhoneLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "users_wx_code": "0a1b2c3d4e5f6g",
+                 *       "users_phone_code": "1a2b3c4d5e6f7g"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WechatPhoneLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description 登录、认领或注册成功;业务结果在 `meta` 中 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneLoginAuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["PhoneConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["WechatAccessTokenUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1801,6 +2438,7 @@ export interface operations {
             410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["ConsentRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
@@ -2125,7 +2763,7 @@ export interface operations {
                      * @example wx1234567890abcdef
                      */
                     appid: string;
-                    /** @description 该应用的 `wx.login` code */
+                    /** @description 该应用的 `wx.login` code(小程序)或网页授权 code(公众号、网站应用) */
                     code: string;
                 };
             };
@@ -2336,6 +2974,7 @@ export interface operations {
             410: components["responses"]["Gone"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["ConsentRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ContentCheckUnavailable"];
@@ -2574,6 +3213,322 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["PushNotConfigured"];
+        };
+    };
+    wechatConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 各协议的同意状态 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "请求成功",
+                     *       "data": {
+                     *         "enforced": true,
+                     *         "documents": [
+                     *           {
+                     *             "document": "user_agreement",
+                     *             "title": "用户协议",
+                     *             "version": "2026-11-01",
+                     *             "url": "https://bai.example.com/agreement-2026-11-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": false
+                     *           },
+                     *           {
+                     *             "document": "privacy_policy",
+                     *             "title": "隐私政策",
+                     *             "version": "2026-12-01",
+                     *             "url": "https://bai.example.com/privacy-2026-12-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": true
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "请求成功";
+                        data?: components["schemas"]["ConsentOverview"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatGiveConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description 已记录(或无需记录),返回各协议的最新状态 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "已记录",
+                     *       "data": {
+                     *         "enforced": true,
+                     *         "documents": [
+                     *           {
+                     *             "document": "user_agreement",
+                     *             "title": "用户协议",
+                     *             "version": "2026-11-01",
+                     *             "url": "https://bai.example.com/agreement-2026-11-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": false
+                     *           },
+                     *           {
+                     *             "document": "privacy_policy",
+                     *             "title": "隐私政策",
+                     *             "version": "2026-12-01",
+                     *             "url": "https://bai.example.com/privacy-2026-12-01.html",
+                     *             "accepted_version": "2026-11-01",
+                     *             "accepted_at": "2026-11-20 08:00:00.000Z",
+                     *             "consent_required": true
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "已记录";
+                        data?: components["schemas"]["ConsentOverview"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["ConsentVersionStale"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    wechatMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 当前用户的全部数据 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "请求成功",
+                     *       "data": {
+                     *         "generated_at": "2026-11-22T08:00:00.000Z",
+                     *         "profile": {
+                     *           "pb_id": "abc123xyz456789",
+                     *           "users_id": "U202603190001",
+                     *           "users_type": "注册用户",
+                     *           "users_name": "张三",
+                     *           "users_phone": "13800138000",
+                     *           "users_phone_masked": "138****8000",
+                     *           "users_picture": "https://bai-api.blv-oa.com/pb/api/files/tbl_user_avatars/k3j4h5g6f7a8b9c/avatar_x1y2z3w4v5.jpg",
+                     *           "company_id": "",
+                     *           "company": null,
+                     *           "created": "2026-03-19 10:00:00.000Z",
+                     *           "updated": "2026-03-20 09:30:00.000Z"
+                     *         },
+                     *         "account": {
+                     *           "users_status": "正常",
+                     *           "users_deletion_due": null,
+                     *           "users_flags": [],
+                     *           "risk_rank": "0",
+                     *           "risk_checked_at": "2026-03-19 10:00:00.000Z"
+                     *         },
+                     *         "identities": [
+                     *           {
+                     *             "provider": "wechat_miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAb****6789",
+                     *             "unionid_masked": "",
+                     *             "stored_in": "tbl_auth_users"
+                     *           },
+                     *           {
+                     *             "provider": "wechat_miniprogram",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "openid_masked": "oAb****6789",
+                     *             "unionid_masked": "",
+                     *             "stored_in": "tbl_user_identities"
+                     *           }
+                     *         ],
+                     *         "consents": [
+                     *           {
+                     *             "document": "user_agreement",
+                     *             "version": "2026-11-01",
+                     *             "action": "agree",
+                     *             "source": "login",
+                     *             "appid": "wx1234567890abcdef",
+                     *             "ip": "203.0.113.9",
+                     *             "created": "2026-03-19 10:00:00.000Z"
+                     *           }
+                     *         ],
+                     *         "audit_events": [
+                     *           {
+                     *             "created": "2026-03-20 09:30:00.000Z",
+                     *             "event": "profile_updated",
+                     *             "by": "user",
+                     *             "ip": "203.0.113.9",
+                     *             "details": {
+                     *               "fields": "users_name,users_phone,users_picture,users_type"
+                     *             }
+                     *           },
+                     *           {
+                     *             "created": "2026-03-19 10:00:00.000Z",
+                     *             "event": "registration",
+                     *             "by": "user",
+                     *             "ip": "203.0.113.9",
+                     *             "details": {}
+                     *           }
+                     *         ],
+                     *         "avatars": [
+                     *           {
+                     *             "url": "https://bai-api.blv-oa.com/pb/api/files/tbl_user_avatars/k3j4h5g6f7a8b9c/avatar_x1y2z3w4v5.jpg",
+                     *             "status": "使用中",
+                     *             "created": "2026-03-20 09:29:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "请求成功";
+                        data?: components["schemas"]["MyData"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    adminAuditExport: {
+        parameters: {
+            query: {
+                /**
+                 * @description 起始时间(含):`YYYY-MM-DD`(北京时间零点)或带时区的时间,如 `2026-11-01T08:00:00+08:00`、`2026-11-01T00:00:00Z`
+                 * @example 2026-11-01
+                 */
+                from: string;
+                /**
+                 * @description 截止时间(不含),格式同 `from`;省略为现在
+                 * @example 2026-12-01
+                 */
+                to?: string;
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description 审计记录。CSV 的列:`created,event,users_id,pb_id,by,ip,staff,details`(`details` 为 JSON);
+             *     以 `=`、`+`、`-`、`@` 开头的单元格前加 `'`,以免被表格软件当作公式。
+             */
+            200: {
+                headers: {
+                    /** @example attachment; filename="bai-audit-20261031T160000Z-20261130T160000Z.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example created,event,users_id,pb_id,by,ip,staff,details
+                     *     2026-11-01 02:00:00.000Z,login,U202603190001,abc123xyz456789,user,203.0.113.9,,{}
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "msg": "导出成功",
+                     *       "data": {
+                     *         "from": "2026-10-31T16:00:00.000Z",
+                     *         "to": "2026-11-30T16:00:00.000Z",
+                     *         "events": [
+                     *           {
+                     *             "id": "k3j4h5g6f7a8b9c",
+                     *             "created": "2026-11-01 02:00:00.000Z",
+                     *             "event": "login",
+                     *             "users_id": "U202603190001",
+                     *             "pb_id": "abc123xyz456789",
+                     *             "by": "user",
+                     *             "ip": "203.0.113.9",
+                     *             "staff": "",
+                     *             "details": {}
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiResponse"] & {
+                        /** @constant */
+                        code?: 200;
+                        /** @constant */
+                        msg?: "导出成功";
+                        data?: components["schemas"]["AuditExportData"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -174,6 +174,7 @@ describe("the order of an answer's keys", () => {
       ".meta.data.status",
       ".meta.data.is_info_complete",
       ".meta.data.deletion_cancelled",
+      ".meta.data.consents_required",
       ".meta.data.user",
     ]);
   });

@@ -232,7 +232,7 @@ describe("GET /api/wechat/admin/audit-export", () => {
 
   it("is for superusers only", async () => {
     const { token } = await signedIn();
-    expect(JSON.parse((await download("from=2026-01-01")).text)).toEqual({ code: 401, msg: "缺少 Authorization: Bearer <token>", data: {} });
+    expect(JSON.parse((await download("from=2026-01-01")).text)).toEqual({ code: 401, error: "missing_token", msg: "缺少 Authorization: Bearer <token>", message: "缺少 Authorization: Bearer <token>", data: {} });
     expect(JSON.parse((await download("from=2026-01-01", `Bearer ${token}`)).text)).toEqual({ code: 403, error: "superuser_required", msg: "仅限管理员(superuser)导出审计记录", message: "仅限管理员(superuser)导出审计记录", data: {} });
   });
 });

@@ -112,7 +112,7 @@ describe("consent at login", () => {
       { document: "user_agreement", source: "login", appid: OFFICIAL_ACCOUNT.appId, ip: CLIENT_IP },
     ]);
     const stale = await oaLogin(uniqueName("oastale"), { consents: [{ document: "privacy_policy", version: "2026-01-01" }] });
-    expect(stale.body).toEqual({ code: 409, msg: "协议已更新,请阅读最新版本后再同意", error: "consent_version_stale", data: { documents: [PRIVACY_V1] } });
+    expect(stale.body).toEqual({ code: 409, error: "consent_version_stale", msg: "协议已更新,请阅读最新版本后再同意", message: "协议已更新,请阅读最新版本后再同意", data: { documents: [PRIVACY_V1] } });
   });
 
   it("takes consents at the phone login too, and answers what is left to agree to", async () => {
@@ -146,7 +146,7 @@ describe("consent at login", () => {
     const name = uniqueName("stale");
     const stale = await login(instance.url, name, { consents: [{ document: "privacy_policy", version: "2026-01-01" }] });
     expect(stale.status).toBe(409);
-    expect(stale.body).toEqual({ code: 409, msg: "协议已更新,请阅读最新版本后再同意", error: "consent_version_stale", data: { documents: [PRIVACY_V1] } });
+    expect(stale.body).toEqual({ code: 409, error: "consent_version_stale", msg: "协议已更新,请阅读最新版本后再同意", message: "协议已更新,请阅读最新版本后再同意", data: { documents: [PRIVACY_V1] } });
     const unknown = await login(instance.url, name, { consents: [{ document: "cookie_policy", version: "1" }] });
     expect(unknown.body).toEqual(fieldProblem("consents", "consent_document_unknown"));
     expect((await simulator(sim.url).stats()).jscode2session).toBe(before);
@@ -266,7 +266,7 @@ describe("a new version of a document", () => {
       const answer = await (await fetch(`${bumped.url}/api/wechat/consents`, { headers: { authorization: `Bearer ${token}` } })).json();
       expect(answer.data.documents[1]).toMatchObject({ version: "2026-12-01", accepted_version: "2026-11-01", consent_required: true });
       const stale = await api(bumped.url).post("/api/wechat/consents", { consents: agreeTo(PRIVACY_V1) }, { token });
-      expect(stale.body).toEqual({ code: 409, msg: expect.any(String), error: "consent_version_stale", data: { documents: [PRIVACY_V2] } });
+      expect(stale.body).toEqual({ code: 409, error: "consent_version_stale", msg: expect.any(String), message: expect.any(String), data: { documents: [PRIVACY_V2] } });
       expect((await api(bumped.url).post("/api/wechat/consents", { consents: agreeTo(PRIVACY_V2) }, { token })).body.data.documents[1].consent_required).toBe(false);
     } finally {
       await bumped.stop();

@@ -127,7 +127,7 @@ describe("RISK_CHECK=enforce", () => {
   it("refuses a rank from RISK_BLOCK_RANK (4) with 403, creating no user, and audits it", async () => {
     const { login, users, riskEvents } = helpers(setup);
     const name = riskyName("risk4");
-    expect((await login(name)).body).toEqual({ code: 403, msg: "账号存在安全风险,暂时无法注册", error: "registration_refused", data: {} });
+    expect((await login(name)).body).toEqual({ code: 403, error: "registration_refused", msg: "账号存在安全风险,暂时无法注册", message: "账号存在安全风险,暂时无法注册", data: {} });
     expect(await users(name)).toEqual([]);
     const events = await riskEvents(`ip = "${CLIENT_IP}" && details.outcome = "refused" && details.rank = 4`);
     expect(events.length).toBeGreaterThanOrEqual(1);
@@ -170,7 +170,7 @@ describe("RISK_CHECK=enforce", () => {
   it("creates a review rank's user as 待审核, answered as the approval policy's new users are, with no token", async () => {
     const { login, users, riskEvents, riskCalls } = helpers(setup);
     const name = riskyName("risk3");
-    expect((await login(name)).body).toEqual({ code: 403, msg: "请使用手机号快捷登录", error: "phone_login_required", data: {} });
+    expect((await login(name)).body).toEqual({ code: 403, error: "phone_login_required", msg: "请使用手机号快捷登录", message: "请使用手机号快捷登录", data: {} });
     const [user] = await users(name);
     expect(user).toMatchObject({ users_status: "待审核", users_risk_rank: "3" });
     expect((await riskEvents(`pb_id = "${user.id}"`))[0].details).toMatchObject({ verdict: "review", outcome: "pending_review" });

@@ -11,21 +11,28 @@ import { signIn } from "./sign-in";
 
 export function signInAndAnswer(e: core.RequestEvent, signingIn: SigningIn, records: LoginRecords, { mayCancelDeletion = true } = {}): void {
   const { app } = signingIn;
-  const { user, outcome, created, deletionCancelled, unionidHeldBy } = signIn(signingIn, { mayCancelDeletion, registration: records.registration });
+  const { user, outcome, created, deletionCancelled, unionidHeldBy, phoneMismatch, replacedUser } = signIn(signingIn, {
+    mayCancelDeletion,
+    registration: records.registration,
+  });
   const consentsRequired = records.afterSignIn(user, created);
   const info = userInfoOf(user);
+  // A phone login (a number WeChat verified came with it) also says whether the stored number differs.
+  const phoneAnswer = signingIn.phone === undefined ? {} : { phone_mismatch: phoneMismatch === true };
   sendAuthResponse(e, user, "wechat", {
     code: 200,
     msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
     data: {
-      status: created ? "register_success" : outcome === "linked" ? "linked" : "login_success",
+      status: created ? "register_success" : outcome === "found" ? "login_success" : outcome,
       is_info_complete: isInfoComplete(info),
       deletion_cancelled: deletionCancelled,
+      ...phoneAnswer,
       consents_required: consentsRequired,
       user: info,
     },
   });
-  auditRequest(e, created ? "registration" : outcome === "linked" ? "identity_linked" : "login", info, { appid: app.appId });
+  const event = created ? "registration" : outcome === "claimed" ? "account_claimed" : outcome === "linked" ? "identity_linked" : "login";
+  auditRequest(e, event, info, replacedUser ? { appid: app.appId, replaced_pb_id: replacedUser } : { appid: app.appId });
   if (deletionCancelled) auditRequest(e, "deletion_cancelled", info);
   if (unionidHeldBy) auditRequest(e, "unionid_conflict", info, { appid: app.appId, other_pb_id: unionidHeldBy });
 }

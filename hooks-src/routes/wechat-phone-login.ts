@@ -3,17 +3,14 @@
 // the invite, the login code's claim, code2Session, and the status of an account we already know.
 // A registration runs the same steps as /login's (login-records.ts: consents, the risk rank).
 import { loginRecords } from "../account/login-records";
-import { refusalBeforePhoneCall, signIn } from "../account/sign-in";
-import { auditRequest } from "../audit/audit";
+import { refusalBeforePhoneCall } from "../account/sign-in";
+import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
 import { readLoginConsents } from "../consents/consents";
-import { sendAuthResponse } from "../http/auth";
 import { readJsonObjectBody } from "../http/request";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { findUsableInvite } from "../registration/invites";
-import { isInfoComplete } from "../users/user-profile";
-import { userInfoOf } from "../users/user-info";
 import { readPhoneLoginRequest } from "../validation";
 import { appForLogin } from "../wechat/apps";
 import type { WechatClient } from "../wechat/client";
@@ -43,29 +40,7 @@ export function phoneLogin(e: core.RequestEvent): void {
         const refusal = refusalBeforePhoneCall(signingIn, { mayCancelDeletion: request.cancelDeletion });
         if (refusal) throw refusal;
         signingIn.phone = verifiedPhoneNumber(wechat, request.phoneCode);
-        const { user, outcome, created, deletionCancelled, unionidHeldBy, phoneMismatch, replacedUser } = signIn(signingIn, {
-          mayCancelDeletion: request.cancelDeletion,
-          registration: records.registration,
-        });
-        const consentsRequired = records.afterSignIn(user, created);
-        const info = userInfoOf(user);
-        const status = created ? "register_success" : outcome === "found" ? "login_success" : outcome;
-        sendAuthResponse(e, user, "wechat", {
-          code: 200,
-          msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
-          data: {
-            status,
-            is_info_complete: isInfoComplete(info),
-            deletion_cancelled: deletionCancelled,
-            phone_mismatch: phoneMismatch === true,
-            consents_required: consentsRequired,
-            user: info,
-          },
-        });
-        const event = created ? "registration" : outcome === "claimed" ? "account_claimed" : outcome === "linked" ? "identity_linked" : "login";
-        auditRequest(e, event, info, replacedUser ? { appid: app.appId, replaced_pb_id: replacedUser } : { appid: app.appId });
-        if (deletionCancelled) auditRequest(e, "deletion_cancelled", info);
-        if (unionidHeldBy) auditRequest(e, "unionid_conflict", info, { appid: app.appId, other_pb_id: unionidHeldBy });
+        signInAndAnswer(e, signingIn, records, { mayCancelDeletion: request.cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn);
         throw error;

@@ -442,12 +442,20 @@ export async function startWechatSimulator({
     return openid.slice(prefix.length);
   };
 
+  // What jscode2session and sns/oauth2/access_token answer a code exchange whose app or grant is wrong.
+  function codeExchangeRefusal(query) {
+    const app = query.get("appid");
+    if (!appsById.has(app)) return wechatError(40013, "invalid appid");
+    if (query.get("secret") !== secretOf(app)) return wechatError(40125, "invalid appsecret");
+    if (query.get("grant_type") !== "authorization_code") return wechatError(40002, "invalid grant_type");
+    return null;
+  }
+
   async function handleJsCode2Session(req, res, query) {
     const reply = (payload) => send(res, 200, TEXT_PLAIN, JSON.stringify(payload));
     const app = query.get("appid");
-    if (!appsById.has(app)) return reply(wechatError(40013, "invalid appid"));
-    if (query.get("secret") !== secretOf(app)) return reply(wechatError(40125, "invalid appsecret"));
-    if (query.get("grant_type") !== "authorization_code") return reply(wechatError(40002, "invalid grant_type"));
+    const refusal = codeExchangeRefusal(query);
+    if (refusal) return reply(refusal);
     const code = query.get("js_code");
     if (!code) return reply(wechatError(41008, "missing code"));
 
@@ -568,9 +576,8 @@ export async function startWechatSimulator({
   async function handleWebAccessToken(req, res, query) {
     const reply = (payload) => send(res, 200, WECHAT_JSON, JSON.stringify(payload));
     const app = query.get("appid");
-    if (!appsById.has(app)) return reply(wechatError(40013, "invalid appid"));
-    if (query.get("secret") !== secretOf(app)) return reply(wechatError(40125, "invalid appsecret"));
-    if (query.get("grant_type") !== "authorization_code") return reply(wechatError(40002, "invalid grant_type"));
+    const refusal = codeExchangeRefusal(query);
+    if (refusal) return reply(refusal);
     const code = query.get("code");
     if (!code) return reply(wechatError(41008, "missing code"));
 

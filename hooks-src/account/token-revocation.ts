@@ -34,7 +34,7 @@ export function presentedToken(e: core.RequestEvent): string {
   return withoutBearer(e.request?.header.get("Authorization") ?? "");
 }
 
-function withoutBearer(header: string): string {
+export function withoutBearer(header: string): string {
   return /^bearer /i.test(header) ? header.slice(7) : header;
 }
 

@@ -6,6 +6,7 @@
 // forged token learns nothing; only a verified token learns that its account is disabled.
 // A deleted user's token can no longer be verified (its key went with the record): 401 too.
 import { failureForAccountStatus } from "../account/account-status";
+import { withoutBearer } from "../account/token-revocation";
 import { failures } from "../errors";
 import { successMessage } from "../languages/messages";
 import { isDisabledNow, USERS_COLLECTION } from "../users/users";
@@ -21,7 +22,7 @@ function bearerTokenOf(e: core.RequestEvent): string {
   const header = headers.length === 0 ? "" : headers[0].trim();
   if (header === "") throw failures.missingToken();
   if (headers.length !== 1 || !e.auth) throw failures.invalidToken();
-  return /^bearer /i.test(header) ? header.slice("Bearer ".length) : header;
+  return withoutBearer(header);
 }
 
 export function requireWechatUser(e: core.RequestEvent): core.Record {

@@ -1,11 +1,24 @@
-// Every token PocketBase issues for a tbl_auth_users record gets its own `jti`. PocketBase's
-// tokens hold no issue time, only an expiry in whole seconds: two logins (or refreshes) of one
-// user within a second got the very same token, and a `current` logout on one device then
-// ended the other's session too.
+// Every token issued for a tbl_auth_users record gets its own `jti`. PocketBase's tokens hold
+// no issue time, only an expiry in whole seconds: two logins (or refreshes) of one user within
+// a second got the very same token, and a `current` logout on one device then ended the other's
+// session too.
 //
-// onRecordAuthRequest sees the token PocketBase made for the answer, for our routes and for its
-// own (auth-refresh, impersonation) alike. It is signed again with every claim kept, expiry and
-// refreshable included (createJWT keeps an `exp` it is given), with the same key PocketBase uses.
+// Our own routes mint their token here directly (http/auth.ts). PocketBase's routes (auth-refresh,
+// staff's impersonation) go through onRecordAuthRequest, which re-signs the token PocketBase made
+// with every claim kept, expiry and refreshable included (createJWT keeps an `exp` it is given).
+// Both sign with the key PocketBase itself uses, so PocketBase verifies them as its own.
+export function newDistinctAuthToken(user: core.Record): string {
+  const collection = user.collection();
+  const claims = {
+    type: "auth",
+    id: user.id,
+    collectionId: collection.id,
+    refreshable: true,
+    jti: $security.randomString(16),
+  };
+  return $security.createJWT(claims, user.tokenKey() + collection.authToken.secret, collection.authToken.duration);
+}
+
 export function giveTokenItsOwnId(e: core.RecordAuthRequestEvent): void {
   const claims = $security.parseUnverifiedJWT(e.token);
   claims.jti = $security.randomString(16);

@@ -19,7 +19,7 @@ export function signInAndAnswer(e: core.RequestEvent, signingIn: SigningIn, reco
   const info = userInfoOf(user);
   // A phone login (a number WeChat verified came with it) also says whether the stored number differs.
   const phoneAnswer = signingIn.phone === undefined ? {} : { phone_mismatch: phoneMismatch === true };
-  sendAuthResponse(e, user, "wechat", {
+  sendAuthResponse(e, user, {
     code: 200,
     msg: created ? "注册成功" : deletionCancelled ? "登录成功,已撤销账号注销" : "登录成功",
     data: {

@@ -35,14 +35,6 @@ export function sayLanguage(header: http.Header, language: Language): void {
   header.add("Vary", "Accept-Language");
 }
 
-// Takes back sayLanguage, for an answer that will say it again.
-export function unsayLanguage(header: http.Header): void {
-  const vary = header.values("Vary").filter((value) => value !== "Accept-Language");
-  header.del("Vary");
-  for (const value of vary) header.add("Vary", value);
-  header.del("Content-Language");
-}
-
 // Field problems in the request's language; consent documents (a 409 or 428) as they are.
 function dataIn(data: FailureData, language: Language): object {
   return "documents" in data && Array.isArray(data.documents) ? data : fieldProblemsIn(data as FieldProblems, language);

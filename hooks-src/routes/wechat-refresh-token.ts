@@ -8,7 +8,7 @@ export function refreshToken(e: core.RequestEvent): void {
   answer(e, () => {
     const user = requireRefreshableWechatUser(e);
     const info = userInfoOf(user);
-    sendAuthResponse(e, user, "", {
+    sendAuthResponse(e, user, {
       code: 200,
       msg: "token 刷新成功",
       data: { is_info_complete: isInfoComplete(info), user: info },

@@ -55,6 +55,8 @@ export const failures = {
   accountDeleted: () => failure(410, "account_deleted"),
   // Who may register (registration/policy.ts).
   accountPendingApproval: () => failure(403, "account_pending_approval"),
+  // A stricter authRule staff set on tbl_auth_users leaves this account out (http/auth.ts).
+  authRuleRefused: () => failure(403, "auth_rule_refused"),
   phoneLoginRequired: () => failure(403, "phone_login_required"),
   phoneNotRegistered: () => failure(403, "phone_not_registered"),
   registrationClosed: () => failure(403, "registration_closed"),

@@ -1,8 +1,8 @@
 // The one error every SDK call rejects with, shaped after PocketBase's ClientResponseError.
 // It reads both envelopes: ours `{code, error, msg, message, data}` and PocketBase's own `{status, message, data}`.
 
-/** BAI's identifiers of an account that is refused itself: disabled, being deleted, deleted, waiting for approval. */
-export const ACCOUNT_UNAVAILABLE_ERRORS = ["account_disabled", "account_deletion_pending", "account_deleted", "account_pending_approval"];
+/** BAI's identifiers of an account that is refused itself: disabled, being deleted, deleted, waiting for approval, left out by staff's auth rule. */
+export const ACCOUNT_UNAVAILABLE_ERRORS = ["account_disabled", "account_deletion_pending", "account_deleted", "account_pending_approval", "auth_rule_refused"];
 
 export interface FieldError {
   code: string;
@@ -70,7 +70,7 @@ export class BaiClientError extends Error {
   /**
    * True when the account itself is refused, told by `error` alone: `account_disabled` (staff disabled it),
    * `account_deletion_pending` (being deleted), `account_deleted`, `account_pending_approval` (waiting for staff
-   * to approve). Logging in again is the user's decision. Another 403 (PocketBase's "Only superusers can perform
+   * to approve), `auth_rule_refused` (a sign-in condition staff set leaves it out). Logging in again is the user's decision. Another 403 (PocketBase's "Only superusers can perform
    * this action", say) is not one, nor a person the registration policy turns away (see needsPhoneLogin, isRegistrationClosed).
    */
   get isAccountUnavailable(): boolean {

@@ -11,6 +11,9 @@ export const ACCOUNT_STATUS = {
   deleted: "已注销",
 } as const;
 
+// tbl_auth_users' authRule as our migrations set it: only a 正常 account gets a token.
+export const ACTIVE_ACCOUNTS_AUTH_RULE = 'users_status = "正常"';
+
 // 15 days: long enough to change one's mind (the usual 注销冷静期 of Chinese apps), and short
 // enough that the erasure finishes well inside the 15 working days GB/T 35273-2020 allows
 // for handling a deletion request.

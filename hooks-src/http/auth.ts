@@ -5,13 +5,13 @@
 // A token PocketBase could not verify gets one 401 whatever account it names, so that a
 // forged token learns nothing; only a verified token learns that its account is disabled.
 // A deleted user's token can no longer be verified (its key went with the record): 401 too.
-import { failureForAccountStatus } from "../account/account-status";
+import { ACCOUNT_STATUS, ACTIVE_ACCOUNTS_AUTH_RULE, failureForAccountStatus } from "../account/account-status";
 import { newDistinctAuthToken } from "../account/distinct-tokens";
 import { withoutBearer } from "../account/token-revocation";
 import { failures } from "../errors";
 import { successMessage } from "../languages/messages";
 import { isDisabledNow, USERS_COLLECTION } from "../users/users";
-import { requestedLanguage, sayLanguage } from "./responses";
+import { requestedLanguage, sendJsonText } from "./responses";
 
 // The token PocketBase verified when it set e.auth: the header's value less an optional "Bearer "
 // (any case), as getAuthTokenFromRequest in PocketBase's apis/middlewares.go reads it. Anything
@@ -57,33 +57,36 @@ export interface AuthMeta {
 }
 
 // PocketBase's auth response, {meta, record, token}, as $apis.recordAuthResponse writes it: the
-// collection's authRule checked once more (a staff disable that landed after our own check is our
-// 403, not PocketBase's), the record enriched (onRecordEnrich, ?expand=) with its email shown.
+// collection's authRule checked once more (a staff disable that landed after our own check, or a
+// stricter rule staff set, is our 403, not PocketBase's 500), the record enriched (onRecordEnrich,
+// ?expand=) with its email shown.
 // We write it ourselves because recordAuthResponse mints a token without a `jti`, and the
 // onRecordAuthRequest hook that adds one (distinct-tokens.ts) takes a second pooled VM per login
 // while this one waits: at 32 connections and the default pool, a third more CPU per login.
 // So our logins fire no onRecordAuthRequest; the collection has no MFA and no login alerts.
-//
-// The body is raw JSON (types.JSONRaw, what a json field's prepareValue makes of a JSON string):
-// a JS object would be a Go map, whose keys encoding/json/v2 writes in random order.
 export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: AuthMeta): void {
   const collection = user.collection();
-  if (!$app.canAccessRecord(user, e.requestInfo(), collection.authRule as string)) {
+  if (!satisfiesAuthRule(e, user, collection)) {
     if (isDisabledNow(user)) throw failures.accountDisabled();
-    throw new ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.", {});
+    throw failures.authRuleRefused();
   }
   const token = newDistinctAuthToken(user);
   user.ignoreEmailVisibility(true);
   $apis.enrichRecord(e, user);
   const language = requestedLanguage(e);
   const answer = { code: meta.code, msg: successMessage(meta.msg, language), data: meta.data };
-  sayLanguage(e.response.header(), language);
-  e.json(200, rawJson(`{"meta":${JSON.stringify(answer)},"record":${JSON.stringify(user)},"token":${JSON.stringify(token)}}`));
+  // Serialized here in PocketBase's key order; a JS object handed to e.json would be a Go map,
+  // whose keys encoding/json/v2 writes in random order. A record serializes as PocketBase's own.
+  sendJsonText(e, 200, `{"meta":${JSON.stringify(answer)},"record":${JSON.stringify(user)},"token":${JSON.stringify(token)}}`, language);
 }
 
-let jsonField: core.JSONField | undefined;
-
-function rawJson(json: string): unknown {
-  jsonField ??= new JSONField({ name: "answer" });
-  return jsonField.prepareValue(null as unknown as core.Record, json);
+// Our migrations' authRule asks that the account be 正常, and that is read from the record in hand
+// (in the request's own loadAuthToken, or in the login's transaction), not with a query of its own
+// as canAccessRecord makes, a tenth of a refresh's CPU. A status change since then rotated the
+// record's tokenKey (account-status-hooks.ts), so a token signed with the key read here is dead at
+// once. Any other rule staff set is evaluated by PocketBase.
+function satisfiesAuthRule(e: core.RequestEvent, user: core.Record, collection: core.Collection): boolean {
+  const rule = collection.authRule as string | null;
+  if (rule === ACTIVE_ACCOUNTS_AUTH_RULE) return user.getString("users_status") === ACCOUNT_STATUS.active;
+  return $app.canAccessRecord(user, e.requestInfo(), rule as string);
 }

@@ -50,10 +50,14 @@ function fieldProblemsIn(problems: FieldProblems, language: Language): Record<st
 }
 
 function sendJson(e: core.RequestEvent, status: number, body: object, language: Language): void {
+  sendJsonText(e, status, JSON.stringify(body), language);
+}
+
+export function sendJsonText(e: core.RequestEvent, status: number, json: string, language: Language): void {
   const header = e.response.header();
   header.set("Content-Type", "application/json");
   sayLanguage(header, language);
-  e.string(status, JSON.stringify(body));
+  e.string(status, json);
 }
 
 // Runs a handler and renders whatever it throws. Unknown errors are logged (redacted)

@@ -44,6 +44,10 @@ export const ERROR_MESSAGES = {
     "zh-CN": "账号待管理员审核,审核通过后即可登录",
     en: "This account awaits an administrator's approval; it can log in once approved",
   },
+  auth_rule_refused: {
+    "zh-CN": "账号不满足管理员设置的登录条件,请联系管理员",
+    en: "This account does not meet the sign-in conditions an administrator set; please contact an administrator",
+  },
   phone_login_required: { "zh-CN": "请使用手机号快捷登录", en: "Please log in with your phone number" },
   phone_not_registered: {
     "zh-CN": "该手机号未登记,请联系管理员开通账号",

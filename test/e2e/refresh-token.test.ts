@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import PocketBase from "pocketbase";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminClient } from "../support/admin";
+import { startWithSimulator } from "../support/pocketbase";
 import { api, expectContract } from "../support/api";
 import { failures } from "../support/responses";
 import { codes, uniqueName } from "../support/wechat";
@@ -197,5 +198,33 @@ describe("tokens that are not a user's own login", () => {
     const response = await client.refreshToken(token!);
     expect(response.status).toBe(401);
     expect(response.body).toEqual(failures.invalidToken);
+  });
+});
+
+// Our migrations' rule (users_status = "正常") is read from the record in hand; any other rule staff
+// set is PocketBase's to evaluate. Changing the rule voids every token (PocketBase renews the
+// collection's token secret), so this runs on an instance of its own.
+describe("an authRule staff set", () => {
+  it("is honoured by login and refresh-token: a user it leaves out gets 403 auth_rule_refused and no token", async () => {
+    const own = await startWithSimulator();
+    try {
+      const ownClient = api(own.instance.url);
+      const ownAdmin = await adminClient(own.instance.url);
+      expect((await ownAdmin.pb.collections.getOne("tbl_auth_users")).authRule).toBe('users_status = "正常"');
+      await ownAdmin.pb.collections.update("tbl_auth_users", { authRule: 'users_status = "正常" && users_name != "停用"' });
+      const name = uniqueName();
+      const user = await ownClient.signIn(name);
+      const other = await ownClient.signIn(uniqueName());
+      await ownAdmin.pb.collection("tbl_auth_users").update(user.user.pb_id, { users_name: "停用" });
+
+      for (const refused of [await ownClient.refreshToken(user.token), await ownClient.login(codes.loginAs(name))]) {
+        expect(refused.status).toBe(403);
+        expect(refused.body).toMatchObject({ code: 403, error: "auth_rule_refused" });
+        expect(refused.body.token).toBeUndefined();
+      }
+      expect((await ownClient.refreshToken(other.token)).status).toBe(200);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -667,6 +667,7 @@ export interface components {
              *     - 403:`account_disabled`(账号已禁用)、`account_deletion_pending`(账号注销中,用户本人重新登录即可撤销)、
              *       `snapshot_user`(朋友圈快照页)、`superuser_required`(仅限管理员)、
              *       `account_pending_approval`(账号待管理员审核,`待审核`,不签发 token)、
+             *       `auth_rule_refused`(账号不满足管理员设置的 Auth rule,不签发 token)、
              *       `phone_login_required`(注册策略要求改用手机号登录 `/api/wechat/phone-login`)、
              *       `phone_not_registered`(`phone_match` 下该手机号没有管理员创建的用户)、
              *       `registration_closed`(注册策略 `closed`)、`registration_refused`(注册风险检测 `RISK_CHECK=enforce` 判定风险过高)
@@ -684,10 +685,10 @@ export interface components {
              *     - 503:`database_unavailable`、`wechat_access_token_refreshing`、`wechat_access_token_budget_spent`、
              *       `content_check_unavailable`、`push_not_configured`
              *
-             *     账号不可用(应结束会话、不再自动重新登录)只看 `error`:`account_disabled`、`account_deletion_pending`、`account_deleted`。
+             *     账号不可用(应结束会话、不再自动重新登录)只看 `error`:`account_disabled`、`account_deletion_pending`、`account_deleted`、`auth_rule_refused`。
              * @enum {string}
              */
-            error: "invalid_fields" | "malformed_json" | "body_not_an_object" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app" | "missing_token" | "invalid_token" | "account_disabled" | "account_deletion_pending" | "account_deleted" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "registration_refused" | "phone_in_use" | "duplicate_phone_users" | "consent_version_stale" | "consent_required" | "identity_not_found" | "bind_conflict" | "last_identity" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "account_conflict" | "unionid_required" | "snapshot_user" | "user_not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "duplicate_login_code" | "rate_limited" | "wechat_rate_limited" | "wechat_not_configured" | "wechat_misconfigured" | "internal_error" | "wechat_unavailable" | "wechat_timeout" | "database_unavailable" | "wechat_access_token_refreshing" | "wechat_access_token_budget_spent" | "content_check_unavailable" | "multipart_required" | "malformed_multipart" | "file_missing" | "file_empty" | "too_many_files" | "image_type_unsupported" | "image_unreadable" | "image_dimensions_exceeded" | "avatar_too_large" | "avatar_rate_limited" | "push_not_configured" | "push_unsigned" | "push_bad_signature" | "push_stale" | "push_replayed" | "push_wrong_mode" | "push_unreadable" | "push_undecryptable";
+            error: "invalid_fields" | "malformed_json" | "body_not_an_object" | "wechat_code_invalid" | "wechat_code_used" | "wechat_code_blocked" | "wechat_code_wrong_app" | "missing_token" | "invalid_token" | "account_disabled" | "account_deletion_pending" | "account_deleted" | "account_pending_approval" | "auth_rule_refused" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "registration_refused" | "phone_in_use" | "duplicate_phone_users" | "consent_version_stale" | "consent_required" | "identity_not_found" | "bind_conflict" | "last_identity" | "merge_same_user" | "merge_refused_status" | "merge_conflict" | "superuser_required" | "account_conflict" | "unionid_required" | "snapshot_user" | "user_not_found" | "method_not_allowed" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "duplicate_login_code" | "rate_limited" | "wechat_rate_limited" | "wechat_not_configured" | "wechat_misconfigured" | "internal_error" | "wechat_unavailable" | "wechat_timeout" | "database_unavailable" | "wechat_access_token_refreshing" | "wechat_access_token_budget_spent" | "content_check_unavailable" | "multipart_required" | "malformed_multipart" | "file_missing" | "file_empty" | "too_many_files" | "image_type_unsupported" | "image_unreadable" | "image_dimensions_exceeded" | "avatar_too_large" | "avatar_rate_limited" | "push_not_configured" | "push_unsigned" | "push_bad_signature" | "push_stale" | "push_replayed" | "push_wrong_mode" | "push_unreadable" | "push_undecryptable";
             /**
              * @description 错误说明,语言见上(`zh-CN` 或 `en`);微信自己的 errmsg 从不出现在这里,也不翻译
              * @example 参数错误
@@ -1565,6 +1566,8 @@ export interface components {
          *     - `account_deletion_pending`,`注销中`(`账号注销中,重新登录即可撤销注销`):同理只回答仍能验证通过的 token;发起注销时全部 token 已失效(401)。
          *     - `superuser_required`(`仅限管理员`):仅限管理员的接口收到了用户的 token;审计导出为 `仅限管理员(superuser)导出审计记录`。
          *     - `account_pending_approval`,`待审核`(`账号待管理员审核,审核通过后即可登录`):注册待管理员审核,登录不签发 token;改为 `待审核` 时已签发的 token 全部失效。
+         *     - `auth_rule_refused`(`账号不满足管理员设置的登录条件,请联系管理员`):管理员把 `tbl_auth_users` 的 Auth rule 改得更严后,
+         *       不满足的账号登录、刷新 token 不签发 token(PocketBase 改 Auth rule 时已签发的 token 全部失效)。
          *     - 注册策略不允许注册(登录接口,不写入数据,`approval` 除外):`phone_login_required`(请改用手机号登录)、
          *       `phone_not_registered`(`phone_match` 下手机号未登记)、`registration_closed`(`closed`)。
          *     - 注册风险检测(`RISK_CHECK=enforce`):新用户的微信风险等级过高(`error` 为 `registration_refused`,
@@ -1580,7 +1583,7 @@ export interface components {
                     /** @constant */
                     code?: 403;
                     /** @enum {unknown} */
-                    error?: "account_disabled" | "account_deletion_pending" | "superuser_required" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "registration_refused";
+                    error?: "account_disabled" | "account_deletion_pending" | "superuser_required" | "account_pending_approval" | "auth_rule_refused" | "phone_login_required" | "phone_not_registered" | "registration_closed" | "registration_refused";
                     data?: components["schemas"]["EmptyObject"];
                 };
             };
@@ -2287,7 +2290,7 @@ export interface operations {
                         /** @constant */
                         code?: 403;
                         /** @enum {unknown} */
-                        error?: "snapshot_user" | "account_disabled" | "account_deletion_pending" | "account_pending_approval" | "phone_login_required" | "phone_not_registered" | "registration_closed";
+                        error?: "snapshot_user" | "account_disabled" | "account_deletion_pending" | "account_pending_approval" | "auth_rule_refused" | "phone_login_required" | "phone_not_registered" | "registration_closed";
                         data?: components["schemas"]["EmptyObject"];
                     };
                 };

@@ -41,6 +41,8 @@
 //   --feature-duration=S --feature-rounds=N   what each feature costs (bench/features.mjs): 3 s, 4 rounds
 //   WeChat pushes: CPU per refused push at the largest accepted body, and per accepted verdict (bench/push.mjs)
 //   --only=instructions,tls,growth,litestream,backups,features,push,pools,pairs,freshvm   run only those parts; prints, writes no docs
+//   --against=<git ref>              also this checkout against that commit's hooks and migrations, side by
+//                                    side in one run (bench/against.mjs); with --only, add "against" to run only that
 //   Litestream (bench/litestream.mjs) is LITESTREAM_BIN, or built once from the Go module proxy (scripts/litestream.mjs).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -79,9 +81,10 @@ function readOptions() {
       only: { type: "string" },
       "feature-duration": { type: "string" },
       "feature-rounds": { type: "string" },
+      against: { type: "string" },
     },
   });
-  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream", "backups", "features", "push"];
+  const parts = ["pools", "pairs", "freshvm", "instructions", "tls", "growth", "litestream", "backups", "features", "push", "against"];
   const only = values.only === undefined ? null : new Set(values.only.split(",").map((part) => part.trim()));
   for (const part of only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(", ")}; got "${part}"`);
   const env = process.env;
@@ -108,6 +111,7 @@ function readOptions() {
       tlsConnections: [1, 32, 200],
       featureDurationS: number(values["feature-duration"] ?? (quick ? 1 : 3), "--feature-duration", 1, 60),
       featureRounds: number(values["feature-rounds"] ?? (quick ? 2 : 4), "--feature-rounds", 2, 20),
+      against: values.against ?? null,
       seededUsers: only && !only.has("growth") ? 0 : values.million || values.users !== undefined || only?.has("growth") ? number(values.users ?? 1_000_000, "--users", 1000, 100_000_000) : 0,
     },
     writeDocs: !quick && !values["no-docs"] && !only,

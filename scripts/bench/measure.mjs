@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { startWechatSimulator } from "../../sim/wechat-simulator.mjs";
 import { hooksDirWith, startPocketBase } from "../pocketbase-process.mjs";
 import { pocketbaseVersion, projectRoot } from "../pocketbase.mjs";
+import { measureAgainst } from "./against.mjs";
 import { measureFeatures } from "./features.mjs";
 import { measureGrowth } from "./growth.mjs";
 import { measureInstructions } from "./instructions.mjs";
@@ -51,14 +52,15 @@ export async function measure(settings, log) {
     const simulator = await startWechatSimulator({ appId: WECHAT.appId, secret: WECHAT.secret });
     cleanups.push(() => simulator.close());
     const env = { WECHAT_APPID: WECHAT.appId, WECHAT_SECRET: WECHAT.secret, WECHAT_API_BASE: simulator.url };
-    // options: {migrationsDir, env, startTimeoutMs, wrapper} for the growth and instruction runs.
+    // options: {migrationsDir, env, startTimeoutMs, wrapper} for the growth and instruction runs;
+    // {hooksDir, migrationsDir} for another commit's build (against.mjs), the bench's own hooks added.
     const start = async (pool, extraHooks, options = {}) => {
       // Our own data dir, so that it is removed even when PocketBase fails to start.
       const dataDir = mkdtempSync(join(tmpdir(), "bai-bench-data-"));
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       const instance = await startPocketBase({
-        hooksDir: hooks.dir,
-        extraHooks,
+        hooksDir: options.hooksDir ?? hooks.dir,
+        extraHooks: options.hooksDir ? { ...benchHooks(), ...extraHooks } : extraHooks,
         env: { ...env, ...options.env },
         dataDir,
         migrationsDir: options.migrationsDir,
@@ -80,6 +82,7 @@ export async function measure(settings, log) {
     const pocketbaseBackup = wants("backups") ? await measurePocketBaseBackup(run) : null;
     const features = wants("features") ? await measureFeatures(run) : null;
     const push = wants("push") ? await measurePush(run) : null;
+    const against = settings.against ? await measureAgainst(run, settings.against) : null;
     const poolRows = wants("pools") ? await measurePools(run, simulator) : [];
     const recommendedPool = poolRows.length > 0 ? recommendPool(poolRows) : DEFAULT_HOOKS_POOL;
 
@@ -109,6 +112,7 @@ export async function measure(settings, log) {
       pocketbaseBackup,
       features,
       push,
+      against,
     };
   } finally {
     process.off("SIGINT", onInterrupt);

@@ -10,6 +10,7 @@ import { projectRoot } from "../pocketbase.mjs";
 import { renderCapacity } from "./capacity.mjs";
 import { featuresMarkdown, featuresText } from "./features.mjs";
 import { pushMarkdown, pushText } from "./push.mjs";
+import { againstMarkdown, againstText } from "./against.mjs";
 import { floorLines, growthMarkdown, instructionsMarkdown, loadStatement, tlsMarkdown } from "./report-extra.mjs";
 
 const DOCS_DIR = join(projectRoot, "docs");
@@ -175,6 +176,9 @@ function renderText(results) {
     "What a WeChat push costs (安全模式, PocketBase CPU per request):",
     ...pushText(results).map((text) => `  ${text}`),
     "",
+    "Against an earlier commit (PocketBase CPU per request, side by side in this run):",
+    ...againstText(results).map((text) => `  ${text}`),
+    "",
     ...freshVmLines(results),
     "",
     recommendationText(results),
@@ -237,6 +241,10 @@ ${featuresMarkdown(results)}
 ## What a WeChat push costs
 
 ${pushMarkdown(results)}
+
+## Against an earlier commit
+
+${againstMarkdown(results)}
 
 ## The bundle in a fresh VM
 

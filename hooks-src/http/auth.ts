@@ -11,7 +11,7 @@ import { withoutBearer } from "../account/token-revocation";
 import { failures } from "../errors";
 import { successMessage } from "../languages/messages";
 import { isDisabledNow, USERS_COLLECTION } from "../users/users";
-import { requestedLanguage, sendJsonText } from "./responses";
+import { requestedLanguage, sendJsonParts } from "./responses";
 
 // The token PocketBase verified when it set e.auth: the header's value less an optional "Bearer "
 // (any case), as getAuthTokenFromRequest in PocketBase's apis/middlewares.go reads it. Anything
@@ -75,9 +75,9 @@ export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: 
   $apis.enrichRecord(e, user);
   const language = requestedLanguage(e);
   const answer = { code: meta.code, msg: successMessage(meta.msg, language), data: meta.data };
-  // Serialized here in PocketBase's key order; a JS object handed to e.json would be a Go map,
-  // whose keys encoding/json/v2 writes in random order. A record serializes as PocketBase's own.
-  sendJsonText(e, 200, `{"meta":${JSON.stringify(answer)},"record":${JSON.stringify(user)},"token":${JSON.stringify(token)}}`, language);
+  // Written in PocketBase's key order (a JS object handed to e.json would be a Go map, whose keys
+  // encoding/json/v2 writes in random order), the record as PocketBase serializes it.
+  sendJsonParts(e, 200, [`{"meta":${JSON.stringify(answer)},"record":`, user.marshalJSON(), `,"token":${JSON.stringify(token)}}`], language);
 }
 
 // Our migrations' authRule asks that the account be 正常, and that is read from the record in hand
@@ -86,7 +86,8 @@ export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: 
 // record's tokenKey (account-status-hooks.ts), so a token signed with the key read here is dead at
 // once. Any other rule staff set is evaluated by PocketBase.
 function satisfiesAuthRule(e: core.RequestEvent, user: core.Record, collection: core.Collection): boolean {
-  const rule = collection.authRule as string | null;
-  if (rule === ACTIVE_ACCOUNTS_AUTH_RULE) return user.getString("users_status") === ACCOUNT_STATUS.active;
+  // A *string in Go: goja hands JS a wrapper object, equal to the text only once converted.
+  const rule = collection.authRule as unknown;
+  if (rule != null && String(rule) === ACTIVE_ACCOUNTS_AUTH_RULE) return user.getString("users_status") === ACCOUNT_STATUS.active;
   return $app.canAccessRecord(user, e.requestInfo(), rule as string);
 }

@@ -50,14 +50,22 @@ function fieldProblemsIn(problems: FieldProblems, language: Language): Record<st
 }
 
 function sendJson(e: core.RequestEvent, status: number, body: object, language: Language): void {
-  sendJsonText(e, status, JSON.stringify(body), language);
-}
-
-export function sendJsonText(e: core.RequestEvent, status: number, json: string, language: Language): void {
   const header = e.response.header();
   header.set("Content-Type", "application/json");
   sayLanguage(header, language);
-  e.string(status, json);
+  e.string(status, JSON.stringify(body));
+}
+
+// A JSON body written in parts, some of them JSON that Go made (a record's marshalJSON): those go
+// out as Go's bytes. Made into one JS string, a body with any non-ASCII text in it (a Chinese msg,
+// a user's name) is held as UTF-16, and all of it was decoded again on the way out.
+export function sendJsonParts(e: core.RequestEvent, status: number, parts: ReadonlyArray<string | Array<number>>, language: Language): void {
+  const response = e.response;
+  const header = response.header();
+  header.set("Content-Type", "application/json");
+  sayLanguage(header, language);
+  response.writeHeader(status);
+  for (const part of parts) response.write(part);
 }
 
 // Runs a handler and renders whatever it throws. Unknown errors are logged (redacted)

@@ -11,6 +11,36 @@ export function findIdentity(app: CoreApp, appId: string, openid: string): core.
   return found.length > 0 ? found[0] : null;
 }
 
+// What a login reads of its identity before deciding it needs no write: a plain query of three
+// columns costs a login about half of what a record query of the identity does.
+export interface IdentityRow {
+  user: string;
+  unionid: string;
+  // As SQLite holds it ("2026-12-05 10:00:00.000Z"), or "" for never.
+  last_login: string;
+}
+
+export function findIdentityRow(app: CoreApp, appId: string, openid: string): IdentityRow | null {
+  const rows = arrayOf(new DynamicModel({ user: "", unionid: "", last_login: "" }));
+  app
+    .db()
+    .newQuery(`SELECT user, unionid, last_login FROM ${IDENTITIES_COLLECTION} WHERE appid = {:appId} AND openid = {:openid} LIMIT 1`)
+    .bind({ appId, openid })
+    .all(rows);
+  return rows.length > 0 ? { user: rows[0].user, unionid: rows[0].unionid, last_login: rows[0].last_login } : null;
+}
+
+// A stored date (PocketBase's "2026-12-05 10:00:00.000Z") in ms, or 0 for none.
+export function storedDateMs(value: string): number {
+  if (value === "") return 0;
+  const ms = Date.parse(value.replace(" ", "T"));
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+export function isLastLoginStaleAt(lastLoginMs: number, now: Date): boolean {
+  return lastLoginMs === 0 || now.getTime() - lastLoginMs >= LAST_LOGIN_PRECISION_MS;
+}
+
 export function identitiesOfUser(app: CoreApp, userId: string): core.Record[] {
   return app.findRecordsByFilter(IDENTITIES_COLLECTION, "user = {:user}", "first_login", 0, 0, { user: userId }) as core.Record[];
 }
@@ -43,7 +73,7 @@ export function addIdentity(txApp: CoreApp, userId: string, identity: NewIdentit
 
 export function isLastLoginStale(identity: core.Record, now: Date): boolean {
   const last = identity.getDateTime("last_login");
-  return last.isZero() || now.getTime() - last.unix() * 1000 >= LAST_LOGIN_PRECISION_MS;
+  return isLastLoginStaleAt(last.isZero() ? 0 : last.unix() * 1000, now);
 }
 
 export function deleteIdentitiesOfUser(app: CoreApp, userId: string): void {

@@ -37,7 +37,7 @@ import { admissionOf, currentRegistrationPolicy } from "../registration/policy";
 import { useInvite, type Invite } from "../registration/invites";
 import { moveConsents } from "../consents/consent-ledger";
 import type { WechatApp } from "../wechat/apps";
-import { addIdentity, findIdentity, IDENTITIES_COLLECTION, identitiesOfUser, isLastLoginStale, usersHoldingUnionid } from "./identities";
+import { addIdentity, findIdentity, findIdentityRow, IDENTITIES_COLLECTION, type IdentityRow, identitiesOfUser, isLastLoginStale, isLastLoginStaleAt, storedDateMs, usersHoldingUnionid } from "./identities";
 
 export interface SigningIn {
   app: WechatApp;
@@ -65,9 +65,9 @@ export interface Resolution {
 }
 
 export function resolveUser(signingIn: SigningIn, registration: RegistrationSteps = {}, now = new Date()): Resolution {
-  const identity = findIdentity($app, signingIn.app.appId, signingIn.openid);
-  if (identity && !gainsUnionid(identity, signingIn) && !isLastLoginStale(identity, now)) {
-    const user = requireNotDisabled($app.findRecordById(USERS_COLLECTION, identity.getString("user")));
+  const identity = findIdentityRow($app, signingIn.app.appId, signingIn.openid);
+  if (identity && needsNoWrite(identity, signingIn, now)) {
+    const user = requireNotDisabled($app.findRecordById(USERS_COLLECTION, identity.user));
     if (!takesPhone(user, signingIn.phone)) return withPhoneCheck({ user, outcome: "found" }, signingIn.phone);
   }
   if (!identity && registration.beforeTransaction && wouldRegister($app, signingIn)) registration.beforeTransaction(signingIn);
@@ -76,6 +76,11 @@ export function resolveUser(signingIn: SigningIn, registration: RegistrationStep
     resolution = resolveInTransaction(txApp, signingIn, registration, now);
   });
   return withPhoneCheck(resolution!, signingIn.phone);
+}
+
+// The read-only path: an identity that neither gains a unionid nor is due its hourly last_login.
+function needsNoWrite(identity: IdentityRow, { unionid }: Pick<SigningIn, "unionid">, now: Date): boolean {
+  return !(unionid !== "" && identity.unionid === "") && !isLastLoginStaleAt(storedDateMs(identity.last_login), now);
 }
 
 // The user this login would find without registering or claiming anyone (step 1, or a primary

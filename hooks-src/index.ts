@@ -4,7 +4,6 @@ export { afterBootstrap, dispatch, methodNotAllowed, registrations, runCronJob }
 export { refuseEmailChange } from "./users/account-hooks";
 export { tagRealtimeClient } from "./account/token-revocation";
 export { refuseDeadToken } from "./account/dead-tokens";
-export { giveTokenItsOwnId } from "./account/distinct-tokens";
 export { applyAccountStatusRules } from "./account/account-status-hooks";
 export { auditStaffStatusChange } from "./audit/staff-changes";
 export { refuseAppendOnlyChange } from "./audit/append-only";

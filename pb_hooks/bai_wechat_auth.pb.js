@@ -51,12 +51,16 @@ onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfD
 // A dead tbl_auth_users token (revoked by a `current` logout, or one PocketBase could not verify)
 // gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
 // every request, so one without a token skips even the require(). Realtime connections remember
-// their token. Every token issued for a user carries its own id.
+// their token.
 routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); (globalThis.baiBundle ??= require(`${__hooks}/bai_wechat_auth.js`)).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
 // Avatar URLs stored in profiles follow a change of the Application URL.
 onSettingsUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).followApplicationUrlChange(e));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
-onRecordAuthRequest((e) => (globalThis.baiBundle ??= require(`${__hooks}/bai_wechat_auth.js`)).giveTokenItsOwnId(e), "tbl_auth_users");
+// Every token PocketBase itself issues for a user (its auth-refresh, staff's impersonation) is signed
+// again with a jti of its own, every other claim kept (hooks-src/account/distinct-tokens.ts has the why;
+// our own routes sign theirs so at once). Written out here, not in the bundle: a throwaway VM would
+// otherwise load all of the bundle for these four calls.
+onRecordAuthRequest((e) => { const claims = $security.parseUnverifiedJWT(e.token); claims.jti = $security.randomString(16); e.token = $security.createJWT(claims, e.record.tokenKey() + e.collection.authToken.secret, 0); e.next(); }, "tbl_auth_users");
 
 // The records route hands its request on to PocketBase's own router, the server's handler.
 // jsvm offers no onServe, so this binds to the app's hook directly: the function runs once, in

@@ -4,9 +4,10 @@
 // session too.
 //
 // Our own routes mint their token here directly (http/auth.ts). PocketBase's routes (auth-refresh,
-// staff's impersonation) go through onRecordAuthRequest, which re-signs the token PocketBase made
-// with every claim kept, expiry and refreshable included (createJWT keeps an `exp` it is given).
-// Both sign with the key PocketBase itself uses, so PocketBase verifies them as its own.
+// staff's impersonation) go through onRecordAuthRequest in pb_hooks/bai_wechat_auth.pb.js, which
+// signs the token PocketBase made again with every claim kept, expiry and refreshable included
+// (createJWT keeps an `exp` it is given). Both sign with the key PocketBase itself uses, so
+// PocketBase verifies them as its own.
 export function newDistinctAuthToken(user: core.Record): string {
   const collection = user.collection();
   const claims = {
@@ -17,11 +18,4 @@ export function newDistinctAuthToken(user: core.Record): string {
     jti: $security.randomString(16),
   };
   return $security.createJWT(claims, user.tokenKey() + collection.authToken.secret, collection.authToken.duration);
-}
-
-export function giveTokenItsOwnId(e: core.RecordAuthRequestEvent): void {
-  const claims = $security.parseUnverifiedJWT(e.token);
-  claims.jti = $security.randomString(16);
-  e.token = $security.createJWT(claims, e.record!.tokenKey() + e.collection!.authToken.secret, 0);
-  e.next();
 }

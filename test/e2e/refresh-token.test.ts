@@ -57,6 +57,7 @@ describe("POST /api/wechat/refresh-token", () => {
     const { jti: nativeJti, exp: nativeExp, ...nativeClaims } = claims(native.token);
     expect(ourClaims).toEqual(nativeClaims);
     expect(ourJti).toMatch(/^\w{16}$/);
+    expect(nativeJti).toMatch(/^\w{16}$/);
     expect(ourJti).not.toBe(nativeJti);
     expect(Math.abs(ourExp - nativeExp)).toBeLessThanOrEqual(2);
   });

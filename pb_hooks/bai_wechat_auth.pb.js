@@ -50,9 +50,11 @@ onTerminate((e) => require(`${__hooks}/bai_wechat_auth.js`).flushAuditEventsBefo
 onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfDeletedUser(e), "tbl_auth_users");
 // A dead tbl_auth_users token (revoked by a `current` logout, or one PocketBase could not verify)
 // gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
-// every request, so one without a token skips even the require(). Realtime connections remember
-// their token.
-routerUse(new Middleware((e) => { if (!e.auth && !e.request.header.get("Authorization")) return e.next(); (globalThis.baiBundle ??= require(`${__hooks}/bai_wechat_auth.js`)).refuseDeadToken(e); }, -1019, bai.revocationCheckId));
+// every request, so two kinds pass without loading the bundle, which a throwaway VM would build
+// for them: a request without a token, and a verified one whose user never had a token revoked
+// (the store key is written into the source, like the routes' keys). Realtime connections
+// remember their token.
+routerUse(new Middleware(`(e) => { const auth = e.auth; if (auth ? $app.store().get(${JSON.stringify(bai.revokedUserKeyPrefix)} + auth.id) == null : !e.request.header.get("Authorization")) return e.next(); (globalThis.baiBundle ??= require(\`\${__hooks}/bai_wechat_auth.js\`)).refuseDeadToken(e); }`, -1019, bai.revocationCheckId));
 // Avatar URLs stored in profiles follow a change of the Application URL.
 onSettingsUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).followApplicationUrlChange(e));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));

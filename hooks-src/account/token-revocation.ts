@@ -21,7 +21,8 @@ import { signedPartOf } from "./token-parts";
 
 export const REVOKED_TOKENS_COLLECTION = "bai_revoked_tokens";
 const TOKEN_KEY_PREFIX = "bai.revokedToken.";
-const USER_KEY_PREFIX = "bai.revokedTokensOf.";
+// Also read by the global middleware in pb_hooks, before it loads the bundle (registrations.ts).
+export const USER_KEY_PREFIX = "bai.revokedTokensOf.";
 const REALTIME_TOKEN_KEY = "bai.tokenHash";
 const REALTIME_AUTH_KEY = "auth"; // PocketBase's apis.RealtimeClientAuthKey
 

@@ -16,7 +16,7 @@ import {
   warnIfWechatNotConfigured,
 } from "../operations/startup-checks";
 import { APPEND_ONLY_COLLECTIONS } from "../audit/append-only";
-import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID } from "../account/token-revocation";
+import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID, USER_KEY_PREFIX } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
 import { routes, type Route } from "./route-table";
 
@@ -38,6 +38,8 @@ export interface RouteRegistration {
 export interface Registrations {
   routes: RouteRegistration[];
   revocationCheckId: string;
+  // The $app.store() key prefix under which a user with revoked tokens is known.
+  revokedUserKeyPrefix: string;
   methodNotAllowed: Array<{ method: string; path: string }>;
   cronJobs: Array<{ id: string; schedule: string }>;
   appendOnlyCollections: string[];
@@ -53,6 +55,7 @@ export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ i
   return {
     routes: table.map(({ method, path, envelope, maxBodyBytes }) => ({ key: routeKey(method, path), method, path, envelope, maxBodyBytes })),
     revocationCheckId: REVOCATION_CHECK_ID,
+    revokedUserKeyPrefix: USER_KEY_PREFIX,
     methodNotAllowed: [...methodsByPath].flatMap(([path, used]) =>
       ANSWERABLE_METHODS.filter((method) => !used.has(method)).map((method) => ({ method, path })),
     ),

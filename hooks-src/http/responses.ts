@@ -50,10 +50,14 @@ function fieldProblemsIn(problems: FieldProblems, language: Language): Record<st
 }
 
 function sendJson(e: core.RequestEvent, status: number, body: object, language: Language): void {
-  const header = e.response.header();
+  sayJsonIn(e.response, language);
+  e.string(status, JSON.stringify(body));
+}
+
+function sayJsonIn(response: http.ResponseWriter, language: Language): void {
+  const header = response.header();
   header.set("Content-Type", "application/json");
   sayLanguage(header, language);
-  e.string(status, JSON.stringify(body));
 }
 
 // A JSON body written in parts, some of them JSON that Go made (a record's marshalJSON): those go
@@ -61,9 +65,7 @@ function sendJson(e: core.RequestEvent, status: number, body: object, language: 
 // a user's name) is held as UTF-16, and all of it was decoded again on the way out.
 export function sendJsonParts(e: core.RequestEvent, status: number, parts: ReadonlyArray<string | Array<number>>, language: Language): void {
   const response = e.response;
-  const header = response.header();
-  header.set("Content-Type", "application/json");
-  sayLanguage(header, language);
+  sayJsonIn(response, language);
   response.writeHeader(status);
   for (const part of parts) response.write(part);
 }

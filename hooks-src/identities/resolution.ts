@@ -79,8 +79,8 @@ export function resolveUser(signingIn: SigningIn, registration: RegistrationStep
 }
 
 // The read-only path: an identity that neither gains a unionid nor is due its hourly last_login.
-function needsNoWrite(identity: IdentityRow, { unionid }: Pick<SigningIn, "unionid">, now: Date): boolean {
-  return !(unionid !== "" && identity.unionid === "") && !isLastLoginStaleAt(storedDateMs(identity.last_login), now);
+function needsNoWrite(identity: IdentityRow, signingIn: Pick<SigningIn, "unionid">, now: Date): boolean {
+  return !gainsUnionid(identity.unionid, signingIn) && !isLastLoginStaleAt(storedDateMs(identity.last_login), now);
 }
 
 // The user this login would find without registering or claiming anyone (step 1, or a primary
@@ -156,7 +156,7 @@ function loginThrough(txApp: CoreApp, identity: core.Record, signingIn: SigningI
   let unionidHeldBy: string | undefined;
   let identityChanged = false;
   let userChanged = storePhone(user, signingIn.phone);
-  if (gainsUnionid(identity, { unionid }, user)) {
+  if (gainsUnionid(identity.getString("unionid"), { unionid }, user)) {
     unionidHeldBy = usersHoldingUnionid(txApp, unionid).find((holder) => holder !== user.id);
     if (!unionidHeldBy) {
       identity.set("unionid", unionid);
@@ -180,8 +180,9 @@ function loginThrough(txApp: CoreApp, identity: core.Record, signingIn: SigningI
 // may gain one on a later login. A unionid already recorded is kept.
 // Only an account in use gains one: a login may not write to an account being deleted (the
 // login that cancels the deletion records it, account/deletion.ts; the next one adds it here).
-function gainsUnionid(identity: core.Record, { unionid }: Pick<SigningIn, "unionid">, user?: core.Record): boolean {
-  return unionid !== "" && identity.getString("unionid") === "" && (!user || user.getString("users_status") === ACCOUNT_STATUS.active);
+// identityUnionid: the one stored, as the identity's record or its row (findIdentityRow) holds it.
+function gainsUnionid(identityUnionid: string, { unionid }: Pick<SigningIn, "unionid">, user?: core.Record): boolean {
+  return unionid !== "" && identityUnionid === "" && (!user || user.getString("users_status") === ACCOUNT_STATUS.active);
 }
 
 // A verified number fills an empty users_phone of an account in use or waiting for approval

@@ -37,7 +37,7 @@ import { admissionOf, currentRegistrationPolicy } from "../registration/policy";
 import { useInvite, type Invite } from "../registration/invites";
 import { moveConsents } from "../consents/consent-ledger";
 import type { WechatApp } from "../wechat/apps";
-import { addIdentity, findIdentity, findIdentityRow, IDENTITIES_COLLECTION, type IdentityRow, identitiesOfUser, isLastLoginStale, isLastLoginStaleAt, storedDateMs, usersHoldingUnionid } from "./identities";
+import { addIdentity, findIdentity, findSettledUser, IDENTITIES_COLLECTION, identityExists, identitiesOfUser, isLastLoginStale, usersHoldingUnionid } from "./identities";
 
 export interface SigningIn {
   app: WechatApp;
@@ -65,22 +65,19 @@ export interface Resolution {
 }
 
 export function resolveUser(signingIn: SigningIn, registration: RegistrationSteps = {}, now = new Date()): Resolution {
-  const identity = findIdentityRow($app, signingIn.app.appId, signingIn.openid);
-  if (identity && needsNoWrite(identity, signingIn, now)) {
-    const user = requireNotDisabled($app.findRecordById(USERS_COLLECTION, identity.user));
+  const settled = findSettledUser(signingIn.app.appId, signingIn.openid, signingIn.unionid, now);
+  if (settled) {
+    const user = requireNotDisabled(settled);
     if (!takesPhone(user, signingIn.phone)) return withPhoneCheck({ user, outcome: "found" }, signingIn.phone);
   }
-  if (!identity && registration.beforeTransaction && wouldRegister($app, signingIn)) registration.beforeTransaction(signingIn);
+  if (!settled && registration.beforeTransaction && !identityExists($app, signingIn.app.appId, signingIn.openid) && wouldRegister($app, signingIn)) {
+    registration.beforeTransaction(signingIn);
+  }
   let resolution: Resolution | undefined;
   $app.runInTransaction((txApp) => {
     resolution = resolveInTransaction(txApp, signingIn, registration, now);
   });
   return withPhoneCheck(resolution!, signingIn.phone);
-}
-
-// The read-only path: an identity that neither gains a unionid nor is due its hourly last_login.
-function needsNoWrite(identity: IdentityRow, signingIn: Pick<SigningIn, "unionid">, now: Date): boolean {
-  return !gainsUnionid(identity.unionid, signingIn) && !isLastLoginStaleAt(storedDateMs(identity.last_login), now);
 }
 
 // The user this login would find without registering or claiming anyone (step 1, or a primary
@@ -156,7 +153,7 @@ function loginThrough(txApp: CoreApp, identity: core.Record, signingIn: SigningI
   let unionidHeldBy: string | undefined;
   let identityChanged = false;
   let userChanged = storePhone(user, signingIn.phone);
-  if (gainsUnionid(identity.getString("unionid"), { unionid }, user)) {
+  if (gainsUnionid(identity, { unionid }, user)) {
     unionidHeldBy = usersHoldingUnionid(txApp, unionid).find((holder) => holder !== user.id);
     if (!unionidHeldBy) {
       identity.set("unionid", unionid);
@@ -180,9 +177,9 @@ function loginThrough(txApp: CoreApp, identity: core.Record, signingIn: SigningI
 // may gain one on a later login. A unionid already recorded is kept.
 // Only an account in use gains one: a login may not write to an account being deleted (the
 // login that cancels the deletion records it, account/deletion.ts; the next one adds it here).
-// identityUnionid: the one stored, as the identity's record or its row (findIdentityRow) holds it.
-function gainsUnionid(identityUnionid: string, { unionid }: Pick<SigningIn, "unionid">, user?: core.Record): boolean {
-  return unionid !== "" && identityUnionid === "" && (!user || user.getString("users_status") === ACCOUNT_STATUS.active);
+// findSettledUser (identities.ts) asks the same of the stored identity in SQL.
+function gainsUnionid(identity: core.Record, { unionid }: Pick<SigningIn, "unionid">, user: core.Record): boolean {
+  return unionid !== "" && identity.getString("unionid") === "" && user.getString("users_status") === ACCOUNT_STATUS.active;
 }
 
 // A verified number fills an empty users_phone of an account in use or waiting for approval

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { adminClient } from "../support/admin";
+import { startWithSimulator } from "../support/pocketbase";
 import { api } from "../support/api";
 import { failures, fieldProblem } from "../support/responses";
 import { codes, simulator, uniqueName } from "../support/wechat";
@@ -350,5 +351,35 @@ describe("POST /api/wechat/login", () => {
   it("ignores fields it does not know", async () => {
     const response = await client.post("/api/wechat/login", { users_wx_code: codes.loginAs(uniqueName()), extra: { nested: true } });
     expect(response.status).toBe(200);
+  });
+});
+
+// An existing user's login reads them with a statement each VM prepares once (database/prepared-query.ts).
+// The collection staff change must show at the next login: a field they add, and the token secret they
+// renew (which voids every token, so this runs on an instance of its own).
+describe("an existing user's login after staff change tbl_auth_users", () => {
+  it("answers with the field staff added, and a token of the renewed secret", async () => {
+    const own = await startWithSimulator();
+    try {
+      const ownClient = api(own.instance.url);
+      const ownAdmin = await adminClient(own.instance.url);
+      const name = uniqueName();
+      for (let i = 0; i < 3; i++) expect((await ownClient.login(codes.loginAs(name))).status).toBe(200);
+      const collection = await ownAdmin.pb.collections.getOne("tbl_auth_users");
+      await ownAdmin.pb.collections.update("tbl_auth_users", {
+        fields: [...collection.fields, { name: "staff_note", type: "text" }],
+        authToken: { ...collection.authToken, secret: "a-renewed-secret-".padEnd(50, "x") },
+      });
+      const user = (await ownAdmin.users.getFirstListItem(`openid = "osim_${name}"`)) as { id: string };
+      await ownAdmin.users.update(user.id, { staff_note: "VIP" });
+
+      const again = await ownClient.login(codes.loginAs(name));
+      expect(again.status).toBe(200);
+      expect(again.body.record.staff_note).toBe("VIP");
+      const refreshed = await fetch(`${own.instance.url}/api/collections/tbl_auth_users/auth-refresh`, { method: "POST", headers: { authorization: again.body.token } });
+      expect(refreshed.status).toBe(200);
+    } finally {
+      await own.close();
+    }
   });
 });

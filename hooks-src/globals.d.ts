@@ -8,3 +8,6 @@ declare const console: {
   warn(...values: unknown[]): void;
   error(...values: unknown[]): void;
 };
+
+// The CommonJS module goja_nodejs's require() runs the bundle as (hooks-src/index.ts sets its exports).
+declare const module: { exports: object };

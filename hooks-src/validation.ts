@@ -27,7 +27,10 @@ const GOVALIDATOR_IP = String.raw`(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3]|24\d|25[0-5]
 const GOVALIDATOR_A = `${HOST_ALNUM}(?:[A-Za-z0-9_-]+)?${HOST_ALNUM}(?:[-.]${HOST_ALNUM}+)*`;
 const GOVALIDATOR_SUBDOMAIN = String.raw`(?:www\.|${HOST_ALNUM}+(?:[-_.]${HOST_ALNUM}+)*${HOST_ALNUM}\.${HOST_ALNUM}+)`;
 const GOVALIDATOR_B = `${HOST_ALNUM}+(?:--?${HOST_ALNUM}+)*`; // = ([X]+-?-?)*[X]+
-const POCKETBASE_URL_HOST = new RegExp(`^(?:${GOVALIDATOR_IP}|(?:${GOVALIDATOR_A}|${GOVALIDATOR_SUBDOMAIN})?${GOVALIDATOR_B}(?:\\.[A-Za-z]+)?)$`);
+const POCKETBASE_URL_HOST = `^(?:${GOVALIDATOR_IP}|(?:${GOVALIDATOR_A}|${GOVALIDATOR_SUBDOMAIN})?${GOVALIDATOR_B}(?:\\.[A-Za-z]+)?)$`;
+// Compiled at its first use: at load, compiling it took every VM's require() a tenth of its time.
+let pocketBaseUrlHost: RegExp | undefined;
+const isPocketBaseUrlHost = (host: string): boolean => (pocketBaseUrlHost ??= new RegExp(POCKETBASE_URL_HOST)).test(host);
 // Characters of a visible category that show nothing: the default-ignorable letters and
 // marks (combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian and
 // other variation selectors) and the braille blank.
@@ -69,7 +72,7 @@ function checkUsersName(value: string): FieldProblem | undefined {
 function checkPictureUrl(value: string): FieldProblem | undefined {
   if (value.length > USERS_PICTURE_MAX_LENGTH) return problem.tooLong(USERS_PICTURE_MAX_LENGTH);
   const match = PICTURE_URL_PATTERN.exec(value);
-  if (!match || !isHostName(match[1]) || !POCKETBASE_URL_HOST.test(match[1]) || (match[2] !== undefined && !(Number(match[2]) >= 1 && Number(match[2]) <= 65535))) {
+  if (!match || !isHostName(match[1]) || !isPocketBaseUrlHost(match[1]) || (match[2] !== undefined && !(Number(match[2]) >= 1 && Number(match[2]) <= 65535))) {
     return problem.notAPictureUrl();
   }
   return undefined;

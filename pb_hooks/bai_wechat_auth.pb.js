@@ -1,5 +1,5 @@
 // BAI's registrations with PocketBase. This file is fixed: routes and cron jobs are tables in
-// hooks-src/registry/, read here from the bundle once at load.
+// hooks-src/registry/, read here from the whole bundle once at load.
 //
 // PocketBase serializes every handler below as source text and runs it alone in a pooled VM,
 // where nothing of this file exists. So no handler may use a variable from out here: each one
@@ -18,11 +18,13 @@ const OUTSIDE_RATE_LIMITER = -1001;
 const AFTER_POCKETBASE_CHECKS = 0;
 const NATIVE_EMPTY_HANDLER = $apis.bodyLimit(0).func;
 
-// The middleware is source text, like the cron jobs' below, with the route's key written into it.
-// It keeps the bundle on its VM's global object: require() resolves the path on disk at every call.
+// The middleware is source text, like the cron jobs' below, with the route's key and its bundle
+// written into it: the hot routes are served from bai_wechat_auth_hot.js, about half of the whole
+// bundle, which a VM built for one request loads first. It keeps the bundle on its VM's global
+// object: require() resolves the path on disk at every call.
 for (const route of bai.routes) {
   const priority = route.envelope ? OUTSIDE_RATE_LIMITER : AFTER_POCKETBASE_CHECKS;
-  const dispatch = new Middleware(`(e) => (globalThis.baiBundle ??= require(\`\${__hooks}/bai_wechat_auth.js\`)).dispatch(e, ${JSON.stringify(route.key)})`, priority, bai.revocationCheckId);
+  const dispatch = new Middleware(`(e) => (globalThis[${JSON.stringify(route.bundle)}] ??= require(\`\${__hooks}/${route.bundle}\`)).dispatch(e, ${JSON.stringify(route.key)})`, priority, bai.revocationCheckId);
   routerAdd(route.method, route.path, NATIVE_EMPTY_HANDLER, $apis.bodyLimit(route.maxBodyBytes), dispatch);
 }
 
@@ -52,12 +54,12 @@ onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfD
 // gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
 // every request, so two kinds pass without loading the bundle, which a throwaway VM would build
 // for them: a request without a token, and a verified one whose user never had a token revoked
-// (the store key is written into the source, like the routes' keys). Realtime connections
-// remember their token.
-routerUse(new Middleware(`(e) => { const auth = e.auth; if (auth ? $app.store().get(${JSON.stringify(bai.revokedUserKeyPrefix)} + auth.id) == null : !e.request.header.get("Authorization")) return e.next(); (globalThis.baiBundle ??= require(\`\${__hooks}/bai_wechat_auth.js\`)).refuseDeadToken(e); }`, -1019, bai.revocationCheckId));
+// (the store key is written into the source, like the routes' keys). The rest go to the hot bundle.
+// Realtime connections remember their token.
+routerUse(new Middleware(`(e) => { const auth = e.auth; if (auth ? $app.store().get(${JSON.stringify(bai.revokedUserKeyPrefix)} + auth.id) == null : !e.request.header.get("Authorization")) return e.next(); (globalThis[${JSON.stringify(bai.hotBundle)}] ??= require(\`\${__hooks}/${bai.hotBundle}\`)).refuseDeadToken(e); }`, -1019, bai.revocationCheckId));
 // Avatar URLs stored in profiles follow a change of the Application URL.
 onSettingsUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).followApplicationUrlChange(e));
-onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).tagRealtimeClient(e));
+onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth_hot.js`).tagRealtimeClient(e));
 // Every token PocketBase itself issues for a user (its auth-refresh, staff's impersonation) is signed
 // again with a jti of its own, every other claim kept (hooks-src/account/distinct-tokens.ts has the why;
 // our own routes sign theirs so at once). Written out here, not in the bundle: a throwaway VM would

@@ -1,4 +1,4 @@
-// esbuild's options for the hooks bundle, shared by build.mjs and the test of what the bundle
+// esbuild's options for the hooks bundles, shared by build.mjs and the test of what the bundle
 // does when it loads (hooks-src/bundle-load.test.ts).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -8,10 +8,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const hooksDir = join(root, "pb_hooks");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
+// Two bundles: the whole one, and the hot one with only what the routes of
+// hooks-src/registry/hot-routes.ts need (file names as hooks-src/registry/route-table.ts has them).
 export function bundleOptions() {
   return {
-    entryPoints: [join(root, "hooks-src/index.ts")],
-    outfile: join(hooksDir, "bai_wechat_auth.js"),
+    entryPoints: { bai_wechat_auth: join(root, "hooks-src/index.ts"), bai_wechat_auth_hot: join(root, "hooks-src/hot.ts") },
+    outdir: hooksDir,
     bundle: true,
     format: "cjs",
     platform: "neutral",

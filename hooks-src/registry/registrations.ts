@@ -1,9 +1,7 @@
-// What pb_hooks/bai_wechat_auth.pb.js registers, as plain data it can loop over, and the
-// dispatchers its handlers call. PocketBase serializes each handler as source text and runs
-// it alone in a pooled VM, so a handler cannot close over a table entry: it require()s the
-// bundle and asks it to dispatch on the matched route pattern.
+// What pb_hooks/bai_wechat_auth.pb.js registers, as plain data it can loop over, and the calls
+// into the whole bundle its handlers make (the routes' dispatch is in dispatch.ts).
 import { failures } from "../errors";
-import { passedPocketBaseChecks, sendFailure } from "../http/responses";
+import { sendFailure } from "../http/responses";
 import { logError } from "../log";
 import { applyApplicationUrl } from "../operations/application-url";
 import {
@@ -16,19 +14,20 @@ import {
   warnIfWechatNotConfigured,
 } from "../operations/startup-checks";
 import { APPEND_ONLY_COLLECTIONS } from "../audit/append-only";
-import { forgetRevokedAuth, loadRevokedTokens, REVOCATION_CHECK_ID, USER_KEY_PREFIX } from "../account/token-revocation";
+import { loadRevokedTokens, REVOCATION_CHECK_ID, USER_KEY_PREFIX } from "../account/token-revocation";
 import { cronJobs } from "./cron-jobs";
-import { routes, type Route } from "./route-table";
+import { dispatcherOf } from "./dispatch";
+import { routeKey, type Route } from "./route";
+import { HOT_BUNDLE, routeBundles, routes } from "./route-table";
 
 // Answered 405 on our paths; GET also covers HEAD. A method-less pattern would clash with
 // PocketBase's own "GET /{path...}"; OPTIONS stays with PocketBase's CORS handling.
 const ANSWERABLE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"] as const;
 
-const routeKey = (method: string, path: string): string => `${method} ${path}`;
-
 export interface RouteRegistration {
-  // What the route's middleware hands dispatch: "POST /api/wechat/login".
   key: string;
+  // The file in pb_hooks/ whose dispatch serves it.
+  bundle: string;
   method: string;
   path: string;
   envelope: boolean;
@@ -37,6 +36,8 @@ export interface RouteRegistration {
 
 export interface Registrations {
   routes: RouteRegistration[];
+  // The bundle with the hot routes, which also serves the global dead-token check and realtime.
+  hotBundle: string;
   revocationCheckId: string;
   // The $app.store() key prefix under which a user with revoked tokens is known.
   revokedUserKeyPrefix: string;
@@ -45,15 +46,18 @@ export interface Registrations {
   appendOnlyCollections: string[];
 }
 
-export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ id: string; schedule: string }>): Registrations {
+export function registrationsOf(bundles: ReadonlyArray<{ bundle: string; routes: readonly Route[] }>, jobs: ReadonlyArray<{ id: string; schedule: string }>): Registrations {
   const methodsByPath = new Map<string, Set<string>>();
-  for (const route of table) {
+  for (const route of bundles.flatMap((entry) => entry.routes)) {
     const key = routeKey(route.method, route.path);
     if (methodsByPath.get(route.path)?.has(route.method)) throw new Error(`route ${key} is declared twice`);
     methodsByPath.set(route.path, (methodsByPath.get(route.path) ?? new Set()).add(route.method));
   }
   return {
-    routes: table.map(({ method, path, envelope, maxBodyBytes }) => ({ key: routeKey(method, path), method, path, envelope, maxBodyBytes })),
+    routes: bundles.flatMap(({ bundle, routes: table }) =>
+      table.map(({ method, path, envelope, maxBodyBytes }) => ({ key: routeKey(method, path), bundle, method, path, envelope, maxBodyBytes })),
+    ),
+    hotBundle: HOT_BUNDLE,
     revocationCheckId: REVOCATION_CHECK_ID,
     revokedUserKeyPrefix: USER_KEY_PREFIX,
     methodNotAllowed: [...methodsByPath].flatMap(([path, used]) =>
@@ -64,21 +68,10 @@ export function registrationsOf(table: readonly Route[], jobs: ReadonlyArray<{ i
   };
 }
 
-export const registrations = (): Registrations => registrationsOf(routes, cronJobs);
+export const registrations = (): Registrations => registrationsOf(routeBundles, cronJobs);
 
-const routesByKey = new Map(routes.map((route) => [routeKey(route.method, route.path), route]));
-
-export function dispatch(e: core.RequestEvent, key: string): void {
-  const route = routesByKey.get(key);
-  if (!route) {
-    logError("No route of that key", key);
-    return sendFailure(e, failures.internal());
-  }
-  forgetRevokedAuth(e);
-  route.beforeChecks?.(e);
-  if (route.envelope && !passedPocketBaseChecks(e, route.maxBodyBytes)) return;
-  route.handle(e);
-}
+// The whole bundle's dispatch serves every route; pb.js sends it only those not in the hot one.
+export const dispatch = dispatcherOf(routes);
 
 export function methodNotAllowed(e: core.RequestEvent): void {
   // The pattern, not the URL path: a path with wildcards ({collection}) matches many URLs.

@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scenarios } from "./scenarios.mjs";
 
-const BUNDLE = "bai_wechat_auth.js";
+const BUNDLES = ["bai_wechat_auth.js", "bai_wechat_auth_hot.js"];
 const REGISTRATION = "bai_wechat_auth.pb.js";
 export const FEATURES_POOL = 50;
 export const FEATURES_CONNECTIONS = 16;
@@ -22,9 +22,11 @@ export const FEATURES_CONNECTIONS = 16;
 export const COST_LIMIT_PERCENT = 5;
 const LIMITED_SCENARIOS = ["loginExisting", "hooksRefresh", "nativeRefresh"];
 
-// Empties a function of the bundle: its body returns at once. esbuild may add a digit to a name it
+// A cut made in each of the two bundles: the hot routes run the hot one's copy of the code.
+const inBothBundles = (cut) => BUNDLES.map((file) => ({ file, ...cut }));
+// Empties a function of the bundles: its body returns at once. esbuild may add a digit to a name it
 // has seen twice (audit2); two matches throw in variantHooks.
-const emptied = (name) => ({ file: BUNDLE, pattern: new RegExp(`^function ${name}\\d*\\([^)]*\\)\\s*\\{`, "m"), replacement: "$& return;" });
+const emptied = (name) => inBothBundles({ pattern: new RegExp(`^function ${name}\\d*\\([^)]*\\)\\s*\\{`, "m"), replacement: "$& return;" });
 
 // full: the hooks as built. A variant names the one feature it lacks, how it is cut out, the
 // scenarios it runs (those the feature touches), and why the feature is worth its cost.
@@ -33,7 +35,7 @@ export const FEATURE_VARIANTS = {
   withoutRevocation: {
     feature: "the dead-token check",
     label: "without the dead-token check",
-    cuts: [emptied("forgetRevokedAuth"), { file: REGISTRATION, pattern: /^routerUse\(.*[Rr]evo.*\n/m, replacement: "" }],
+    cuts: [...emptied("forgetRevokedAuth"), { file: REGISTRATION, pattern: /^routerUse\(.*[Rr]evo.*\n/m, replacement: "" }],
     scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeHealth"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
@@ -44,7 +46,7 @@ export const FEATURE_VARIANTS = {
     label: "without a jti in every token",
     cuts: [
       { file: REGISTRATION, pattern: /^onRecordAuthRequest\(.*\n/m, replacement: "" },
-      { file: BUNDLE, pattern: /^\s*jti: \$security\.randomString\(16\)\n/m, replacement: "" },
+      ...inBothBundles({ pattern: /^\s*jti: \$security\.randomString\(16\)\n/m, replacement: "" }),
     ],
     scenarios: ["loginExisting", "hooksRefresh", "nativeRefresh"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
@@ -54,7 +56,7 @@ export const FEATURE_VARIANTS = {
   withoutAudit: {
     feature: "audit entries",
     label: "without audit entries",
-    cuts: [emptied("audit"), emptied("auditRequest")],
+    cuts: [...emptied("audit"), ...emptied("auditRequest")],
     scenarios: ["loginExisting", "hooksRefresh", "profile"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:

@@ -2,21 +2,25 @@ import { describe, expect, it } from "vitest";
 import { asStore, MemoryStore } from "../test-doubles";
 import { auditEntry } from "./audit";
 import { bufferAuditEvent, bufferedRow, flushAuditEvents } from "./audit-buffer";
-import { auditRowOf } from "./audit-events";
+import { AUDIT_COLUMNS, auditRowOf, auditTupleOf } from "./audit-events";
+
+// A written tuple as the row it stands for.
+const rowOf = (tuple: unknown[]) => Object.fromEntries(AUDIT_COLUMNS.map((column, index) => [column, tuple[index]]));
 
 const login = (n: number) => ({ event: "login", pb_id: `p${n}`, users_id: `U${n}`, ip: "203.0.113.9" });
 
 describe("bufferedRow", () => {
   it("is the row auditRowOf makes of the same event", () => {
     const now = new Date("2026-11-22T19:33:39.123Z");
-    const row = JSON.parse(bufferedRow({ event: "refresh", users_id: "U202611220001", pb_id: "abc123xyz456789", ip: "2001:db8::1" }, now));
+    const tuple = JSON.parse(bufferedRow({ event: "refresh", users_id: "U202611220001", pb_id: "abc123xyz456789", ip: "2001:db8::1" }, now));
     const entry = auditEntry("refresh", { pb_id: "abc123xyz456789", users_id: "U202611220001" }, { by: "user", ip: "2001:db8::1" });
-    expect(row).toEqual({ ...auditRowOf(entry, now), id: expect.stringMatching(/^[a-z0-9]{15}$/) });
+    const [, ...rest] = auditTupleOf(auditRowOf(entry, now));
+    expect(tuple).toEqual([expect.stringMatching(/^[a-z0-9]{15}$/), ...rest]);
   });
 
   it("holds a login's appid as its one detail, as auditRowOf does", () => {
     const now = new Date("2026-11-22T19:33:39.123Z");
-    const row = JSON.parse(bufferedRow({ event: "login", users_id: "U202611220001", pb_id: "abc123xyz456789", ip: "203.0.113.9", appid: "wx\"oa" }, now));
+    const row = rowOf(JSON.parse(bufferedRow({ event: "login", users_id: "U202611220001", pb_id: "abc123xyz456789", ip: "203.0.113.9", appid: "wx\"oa" }, now)));
     const entry = auditEntry("login", { pb_id: "abc123xyz456789", users_id: "U202611220001" }, { by: "user", ip: "203.0.113.9" }, { appid: "wx\"oa" });
     expect(row).toEqual({ ...auditRowOf(entry, now), id: expect.stringMatching(/^[a-z0-9]{15}$/) });
     expect(row.details).toEqual({ appid: 'wx"oa' });
@@ -26,7 +30,7 @@ describe("bufferedRow", () => {
 function buffered(batchRows = 3) {
   const memory = new MemoryStore();
   const batches: unknown[][] = [];
-  const write = (rowsJson: string) => void batches.push(JSON.parse(rowsJson));
+  const write = (rowsJson: string) => void batches.push(JSON.parse(rowsJson).map(rowOf));
   const add = (n: number) => bufferAuditEvent(login(n), new Date(n * 1000), asStore(memory), write, batchRows);
   return { memory, batches, write, add, flush: () => flushAuditEvents(asStore(memory), write) };
 }
@@ -71,9 +75,9 @@ describe("flushAuditEvents", () => {
     add(3);
     flush();
     expect(batches).toEqual([[expect.objectContaining({ users_id: "U1" })]]);
-    memory.set("bai.audit.row.2", JSON.stringify({ users_id: "U2" })); // …and leaves its row now
+    memory.set("bai.audit.row.2", JSON.stringify(["i2", "", "login", "U2"])); // …and leaves its row now
     flush();
-    expect(batches[1]).toEqual([{ users_id: "U2" }, expect.objectContaining({ users_id: "U3" })]);
+    expect(batches[1]).toEqual([expect.objectContaining({ id: "i2", users_id: "U2" }), expect.objectContaining({ users_id: "U3" })]);
   });
 
   it("leaves the rows to a flush already running", () => {

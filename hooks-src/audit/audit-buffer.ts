@@ -20,7 +20,7 @@ type Store = store.Store<string, any>;
 export type WriteRows = (rowsJson: string) => void;
 
 // A user's own event whose only detail is the app it came through, if any (login, refresh), as the
-// row auditRowOf makes of it, written out directly: on the hot path every object goja builds counts.
+// tuple auditTupleOf makes of auditRowOf's row, written out directly: on the hot path every object goja builds counts.
 export interface BufferedEvent {
   event: string;
   users_id: string;
@@ -31,7 +31,7 @@ export interface BufferedEvent {
 
 export function bufferedRow({ event, users_id, pb_id, ip, appid }: BufferedEvent, now: Date): string {
   const details = appid === undefined ? "{}" : `{"appid":${JSON.stringify(appid)}}`;
-  return `{"id":"${auditRowId(now)}","created":"${pocketBaseDate(now)}","event":${JSON.stringify(event)},"users_id":${JSON.stringify(users_id)},"pb_id":${JSON.stringify(pb_id)},"by":"user","ip":${JSON.stringify(ip)},"staff":"","details":${details}}`;
+  return `["${auditRowId(now)}","${pocketBaseDate(now)}",${JSON.stringify(event)},${JSON.stringify(users_id)},${JSON.stringify(pb_id)},"user",${JSON.stringify(ip)},"",${details}]`;
 }
 
 export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = $app.store(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS): void {

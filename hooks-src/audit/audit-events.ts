@@ -2,7 +2,9 @@
 // inserts plain rows (no record hooks, no validation round), the API refuses every create, update
 // and delete (append-only.ts), and only the cron job bai_audit_prune deletes, once a row is older
 // than the retention period. Rows go in as one JSON array that SQLite unpacks (json_each), so that
-// a batch of buffered rows (audit-buffer.ts) is one statement, however many rows it holds.
+// a batch of buffered rows (audit-buffer.ts) is one statement, however many rows it holds. Each row
+// is an array of its columns in AUDIT_COLUMNS' order: SQLite reads `value ->> 0` in a third less
+// time than `value ->> 'id'`, and the batch insert was most of what a login's audit costs.
 import type { AuditEntry } from "./audit";
 
 export const AUDIT_EVENTS_COLLECTION = "bai_audit_events";
@@ -42,22 +44,23 @@ export function auditRowOf(entry: AuditEntry, now: Date): AuditRow {
   return { id: auditRowId(now), created: pocketBaseDate(now), event, users_id, pb_id, by, ip, staff, details: details as AuditRow["details"] };
 }
 
-// rowsJson: a JSON array of AuditRow.
+export const AUDIT_COLUMNS = ["id", "created", "event", "users_id", "pb_id", "by", "ip", "staff", "details"] as const;
+export type AuditTuple = [string, string, string, string, string, string, string, string, AuditRow["details"]];
+
+export const auditTupleOf = (row: AuditRow): AuditTuple => [row.id, row.created, row.event, row.users_id, row.pb_id, row.by, row.ip, row.staff, row.details];
+
+// rowsJson: a JSON array of AuditTuple.
 export function writeAuditRows(app: CoreApp, rowsJson: string): void {
+  const values = AUDIT_COLUMNS.map((_, index) => (index === AUDIT_COLUMNS.length - 1 ? `value -> ${index}` : `value ->> ${index}`));
   app
     .db()
-    .newQuery(
-      `INSERT INTO {{${AUDIT_EVENTS_COLLECTION}}} ([[id]], [[created]], [[event]], [[users_id]], [[pb_id]], [[by]], [[ip]], [[staff]], [[details]])
-       SELECT value ->> 'id', value ->> 'created', value ->> 'event', value ->> 'users_id', value ->> 'pb_id',
-              value ->> 'by', value ->> 'ip', value ->> 'staff', value -> 'details'
-       FROM json_each({:rows})`,
-    )
+    .newQuery(`INSERT INTO {{${AUDIT_EVENTS_COLLECTION}}} (${AUDIT_COLUMNS.map((column) => `[[${column}]]`).join(", ")}) SELECT ${values.join(", ")} FROM json_each({:rows})`)
     .bind({ rows: rowsJson })
     .execute();
 }
 
 export function appendAuditEvent(app: CoreApp, entry: AuditEntry, now = new Date()): void {
-  writeAuditRows(app, `[${JSON.stringify(auditRowOf(entry, now))}]`);
+  writeAuditRows(app, JSON.stringify([auditTupleOf(auditRowOf(entry, now))]));
 }
 
 export function readAuditRetentionDays(getenv: (name: string) => string = $os.getenv): { days: number; problem: string | null } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asStore, MemoryStore } from "../test-doubles";
 import { auditEntry } from "./audit";
-import { bufferAuditEvent, bufferedRow, flushAuditEvents } from "./audit-buffer";
+import { AuditVm, bufferAuditEvent, bufferedRow, flushAuditEvents } from "./audit-buffer";
 import { AUDIT_COLUMNS, auditRowOf, auditTupleOf } from "./audit-events";
 
 // A written tuple as the row it stands for.
@@ -31,9 +31,13 @@ function buffered(batchRows = 3) {
   const memory = new MemoryStore();
   const batches: unknown[][] = [];
   const write = (rowsJson: string) => void batches.push(JSON.parse(rowsJson).map(rowOf));
-  const add = (n: number) => bufferAuditEvent(login(n), new Date(n * 1000), asStore(memory), write, batchRows);
-  return { memory, batches, write, add, flush: () => flushAuditEvents(asStore(memory), write) };
+  // Each event from a VM of its own, as in a VM's first request: the shared space.
+  const add = (n: number) => bufferAuditEvent(login(n), new Date(n * 1000), asStore(memory), write, batchRows, new AuditVm());
+  const addIn = (vm: AuditVm, n: number) => bufferAuditEvent(login(n), new Date(n * 1000), asStore(memory), write, batchRows, vm);
+  return { memory, batches, write, add, addIn, flush: () => flushAuditEvents(asStore(memory), write) };
 }
+
+const usersIdsOf = (batch: unknown[]) => batch.map((row) => (row as { users_id: string }).users_id);
 
 describe("bufferAuditEvent", () => {
   it("writes nothing until a batch is full, then the batch in order, as one write", () => {
@@ -54,6 +58,39 @@ describe("bufferAuditEvent", () => {
     const { memory, add } = buffered();
     for (let n = 1; n <= 3; n++) add(n);
     expect(memory.keys().filter((key) => key.startsWith("bai.audit.row."))).toEqual([]);
+  });
+});
+
+describe("a pooled VM's own space", () => {
+  it("takes a VM's events from its second one on, numbered by the VM, and writes them in batches of its own", () => {
+    const { memory, batches, addIn } = buffered();
+    const vm = new AuditVm();
+    for (let n = 1; n <= 4; n++) addIn(vm, n);
+    expect(memory.get("bai.audit.sequence")).toBe(1);
+    expect(memory.get("bai.audit.spaces")).toEqual([vm.space!.id]);
+    expect(batches.map(usersIdsOf)).toEqual([["U2", "U3", "U4"]]);
+  });
+
+  it("keeps two VMs' rows apart, and a flush writes every space's leftovers once", () => {
+    const { memory, batches, addIn, flush } = buffered(10);
+    const [a, b] = [new AuditVm(), new AuditVm()];
+    for (const n of [1, 2, 3]) addIn(a, n);
+    for (const n of [11, 12, 13]) addIn(b, n);
+    expect(memory.get("bai.audit.spaces")).toHaveLength(2);
+    flush();
+    flush();
+    expect(batches.map(usersIdsOf)).toEqual([["U1", "U11", "U2", "U3", "U12", "U13"]]);
+    expect(memory.keys().filter((key) => key.startsWith("bai.audit.row."))).toEqual([]);
+    addIn(a, 4);
+    flush();
+    expect(batches.map(usersIdsOf)[1]).toEqual(["U4"]);
+  });
+
+  it("registers a space once per VM", () => {
+    const { memory, addIn } = buffered(100);
+    const vm = new AuditVm();
+    for (let n = 1; n <= 20; n++) addIn(vm, n);
+    expect(memory.get("bai.audit.spaces")).toHaveLength(1);
   });
 });
 

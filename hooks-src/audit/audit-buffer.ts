@@ -1,20 +1,32 @@
 // Login and refresh events, the hot paths (every app start, every token renewal), are not written
 // one by one: a write per event cost a login of an existing user about a quarter more CPU (npm run
-// bench, features: 1.05 → 1.37 ms at 16 connections; batched, within the noise). Each event takes the next number of a counter
-// in $app.store() and leaves its row there under that number; the event whose number closes a batch
-// of AUDIT_BATCH_ROWS writes the batch as one statement. Rows are small separate entries, so that no
-// VM copies a growing buffer. What quiet times leave behind is written by the cron job
-// bai_audit_flush within a minute, before any read of the trail (the admin UI's list, the export,
-// my-data), and when PocketBase stops (onTerminate). The price: a crash (not a clean stop) loses the
-// buffered login and refresh events, at most AUDIT_BATCH_ROWS of them, or a minute's worth.
+// bench, features: 1.05 → 1.37 ms at 16 connections; batched, within the noise). Each event leaves
+// its row in $app.store() under a number of its space, and the event that closes a batch of
+// AUDIT_BATCH_ROWS in its space writes the batch as one statement. Rows are small separate entries,
+// so that no VM copies a growing buffer.
+//
+// A VM numbers its events in a space of its own from its second one on: its own counter, no lock of
+// anyone else's. A number handed out under the store's one lock, by a JS callback, held every other
+// request's store call behind it: at 32 connections that lock was most of the waiting in a mutex
+// profile, and a VM waiting holds its VM, so PocketBase built throwaway VMs for the requests behind.
+// A VM's first event takes the next number of the shared space, as every event once did: PocketBase
+// builds a throwaway VM for one request when the pooled ones are busy, and a space registered for
+// each would grow the list of spaces without end. So only pooled VMs have spaces, at most --hooksPool.
+//
+// What quiet times leave behind is written by the cron job bai_audit_flush within a minute, before
+// any read of the trail (the admin UI's list, the export, my-data), and when PocketBase stops
+// (onTerminate). The price: a crash (not a clean stop) loses the buffered login and refresh events,
+// at most AUDIT_BATCH_ROWS − 1 in each space, or a minute's worth.
 import { logError } from "../log";
 import { auditRowId, pocketBaseDate, writeAuditRows } from "./audit-events";
 
 export const AUDIT_BATCH_ROWS = 50;
+const SHARED_SPACE = "";
 const SEQUENCE_KEY = "bai.audit.sequence";
-const WRITTEN_KEY = "bai.audit.written";
+const SPACES_KEY = "bai.audit.spaces";
 const FLUSHING_KEY = "bai.audit.flushing";
-const ROW_KEY_PREFIX = "bai.audit.row.";
+const writtenKey = (space: string): string => (space === SHARED_SPACE ? "bai.audit.written" : `bai.audit.written.${space}`);
+const rowKey = (space: string, sequence: number): string => (space === SHARED_SPACE ? `bai.audit.row.${sequence}` : `bai.audit.row.${space}.${sequence}`);
 
 type Store = store.Store<string, any>;
 export type WriteRows = (rowsJson: string) => void;
@@ -34,17 +46,44 @@ export function bufferedRow({ event, users_id, pb_id, ip, appid }: BufferedEvent
   return `["${auditRowId(now)}","${pocketBaseDate(now)}",${JSON.stringify(event)},${JSON.stringify(users_id)},${JSON.stringify(pb_id)},"user",${JSON.stringify(ip)},"",${details}]`;
 }
 
-export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = $app.store(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS): void {
-  let sequence = 0;
-  store.setFunc(SEQUENCE_KEY, (last: number | null) => (sequence = (last ?? 0) + 1));
-  store.set(ROW_KEY_PREFIX + sequence, bufferedRow(event, now));
-  if (sequence % batchRows === 0) flushAuditEvents(store, write);
+// A VM's own numbering, in its module state (one per VM; tests pass their own).
+export class AuditVm {
+  events = 0;
+  space: { id: string; last: number } | null = null;
+}
+const thisVm = new AuditVm();
+
+export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = $app.store(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS, vm = thisVm): void {
+  vm.events++;
+  if (vm.events === 1) {
+    let sequence = 0;
+    store.setFunc(SEQUENCE_KEY, (last: number | null) => (sequence = (last ?? 0) + 1));
+    store.set(rowKey(SHARED_SPACE, sequence), bufferedRow(event, now));
+    if (sequence % batchRows === 0) flushAuditEvents(store, write);
+    return;
+  }
+  vm.space ??= { id: registeredSpace(store), last: 0 };
+  const sequence = ++vm.space.last;
+  store.set(rowKey(vm.space.id, sequence), bufferedRow(event, now));
+  if (sequence % batchRows === 0) flushSpaces([vm.space.id], store, write);
 }
 
-// Writes the rows numbered after the last written, in order, up to the first that is not there
-// yet (its event took its number but has not left its row: the next flush takes it). One flush
-// at a time; a flush that finds another one running leaves the rows to it or the next.
+function registeredSpace(store: Store): string {
+  const id = Math.random().toString(36).slice(2, 12).padEnd(10, "0");
+  store.setFunc(SPACES_KEY, (spaces: string[] | null | undefined) => [...(spaces ?? []), id]);
+  return id;
+}
+
+// Everything that waits: the shared space and every VM's.
 export function flushAuditEvents(store: Store = $app.store(), write: WriteRows = writeRows): void {
+  flushSpaces([SHARED_SPACE, ...((store.get(SPACES_KEY) as string[] | null | undefined) ?? [])], store, write);
+}
+
+// Writes, in each space, the rows numbered after the last written, in order, up to the first that is
+// not there yet (in the shared space, an event that took its number but has not left its row: the
+// next flush takes it). One flush at a time; a flush that finds another one running leaves the rows
+// to it or the next.
+function flushSpaces(spaces: readonly string[], store: Store, write: WriteRows): void {
   let claimed = false;
   store.setFunc(FLUSHING_KEY, (busy: boolean | null) => {
     if (!busy) claimed = true;
@@ -52,18 +91,23 @@ export function flushAuditEvents(store: Store = $app.store(), write: WriteRows =
   });
   if (!claimed) return;
   try {
-    const written: number = store.get(WRITTEN_KEY) ?? 0;
-    const last: number = store.get(SEQUENCE_KEY) ?? 0;
     const rows: string[] = [];
-    for (let sequence = written + 1; sequence <= last; sequence++) {
-      const row = store.get(ROW_KEY_PREFIX + sequence);
-      if (row == null) break;
-      rows.push(row);
+    const taken: Array<{ space: string; written: number; count: number }> = [];
+    for (const space of spaces) {
+      const written: number = store.get(writtenKey(space)) ?? 0;
+      let count = 0;
+      for (let row = store.get(rowKey(space, written + 1)); row != null; row = store.get(rowKey(space, written + count + 1))) {
+        rows.push(row);
+        count++;
+      }
+      if (count > 0) taken.push({ space, written, count });
     }
     if (rows.length === 0) return;
     write(`[${rows.join(",")}]`);
-    for (let sequence = written + 1; sequence <= written + rows.length; sequence++) store.remove(ROW_KEY_PREFIX + sequence);
-    store.set(WRITTEN_KEY, written + rows.length);
+    for (const { space, written, count } of taken) {
+      for (let sequence = written + 1; sequence <= written + count; sequence++) store.remove(rowKey(space, sequence));
+      store.set(writtenKey(space), written + count);
+    }
   } finally {
     store.remove(FLUSHING_KEY);
   }

@@ -6,14 +6,21 @@
 // into with encoding/json/v2, which writes a map's keys in Go's random map order, so the same
 // answer came with its keys shuffled. JSON.stringify keeps the order the object was built in.
 import { ApiFailure, failures, type FailureData, type FieldProblems } from "../errors";
-import { languageOf, type Language } from "../languages/accept-language";
+import { DEFAULT_LANGUAGE, languageOf, type Language } from "../languages/accept-language";
 import { errorMessageIn, fieldMessageIn, successMessage } from "../languages/messages";
 import { isWechatError, apiFailureForWechatError } from "../wechat/errors";
 import { logError } from "../log";
 
 export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
+  sendOkJson(e, msg, JSON.stringify(data));
+}
+
+// sendOk for a route that writes its data's JSON itself (health checks, polled all day): the same
+// bytes, without goja's JSON.stringify walking the envelope, a fifth of such a request's JS.
+export function sendOkJson(e: core.RequestEvent, msg: string, dataJson: string): void {
   const language = requestedLanguage(e);
-  sendJson(e, 200, { code: 200, msg: successMessage(msg, language), data }, language);
+  sayLanguage(e.response.header(), language);
+  e.blob(200, "application/json", `{"code":200,"msg":${JSON.stringify(successMessage(msg, language))},"data":${dataJson}}`);
 }
 
 export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
@@ -23,9 +30,18 @@ export function sendFailure(e: core.RequestEvent, failure: ApiFailure): void {
 }
 
 // The language the request asks its answer in. Several Accept-Language headers are one list (RFC 9110 §5.3).
+// A client sends the same header every time: each VM remembers the last one it read.
+let lastAcceptLanguage = "";
+let lastLanguage: Language = DEFAULT_LANGUAGE;
+
 export function requestedLanguage(e: core.RequestEvent): Language {
   const values = e.request?.header.values("Accept-Language") ?? [];
-  return languageOf(values.length === 1 ? values[0] : values.join(","));
+  const header = values.length === 1 ? values[0] : values.join(",");
+  if (header !== lastAcceptLanguage) {
+    lastLanguage = languageOf(header);
+    lastAcceptLanguage = header;
+  }
+  return lastLanguage;
 }
 
 // The answer says its language, and that it depends on Accept-Language (RFC 9110 §8.5, §12.5.5).

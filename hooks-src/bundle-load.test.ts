@@ -48,3 +48,14 @@ describe("each bundle, when it loads", () => {
     }
   });
 });
+
+// The hot bundle is what a VM built for one hot request loads (registry/hot-routes.ts): a route added
+// there that brings a large module along (avatars, push, staff tools) makes every such VM pay for it.
+describe("the hot bundle", () => {
+  it("holds at most two thirds of the whole one", async () => {
+    const bundles = await builtBundles();
+    const size = (name: string) => bundles.find((bundle) => bundle.path.endsWith(`/${name}`))!.contents.length;
+    expect(size("bai_wechat_auth_hot.js")).toBeLessThan((2 / 3) * size("bai_wechat_auth.js"));
+  });
+});
+

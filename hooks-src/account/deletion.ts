@@ -8,6 +8,7 @@ import type { WechatSession } from "../wechat/client";
 import { ACCOUNT_STATUS, deletionDueAt, effectiveDeletionDue, failureForAccountStatus, readDeletionCooloffDays } from "./account-status";
 import { DELETION_DUE_FIELD } from "./account-status-hooks";
 import { audit } from "../audit/audit";
+import { storedDate } from "../database/stored-dates";
 
 function changeUser(userId: string, change: (user: core.Record) => boolean): core.Record | null {
   let changed: core.Record | null = null;
@@ -61,7 +62,7 @@ export function eraseDueAccounts(now = new Date()): void {
        UNION ALL
        SELECT id FROM ${USERS_COLLECTION} WHERE ${DELETION_DUE_FIELD} = '' AND users_status = '${ACCOUNT_STATUS.deletionPending}' AND updated <= {:changedBefore}`,
     )
-    .bind({ now: pocketBaseDate(now), changedBefore: pocketBaseDate(deletionDueAt(now, -cooloffDays)) })
+    .bind({ now: storedDate(now), changedBefore: storedDate(deletionDueAt(now, -cooloffDays)) })
     .all(due);
   for (const { id } of due) {
     const erased = changeUser(id, (user) => {
@@ -79,4 +80,3 @@ function dueDateOf(user: core.Record, cooloffDays: number): Date {
   return effectiveDeletionDue(due.isZero() ? null : new Date(due.time().unixMilli()), lastChangedAt, cooloffDays);
 }
 
-const pocketBaseDate = (date: Date) => date.toISOString().replace("T", " ");

@@ -18,6 +18,7 @@
 // the token, with its expiry), so it survives a restart; $app.store() caches it for the middleware.
 import { USERS_COLLECTION } from "../users/users";
 import { signedPartOf } from "./token-parts";
+import { storedDate } from "../database/stored-dates";
 
 export const REVOKED_TOKENS_COLLECTION = "bai_revoked_tokens";
 const TOKEN_KEY_PREFIX = "bai.revokedToken.";
@@ -123,16 +124,12 @@ export function loadRevokedTokens(): void {
   if (!$app.hasTable(REVOKED_TOKENS_COLLECTION)) return;
   const cache = revocationCache();
   const rows = arrayOf(new DynamicModel({ token_hash: "", pb_id: "", expires: "" }));
-  $app.db().newQuery(`SELECT token_hash, pb_id, expires FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires > {:now}`).bind({ now: nowAsPocketBaseDate() }).all(rows);
+  $app.db().newQuery(`SELECT token_hash, pb_id, expires FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires > {:now}`).bind({ now: storedDate(new Date()) }).all(rows);
   for (const row of rows) cache.add(row.token_hash, row.pb_id, new Date(row.expires.replace(" ", "T")).getTime());
 }
 
 // Cron: an expired token is refused by PocketBase itself, so its entry is no longer needed.
 export function sweepExpiredRevokedTokens(): void {
   revocationCache().sweep(Date.now());
-  $app.db().newQuery(`DELETE FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires <= {:now}`).bind({ now: nowAsPocketBaseDate() }).execute();
-}
-
-function nowAsPocketBaseDate(): string {
-  return new Date().toISOString().replace("T", " ");
+  $app.db().newQuery(`DELETE FROM ${REVOKED_TOKENS_COLLECTION} WHERE expires <= {:now}`).bind({ now: storedDate(new Date()) }).execute();
 }

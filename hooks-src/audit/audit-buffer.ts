@@ -18,7 +18,8 @@
 // (onTerminate). The price: a crash (not a clean stop) loses the buffered login and refresh events,
 // at most AUDIT_BATCH_ROWS − 1 in each space, or a minute's worth.
 import { logError } from "../log";
-import { auditRowId, pocketBaseDate, writeAuditRows } from "./audit-events";
+import { storedDate } from "../database/stored-dates";
+import { auditRowId, writeAuditRows } from "./audit-events";
 
 export const AUDIT_BATCH_ROWS = 50;
 const SHARED_SPACE = "";
@@ -43,7 +44,7 @@ export interface BufferedEvent {
 
 export function bufferedRow({ event, users_id, pb_id, ip, appid }: BufferedEvent, now: Date): string {
   const details = appid === undefined ? "{}" : `{"appid":${JSON.stringify(appid)}}`;
-  return `["${auditRowId(now)}","${pocketBaseDate(now)}",${JSON.stringify(event)},${JSON.stringify(users_id)},${JSON.stringify(pb_id)},"user",${JSON.stringify(ip)},"",${details}]`;
+  return `["${auditRowId(now)}","${storedDate(now)}",${JSON.stringify(event)},${JSON.stringify(users_id)},${JSON.stringify(pb_id)},"user",${JSON.stringify(ip)},"",${details}]`;
 }
 
 // A VM's own numbering, in its module state (one per VM; tests pass their own).

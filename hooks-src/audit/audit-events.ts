@@ -5,6 +5,7 @@
 // a batch of buffered rows (audit-buffer.ts) is one statement, however many rows it holds. Each row
 // is an array of its columns in AUDIT_COLUMNS' order: SQLite reads `value ->> 0` in a third less
 // time than `value ->> 'id'`, and the batch insert was most of what a login's audit costs.
+import { storedDate } from "../database/stored-dates";
 import type { AuditEntry } from "./audit";
 
 export const AUDIT_EVENTS_COLLECTION = "bai_audit_events";
@@ -25,8 +26,6 @@ export interface AuditRow {
   details: Record<string, string | number>;
 }
 
-// PocketBase's own date format, which sorts as text: "2026-11-22 19:33:39.123Z".
-export const pocketBaseDate = (date: Date): string => date.toISOString().replace("T", " ");
 
 // PocketBase's id shape (15 of [a-z0-9]), in time order: the milliseconds in base 36 (9 characters),
 // then 6 random ones. A random id lands anywhere in the primary key's index, and SQLite then writes
@@ -41,7 +40,7 @@ const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 // The row of an entry: whatever is not a column of its own is a detail.
 export function auditRowOf(entry: AuditEntry, now: Date): AuditRow {
   const { event, pb_id = "", users_id = "", by, ip = "", staff = "", ...details } = entry;
-  return { id: auditRowId(now), created: pocketBaseDate(now), event, users_id, pb_id, by, ip, staff, details: details as AuditRow["details"] };
+  return { id: auditRowId(now), created: storedDate(now), event, users_id, pb_id, by, ip, staff, details: details as AuditRow["details"] };
 }
 
 export const AUDIT_COLUMNS = ["id", "created", "event", "users_id", "pb_id", "by", "ip", "staff", "details"] as const;
@@ -76,7 +75,7 @@ export const auditCutoff = (now: Date, retentionDays: number): Date => new Date(
 // Cron job bai_audit_prune: rows older than the retention period, in batches, each its own
 // short write, so that logins never wait long behind the prune.
 export function pruneAuditEvents(now = new Date(), retentionDays = readAuditRetentionDays().days): number {
-  const cutoff = pocketBaseDate(auditCutoff(now, retentionDays));
+  const cutoff = storedDate(auditCutoff(now, retentionDays));
   let pruned = 0;
   for (;;) {
     const result = $app
@@ -132,7 +131,7 @@ export function auditEventsBetween(from: Date, to: Date, limit: number, after?: 
          AND ([[created]] > {:afterCreated} OR ([[created]] = {:afterCreated} AND rowid > {:afterSeq}))
        ORDER BY [[created]], rowid LIMIT ${Math.floor(limit)}`,
     )
-    .bind({ from: pocketBaseDate(from), to: pocketBaseDate(to), afterCreated: after?.created ?? "", afterSeq: after?.seq ?? 0 })
+    .bind({ from: storedDate(from), to: storedDate(to), afterCreated: after?.created ?? "", afterSeq: after?.seq ?? 0 })
     .all(models);
   return rowsOf(models);
 }

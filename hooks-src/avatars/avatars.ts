@@ -20,6 +20,7 @@ import { AVATARS_COLLECTION, avatarUrlOf, avatarUrlPrefix, isUnderOurFiles, pars
 import { FILE_EXTENSIONS } from "./image-type";
 import type { UploadedImage } from "./avatar-upload";
 import { USERS_COLLECTION } from "../users/users";
+import { storedDate } from "../database/stored-dates";
 
 export const MAX_PENDING_AVATARS = 3;
 export const PENDING_AVATAR_TTL_MS = 24 * 60 * 60 * 1000;
@@ -135,7 +136,7 @@ export function avatarStepsOfProfileSave(pictureUrl: string) {
 export function sweepExpiredPendingAvatars(now = Date.now()): void {
   const expired = $app.findRecordsByFilter(AVATARS_COLLECTION, "status = {:status} && pending_until != '' && pending_until < {:now}", "pending_until", 500, 0, {
     status: AVATAR_STATUS.pending,
-    now: new Date(now).toISOString().replace("T", " "),
+    now: storedDate(new Date(now)),
   });
   for (const avatar of expired) {
     try {

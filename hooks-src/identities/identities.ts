@@ -1,5 +1,6 @@
 // tbl_user_identities: each (appid, openid) a user signs in with, joined by unionid.
 import { PreparedQuery } from "../database/prepared-query";
+import { storedDate } from "../database/stored-dates";
 import type { AppKind } from "../wechat/apps";
 
 export const IDENTITIES_COLLECTION = "tbl_user_identities";
@@ -43,9 +44,6 @@ const settledUserQuery = new PreparedQuery(() =>
     .limit(1)
     .build(),
 );
-
-// As SQLite holds a date: "2026-12-05 10:00:00.000Z", which sorts as the time does.
-const storedDate = (date: Date): string => date.toISOString().replace("T", " ");
 
 export function identityExists(app: CoreApp, appId: string, openid: string): boolean {
   const rows = arrayOf(new DynamicModel({ found: 0 }));

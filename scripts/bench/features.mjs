@@ -60,7 +60,7 @@ export const FEATURE_VARIANTS = {
     scenarios: ["loginExisting", "hooksRefresh", "profile"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
-      "who signed in or refreshed, from where and when, is the account's audit trail, kept 180 days in an append-only collection ([security.md, Audit trail](security.md#audit-trail)); login and refresh events are written in batches of 50, so no request of theirs waits for a write of its own, and their row replaces PocketBase's request log line",
+      "who signed in or refreshed, from where and when, is the account's audit trail, kept 180 days in an append-only collection ([security.md, Audit trail](security.md#audit-trail)); login and refresh events are written in batches of 50 (each pooled VM numbers its own, so that no request waits on another for a number), so no request of theirs waits for a write of its own, and their row replaces PocketBase's request log line",
   },
   nicknameCheckOff: {
     feature: "the nickname check",

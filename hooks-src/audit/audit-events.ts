@@ -26,7 +26,6 @@ export interface AuditRow {
   details: Record<string, string | number>;
 }
 
-
 // PocketBase's id shape (15 of [a-z0-9]), in time order: the milliseconds in base 36 (9 characters),
 // then 6 random ones. A random id lands anywhere in the primary key's index, and SQLite then writes
 // twice the pages for an insert as it does for an id that lands at the end.

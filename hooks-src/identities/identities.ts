@@ -45,12 +45,6 @@ const settledUserQuery = new PreparedQuery(() =>
     .build(),
 );
 
-export function identityExists(app: CoreApp, appId: string, openid: string): boolean {
-  const rows = arrayOf(new DynamicModel({ found: 0 }));
-  app.db().newQuery(`SELECT 1 AS found FROM ${IDENTITIES_COLLECTION} WHERE appid = {:appId} AND openid = {:openid} LIMIT 1`).bind({ appId, openid }).all(rows);
-  return rows.length > 0;
-}
-
 export function isLastLoginStaleAt(lastLoginMs: number, now: Date): boolean {
   return lastLoginMs === 0 || now.getTime() - lastLoginMs >= LAST_LOGIN_PRECISION_MS;
 }

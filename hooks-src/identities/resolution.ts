@@ -37,7 +37,7 @@ import { admissionOf, currentRegistrationPolicy } from "../registration/policy";
 import { useInvite, type Invite } from "../registration/invites";
 import { moveConsents } from "../consents/consent-ledger";
 import type { WechatApp } from "../wechat/apps";
-import { addIdentity, findIdentity, findSettledUser, IDENTITIES_COLLECTION, identityExists, identitiesOfUser, isLastLoginStale, usersHoldingUnionid } from "./identities";
+import { addIdentity, findIdentity, findSettledUser, IDENTITIES_COLLECTION, identitiesOfUser, isLastLoginStale, usersHoldingUnionid } from "./identities";
 
 export interface SigningIn {
   app: WechatApp;
@@ -70,7 +70,7 @@ export function resolveUser(signingIn: SigningIn, registration: RegistrationStep
     const user = requireNotDisabled(settled);
     if (!takesPhone(user, signingIn.phone)) return withPhoneCheck({ user, outcome: "found" }, signingIn.phone);
   }
-  if (!settled && registration.beforeTransaction && !identityExists($app, signingIn.app.appId, signingIn.openid) && wouldRegister($app, signingIn)) {
+  if (!settled && registration.beforeTransaction && !findIdentity($app, signingIn.app.appId, signingIn.openid) && wouldRegister($app, signingIn)) {
     registration.beforeTransaction(signingIn);
   }
   let resolution: Resolution | undefined;

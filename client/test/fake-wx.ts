@@ -1,6 +1,6 @@
 // A fake `wx` for unit tests: in-memory storage, wx.login minting numbered codes, and wx.request /
 // wx.uploadFile answered by a fake BAI server whose routes a test can override one by one.
-import { ERROR_MESSAGES, fieldCodeOf, paramsIn } from "../../hooks-src/languages/messages";
+import { errorMessages, fieldCodeOf, paramsIn } from "../../hooks-src/languages/messages";
 import type { WxApi, WxRequestOptions, WxRequestTask, WxUploadFileOptions } from "../src/wx";
 
 export interface FakeRequest {
@@ -194,7 +194,7 @@ export class FakeServer {
 
 /** BAI's answer of a failure, by its Chinese message: with the identifier given, else the one BAI gives that message. */
 export function failure(status: number, msg: string, data: Record<string, unknown> = {}, error?: string): FakeAnswer {
-  const id = error ?? Object.entries(ERROR_MESSAGES).find(([, message]) => paramsIn(message["zh-CN"], msg))?.[0];
+  const id = error ?? Object.entries(errorMessages()).find(([, message]) => paramsIn(message["zh-CN"], msg))?.[0];
   if (!id) return { status, body: { code: status, msg, data } };
   return { status, body: { code: status, error: fieldCodeOf(id), msg, message: msg, data } };
 }

@@ -11,7 +11,7 @@ import { ApiFailure, failures, type FieldProblems } from "../errors";
 import { aesDecryptionFailed, pushFailures } from "../push/push-errors";
 import { riskFailures } from "../risk/risk-errors";
 import { apiFailureForWechatError, WechatErrcodeError } from "../wechat/errors";
-import { ERROR_MESSAGES, errorMessageIn, FIELD_MESSAGES, fieldCodeOf, fieldMessageIn, paramsIn, SUCCESS_MESSAGES, successMessage, type Message } from "./messages";
+import { errorMessages, errorMessageIn, fieldMessages, fieldCodeOf, fieldMessageIn, paramsIn, successMessages, successMessage, type Message } from "./messages";
 
 const spec = parse(readFileSync(join(import.meta.dirname, "../../spec/openapi.yaml"), "utf8"));
 const specErrorIds: string[] = spec.components.schemas.ErrorResponse.properties.error.enum;
@@ -47,14 +47,14 @@ const everyFailure: Array<[string, ApiFailure]> = [
   ["WeChat's 40013 on a phone code", apiFailureForWechatError(new WechatErrcodeError(40013, "", "getuserphonenumber"), "users_phone_code")],
 ];
 
-// A failure's messages: one identifier may have several (ERROR_MESSAGES' id.variant keys).
-const messagesOf = (error: string) => Object.entries(ERROR_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === error).map(([, message]) => message);
+// A failure's messages: one identifier may have several (errorCatalog's id.variant keys).
+const messagesOf = (error: string) => Object.entries(errorMessages() as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === error).map(([, message]) => message);
 const fieldProblemsOf = (failure: ApiFailure): FieldProblems => ("documents" in failure.data ? {} : (failure.data as FieldProblems));
 
 const placeholdersOf = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 
 describe("the message catalog", () => {
-  it.each(Object.entries({ ...ERROR_MESSAGES, ...FIELD_MESSAGES }))("has %s in both languages, with the same placeholders", (_, message: Message) => {
+  it.each(Object.entries({ ...errorMessages(), ...fieldMessages() }))("has %s in both languages, with the same placeholders", (_, message: Message) => {
     expect(message["zh-CN"].trim()).not.toBe("");
     expect(message.en.trim()).not.toBe("");
     // Chinese only where it quotes what the user sees on screen: 「使用完整服务」.
@@ -63,15 +63,15 @@ describe("the message catalog", () => {
   });
 
   it("has every identifier the spec lists, and lists none the spec does not", () => {
-    expect([...new Set(Object.keys(ERROR_MESSAGES).map(fieldCodeOf))].sort()).toEqual([...specErrorIds].sort());
+    expect([...new Set(Object.keys(errorMessages()).map(fieldCodeOf))].sort()).toEqual([...specErrorIds].sort());
   });
 
   it("has a message for every field code the spec lists, and no code the spec does not", () => {
-    expect([...new Set(Object.keys(FIELD_MESSAGES).map(fieldCodeOf))].sort()).toEqual([...specFieldCodes].sort());
+    expect([...new Set(Object.keys(fieldMessages()).map(fieldCodeOf))].sort()).toEqual([...specFieldCodes].sort());
   });
 
   it("gives every success message an English one", () => {
-    for (const [zh, en] of Object.entries(SUCCESS_MESSAGES)) {
+    for (const [zh, en] of Object.entries(successMessages())) {
       expect(en, zh).toMatch(/^[\x20-\x7e]+$/);
       expect(successMessage(zh, "en")).toBe(en);
       expect(successMessage(zh, "zh-CN")).toBe(zh);

@@ -10,15 +10,18 @@ import { DEFAULT_LANGUAGE, type Language } from "./accept-language";
 export type Message = Record<Language, string>;
 export type MessageParams = Record<string, string | number>;
 
-const WECHAT_CODE_MESSAGES = {
+// The catalogs are built on first use, in each VM: nearly every answer is a success in Chinese,
+// which needs none of them, and building them was a fifth of loading the bundle, which a VM
+// PocketBase builds for one request does before it answers.
+const wechatCodeMessages = () => ({
   wechat_code_invalid: { "zh-CN": "微信 code 无效或已过期", en: "The WeChat code is invalid or has expired" },
   wechat_code_used: { "zh-CN": "微信 code 已被使用", en: "The WeChat code has already been used" },
   wechat_code_blocked: { "zh-CN": "微信判定该用户存在风险,已拦截登录", en: "WeChat judged this user risky and blocked the login" },
   wechat_code_wrong_app: { "zh-CN": "手机号 code 不属于本小程序", en: "The phone number code was not issued to this mini-program" },
-} satisfies Record<string, Message>;
+}) satisfies Record<string, Message>;
 
 // The avatar's file problems: each is a failure of its own and the problem of the field `file`.
-const FILE_MESSAGES = {
+const fileMessages = () => ({
   file_missing: { "zh-CN": "缺少文件字段 file", en: "The file field is missing" },
   file_empty: { "zh-CN": "文件为空", en: "The file is empty" },
   too_many_files: { "zh-CN": "只能上传一个文件", en: "Only one file may be uploaded" },
@@ -28,13 +31,13 @@ const FILE_MESSAGES = {
     "zh-CN": `图片尺寸超出限制:每边最多 ${MAX_AVATAR_SIDE_PIXELS} 像素,长边不超过短边的 ${MAX_AVATAR_ASPECT_RATIO} 倍`,
     en: `The image is too large: at most ${MAX_AVATAR_SIDE_PIXELS} pixels a side, and the long side at most ${MAX_AVATAR_ASPECT_RATIO} times the short one`,
   },
-} satisfies Record<string, Message>;
+}) satisfies Record<string, Message>;
 
-export const ERROR_MESSAGES = {
+const errorCatalog = () => ({
   invalid_fields: { "zh-CN": "参数错误", en: "Invalid parameters" },
   malformed_json: { "zh-CN": "请求体不是合法的 JSON", en: "The request body is not valid JSON" },
   body_not_an_object: { "zh-CN": "请求体必须是 JSON 对象", en: "The request body must be a JSON object" },
-  ...WECHAT_CODE_MESSAGES,
+  ...wechatCodeMessages(),
   missing_token: { "zh-CN": "缺少 Authorization: Bearer <token>", en: "Missing Authorization: Bearer <token>" },
   invalid_token: { "zh-CN": "token 无效或已过期,请重新登录", en: "The token is invalid or has expired; please log in again" },
   account_disabled: { "zh-CN": "账号已被禁用,请联系管理员", en: "This account has been disabled; please contact an administrator" },
@@ -140,7 +143,7 @@ export const ERROR_MESSAGES = {
     en: "The request body must be multipart/form-data (wx.uploadFile, with name file)",
   },
   malformed_multipart: { "zh-CN": "请求体不是合法的 multipart/form-data", en: "The request body is not valid multipart/form-data" },
-  ...FILE_MESSAGES,
+  ...fileMessages(),
   avatar_too_large: { "zh-CN": "头像文件过大,上限 {limit}", en: "The avatar file is too large; the limit is {limit}" },
   avatar_rate_limited: { "zh-CN": "头像上传过于频繁,请稍后重试", en: "Too many avatar uploads; please try again later" },
   push_not_configured: { "zh-CN": "消息推送未启用", en: "Message push is not enabled" },
@@ -152,18 +155,19 @@ export const ERROR_MESSAGES = {
   push_wrong_mode: { "zh-CN": "推送模式不符,服务端配置为{mode}", en: "Wrong push mode: the server is configured for {mode}" },
   push_unreadable: { "zh-CN": "推送内容无法解析", en: "The push's content cannot be parsed" },
   push_undecryptable: { "zh-CN": "推送密文无法解密: {reason}", en: "The push's ciphertext cannot be decrypted: {reason}" },
-} satisfies Record<string, Message>;
+}) satisfies Record<string, Message>;
 
-export type ErrorId = keyof typeof ERROR_MESSAGES;
+export type ErrorId = keyof ReturnType<typeof errorCatalog>;
 
-export const FIELD_MESSAGES = {
+const fieldCatalog = () => fieldCatalogWith(fileMessages());
+const fieldCatalogWith = (files: ReturnType<typeof fileMessages>) => ({
   validation_required: { "zh-CN": "不能为空", en: "must not be empty" },
   "validation_required.profile_field": {
     "zh-CN": "至少提交 users_name、users_picture、users_phone_code 其中一项",
     en: "send at least one of users_name, users_picture, users_phone_code",
   },
-  "validation_required.file_missing": FILE_MESSAGES.file_missing,
-  "validation_required.file_empty": FILE_MESSAGES.file_empty,
+  "validation_required.file_missing": files.file_missing,
+  "validation_required.file_empty": files.file_empty,
   validation_invalid_type: { "zh-CN": "必须是字符串", en: "must be a string" },
   "validation_invalid_type.boolean": { "zh-CN": "必须是 true 或 false", en: "must be true or false" },
   "validation_invalid_type.object": { "zh-CN": "必须是对象", en: "must be an object" },
@@ -197,11 +201,11 @@ export const FIELD_MESSAGES = {
   },
   consent_document_unknown: { "zh-CN": "第 {index} 项的协议不存在", en: "item {index} names no such agreement" },
   validation_unknown_appid: { "zh-CN": "未配置的 appid", en: "is not a configured appid" },
-  validation_too_many_files: FILE_MESSAGES.too_many_files,
-  validation_invalid_image: FILE_MESSAGES.image_type_unsupported,
-  "validation_invalid_image.unreadable": FILE_MESSAGES.image_unreadable,
-  validation_image_dimensions: FILE_MESSAGES.image_dimensions_exceeded,
-  ...WECHAT_CODE_MESSAGES,
+  validation_too_many_files: files.too_many_files,
+  validation_invalid_image: files.image_type_unsupported,
+  "validation_invalid_image.unreadable": files.image_unreadable,
+  validation_image_dimensions: files.image_dimensions_exceeded,
+  ...wechatCodeMessages(),
   avatar_not_found: { "zh-CN": "头像不存在或已过期,请重新上传", en: "No such avatar, or it has expired; please upload it again" },
   invite_invalid: { "zh-CN": "邀请码无效", en: "The invite code is invalid" },
   invite_expired: { "zh-CN": "邀请码已过期", en: "The invite code has expired" },
@@ -211,12 +215,12 @@ export const FIELD_MESSAGES = {
     "zh-CN": "两个用户不同,请指明保留 into 或 from 的值",
     en: "differs between the two users; name whether to keep the value of into or of from",
   },
-} satisfies Record<string, Message>;
+}) satisfies Record<string, Message>;
 
-export type FieldMessageKey = keyof typeof FIELD_MESSAGES;
+export type FieldMessageKey = keyof ReturnType<typeof fieldCatalog>;
 
 // What a success answer's msg says, by its Chinese text.
-export const SUCCESS_MESSAGES: Record<string, string> = {
+const successCatalog = (): Record<string, string> => ({
   登录成功: "Logged in",
   注册成功: "Registered",
   "登录成功,已撤销账号注销": "Logged in; the account's deletion is cancelled",
@@ -235,7 +239,14 @@ export const SUCCESS_MESSAGES: Record<string, string> = {
   已解绑: "Identity unbound",
   已记录: "Recorded",
   导出成功: "Exported",
-};
+});
+
+let errors: ReturnType<typeof errorCatalog> | undefined;
+let fields: ReturnType<typeof fieldCatalog> | undefined;
+let successes: Record<string, string> | undefined;
+export const errorMessages = () => (errors ??= errorCatalog());
+export const fieldMessages = () => (fields ??= fieldCatalog());
+export const successMessages = () => (successes ??= successCatalog());
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
@@ -245,16 +256,16 @@ export function filled(template: string, params: MessageParams = {}): string {
 
 // The Chinese text of a failure, as it is built.
 export function errorMessage(error: ErrorId, params?: MessageParams): string {
-  return filled(ERROR_MESSAGES[error]["zh-CN"], params);
+  return filled(errorMessages()[error]["zh-CN"], params);
 }
 
 export function fieldMessage(key: FieldMessageKey, params?: MessageParams): string {
-  return filled(FIELD_MESSAGES[key]["zh-CN"], params);
+  return filled(fieldMessages()[key]["zh-CN"], params);
 }
 
 // A failure's message in `language`, from its identifier and its Chinese text (which holds the
 // values of the message's {placeholders}). The Chinese text when the catalog has no such message.
-// One identifier may have several messages (ERROR_MESSAGES' id.variant keys).
+// One identifier may have several messages (errorCatalog's id.variant keys).
 export function errorMessageIn(language: Language, error: string, zhText: string): string {
   if (language === DEFAULT_LANGUAGE) return zhText;
   for (const message of errorMessagesOf(error)) {
@@ -265,7 +276,7 @@ export function errorMessageIn(language: Language, error: string, zhText: string
 }
 
 // A field problem's message in `language`, from its code and its Chinese text: one code may have
-// several messages (FIELD_MESSAGES' code.variant keys).
+// several messages (fieldCatalog's code.variant keys).
 export function fieldMessageIn(language: Language, code: string, zhText: string): string {
   if (language === DEFAULT_LANGUAGE) return zhText;
   for (const message of fieldMessagesOf(code)) {
@@ -276,7 +287,7 @@ export function fieldMessageIn(language: Language, code: string, zhText: string)
 }
 
 export function successMessage(zhText: string, language: Language): string {
-  return language === DEFAULT_LANGUAGE ? zhText : (SUCCESS_MESSAGES[zhText] ?? zhText);
+  return language === DEFAULT_LANGUAGE ? zhText : (successMessages()[zhText] ?? zhText);
 }
 
 // The code a field problem carries for a catalog key: "validation_required.file_missing" → "validation_required".
@@ -317,12 +328,12 @@ export function paramsIn(template: string, text: string): MessageParams | undefi
 }
 
 function fieldMessagesOf(code: string): Message[] {
-  fieldMessagesByCode ??= messagesByCode(FIELD_MESSAGES);
+  fieldMessagesByCode ??= messagesByCode(fieldMessages());
   return fieldMessagesByCode.get(code) ?? [];
 }
 
 function errorMessagesOf(error: string): Message[] {
-  errorMessagesById ??= messagesByCode(ERROR_MESSAGES);
+  errorMessagesById ??= messagesByCode(errorMessages());
   return errorMessagesById.get(error) ?? [];
 }
 

@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ERROR_MESSAGES, FIELD_MESSAGES, SUCCESS_MESSAGES, fieldCodeOf, paramsIn, type Message } from "../../hooks-src/languages/messages";
+import { errorMessages, fieldMessages, successMessages, fieldCodeOf, paramsIn, type Message } from "../../hooks-src/languages/messages";
 import { projectRoot } from "../../scripts/pocketbase.mjs";
 import type { ApiResponse } from "./api";
 
@@ -78,8 +78,8 @@ export function envelopeProblems(response: Pick<ApiResponse, "status" | "headers
     problems.push(...failureProblems(envelope, language));
     if (Object.keys(envelope).join() !== FAILURE_KEYS.join()) problems.push(`keys ${Object.keys(envelope)} are not in the order ${FAILURE_KEYS}`);
   } else {
-    const known = language === "zh-CN" ? Object.hasOwn(SUCCESS_MESSAGES, envelope.msg) : Object.values(SUCCESS_MESSAGES).includes(envelope.msg);
-    if (!known) problems.push(`success message "${envelope.msg}" is not a ${language} one of SUCCESS_MESSAGES in hooks-src/languages/messages.ts`);
+    const known = language === "zh-CN" ? Object.hasOwn(successMessages(), envelope.msg) : Object.values(successMessages()).includes(envelope.msg);
+    if (!known) problems.push(`success message "${envelope.msg}" is not a ${language} one of successCatalog in hooks-src/languages/messages.ts`);
     if (Object.keys(envelope).join() !== SUCCESS_KEYS.join()) problems.push(`keys ${Object.keys(envelope)} are not in the order ${SUCCESS_KEYS}`);
     if (isAuth && Object.keys(body).join() !== AUTH_KEYS.join()) problems.push(`keys ${Object.keys(body)} are not in the order ${AUTH_KEYS}`);
   }
@@ -89,18 +89,18 @@ export function envelopeProblems(response: Pick<ApiResponse, "status" | "headers
 
 function failureProblems(body: Record<string, any>, language: "zh-CN" | "en"): string[] {
   const problems: string[] = [];
-  // One identifier may have several messages (ERROR_MESSAGES' id.variant keys).
-  const messages = Object.entries(ERROR_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === body.error).map(([, message]) => message);
+  // One identifier may have several messages (errorCatalog's id.variant keys).
+  const messages = Object.entries(errorMessages() as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === body.error).map(([, message]) => message);
   if (typeof body.error !== "string") problems.push("a failure without its error identifier");
-  else if (messages.length === 0) problems.push(`error ${body.error} has no message in hooks-src/languages/messages.ts ERROR_MESSAGES`);
+  else if (messages.length === 0) problems.push(`error ${body.error} has no message in hooks-src/languages/messages.ts errorCatalog`);
   else if (!messages.some((message) => paramsIn(message[language], body.msg))) problems.push(`msg "${body.msg}" is not a ${language} message of ${body.error}`);
   if (body.message !== body.msg) problems.push(`message "${body.message}" is not msg "${body.msg}"`);
   // A consent 409/428 carries the documents to agree to, not field problems.
   const fieldProblems = isObject(body.data) && !Array.isArray(body.data.documents) ? body.data : {};
   for (const [field, problem] of Object.entries(fieldProblems)) {
-    const candidates = Object.entries(FIELD_MESSAGES as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === problem?.code);
+    const candidates = Object.entries(fieldMessages() as Record<string, Message>).filter(([key]) => fieldCodeOf(key) === problem?.code);
     if (!candidates.some(([, text]) => paramsIn(text[language], problem.message))) {
-      problems.push(`data.${field}: "${problem?.message}" is not a ${language} message of ${problem?.code} in hooks-src/languages/messages.ts FIELD_MESSAGES`);
+      problems.push(`data.${field}: "${problem?.message}" is not a ${language} message of ${problem?.code} in hooks-src/languages/messages.ts fieldCatalog`);
     }
   }
   return problems;

@@ -31,12 +31,15 @@ const emptied = (name) => inBothBundles({ pattern: new RegExp(`^function ${name}
 // full: the hooks as built. A variant names the one feature it lacks, how it is cut out, the
 // scenarios it runs (those the feature touches), and why the feature is worth its cost.
 export const FEATURE_VARIANTS = {
-  full: { label: "all features (as built)", scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeHealth"], env: { WECHAT_NICKNAME_CHECK: "on" } },
+  full: {
+    label: "all features (as built)",
+    scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeOwnRecord", "nativeHealth", "nativeAuthMethods"],
+    env: { WECHAT_NICKNAME_CHECK: "on" } },
   withoutRevocation: {
     feature: "the dead-token check",
     label: "without the dead-token check",
     cuts: [...emptied("forgetRevokedAuth"), { file: REGISTRATION, pattern: /^routerUse\(.*[Rr]evo.*\n/m, replacement: "" }],
-    scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeHealth"],
+    scenarios: ["loginExisting", "hooksRefresh", "profile", "nativeRefresh", "nativeOwnRecord", "nativeHealth", "nativeAuthMethods"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:
       "a dead or logged-out token must get 401 on every route, PocketBase's own included, in every spelling ([security.md, Dead tokens](security.md#dead-tokens-get-401-everywhere)), so the check runs in a middleware on every request that carries a token",

@@ -48,6 +48,25 @@ export const scenarios = {
     prepare: async ({ logIn }) => ({ token: await logIn(existingUser) }),
     headers: ({ token }) => ({ authorization: token }),
   },
+  nativeOwnRecord: {
+    // PocketBase's records API as the SDK uses it: a signed-in user reads their own record.
+    label: "native view of one's own record",
+    group: "auth",
+    method: "GET",
+    path: ({ id }) => `/api/collections/tbl_auth_users/records/${id}`,
+    prepare: async ({ logIn }) => {
+      const token = await logIn(existingUser);
+      return { token, id: JSON.parse(Buffer.from(token.split(".")[1], "base64url")).id };
+    },
+    headers: ({ token }) => ({ authorization: token }),
+  },
+  nativeAuthMethods: {
+    // A token-less call of PocketBase's own that every client makes before it signs in.
+    label: "native auth-methods, no token",
+    group: "health",
+    method: "GET",
+    path: "/api/collections/tbl_auth_users/auth-methods",
+  },
   hooksRefresh: {
     label: "hooks refresh-token",
     group: "auth",

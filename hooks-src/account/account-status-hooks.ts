@@ -6,6 +6,7 @@ import { deleteAvatarsOfUser, USER_AVATAR_FIELD } from "../avatars/avatars";
 import { deleteIdentitiesOfUser } from "../identities/identities";
 import { USERS_FLAGS_FIELD } from "../content-security/user-flags";
 import { unlinkConsentsOf } from "../consents/consent-ledger";
+import { forgetRegistrationIp } from "../registration/registration-facts";
 import {
   DELETION_DUE_REQUIRED,
   deletionDueAction,
@@ -34,6 +35,7 @@ export function applyAccountStatusRules(e: core.RecordEvent): void {
     deleteIdentitiesOfUser(e.app, user.id);
     // Consent rows stay as evidence, no longer linked to the person.
     unlinkConsentsOf(e.app, user.id);
+    forgetRegistrationIp(e.app, user.id);
   }
 }
 

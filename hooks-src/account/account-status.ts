@@ -23,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 // What an erasure empties; the record, its users_id and company_id stay, so that business
 // data pointing at the user keeps its references. File fields, if staff add any, are emptied too.
-export const ERASED_FIELDS = ["users_name", "users_phone", "users_picture", "openid", "unionid", "email", "users_registered_ip"] as const;
+export const ERASED_FIELDS = ["users_name", "users_phone", "users_picture", "openid", "unionid", "email"] as const;
 
 export function readDeletionCooloffDays(getenv: (name: string) => string = $os.getenv): number {
   const raw = getenv("ACCOUNT_DELETION_COOLOFF_DAYS").trim();

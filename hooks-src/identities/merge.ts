@@ -6,6 +6,7 @@ import { ACCOUNT_STATUS } from "../account/account-status";
 import { failures } from "../errors";
 import { isInfoComplete, USERS_TYPE_GUEST, USERS_TYPE_REGISTERED } from "../users/user-profile";
 import { USERS_COLLECTION } from "../users/users";
+import { REGISTRATIONS_COLLECTION } from "../registration/registration-facts";
 import { IDENTITIES_COLLECTION } from "./identities";
 import { MERGED_FIELDS, planMerge, type MergedField, type Winners } from "./merge-plan";
 
@@ -69,12 +70,13 @@ function mergedFieldsOf(user: core.Record): Record<MergedField, string> {
   return Object.fromEntries(MERGED_FIELDS.map((field) => [field, user.getString(field)])) as Record<MergedField, string>;
 }
 
-// Every relation field of every collection that points at users, but the identities' own.
+// Every relation field of every collection that points at users, but the identities' own and the
+// registrations': how B came in describes B, and stays with B, erased.
 function relationsToUsers(txApp: CoreApp): Array<{ collection: string; field: string; multiple: boolean }> {
   const usersId = txApp.findCachedCollectionByNameOrId(USERS_COLLECTION).id;
   const found: Array<{ collection: string; field: string; multiple: boolean }> = [];
   for (const collection of txApp.findAllCollections()) {
-    if (!collection || collection.name === IDENTITIES_COLLECTION || collection.isView()) continue;
+    if (!collection || collection.name === IDENTITIES_COLLECTION || collection.name === REGISTRATIONS_COLLECTION || collection.isView()) continue;
     for (const field of collection.fields) {
       if (field.type() !== "relation") continue;
       const relation = field as unknown as { collectionId: string; isMultiple(): boolean; getName(): string };

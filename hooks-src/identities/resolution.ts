@@ -35,6 +35,7 @@ import { ACCOUNT_STATUS, failureForAccountStatus } from "../account/account-stat
 import { findByOpenid, newUser, requireNotDisabled, USERS_COLLECTION, type RegistrationSteps } from "../users/users";
 import { admissionOf, currentRegistrationPolicy } from "../registration/policy";
 import { useInvite, type Invite } from "../registration/invites";
+import { recordRegistrationFacts, wasRegisteredBySignIn } from "../registration/registration-facts";
 import { moveConsents } from "../consents/consent-ledger";
 import type { WechatApp } from "../wechat/apps";
 import { addIdentity, findIdentity, findSettledUser, IDENTITIES_COLLECTION, identitiesOfUser, isLastLoginStale, usersHoldingUnionid } from "./identities";
@@ -146,7 +147,7 @@ function resolveInTransaction(txApp: CoreApp, signingIn: SigningIn, registration
 function loginThrough(txApp: CoreApp, identity: core.Record, signingIn: SigningIn, now: Date): Resolution {
   const { unionid } = signingIn;
   const user = requireNotDisabled(txApp.findRecordById(USERS_COLLECTION, identity.getString("user")));
-  if (signingIn.phone !== undefined && isAwaitingItsNumber(user)) {
+  if (signingIn.phone !== undefined && isAwaitingItsNumber(txApp, user)) {
     const staffMade = claimableUserWithPhone(txApp, signingIn.phone);
     if (staffMade) return { user: replaceByStaffMade(txApp, user, staffMade, now), outcome: "claimed", replacedUser: user.id };
   }
@@ -233,14 +234,14 @@ function claimableUserWithPhone(txApp: CoreApp, phone: string): core.Record | nu
 }
 
 function recordClaim(txApp: CoreApp, user: core.Record, now: Date): core.Record {
-  user.set("users_claimed_at", now.toISOString());
   txApp.save(user);
+  recordRegistrationFacts(txApp, user.id, { claimed_at: now.toISOString() });
   return user;
 }
 
 // Registered by /login under the approval policy and not judged yet: no number, no token ever.
-function isAwaitingItsNumber(user: core.Record): boolean {
-  return user.getString("users_status") === ACCOUNT_STATUS.pendingApproval && user.getString("users_phone") === "" && !user.getDateTime("users_registered_at").isZero();
+function isAwaitingItsNumber(txApp: CoreApp, user: core.Record): boolean {
+  return user.getString("users_status") === ACCOUNT_STATUS.pendingApproval && user.getString("users_phone") === "" && wasRegisteredBySignIn(txApp, user.id);
 }
 
 // The person's WeChat identities and consents move to the user staff made for them; the empty

@@ -9,13 +9,14 @@ import { AVATARS_COLLECTION, avatarUrlOf } from "../avatars/avatar-urls";
 import { applicationUrl } from "../avatars/avatars";
 import { readWechatConfig } from "../config";
 import { consentRowsOf } from "../consents/consent-ledger";
-import { RISK_CHECKED_FIELD, RISK_RANK_FIELD } from "../risk/registration-risk";
+import { registrationOf } from "../registration/registration-facts";
 import { userInfoOf } from "../users/user-info";
 import { identitiesOf } from "./identities";
 
 export function myDataOf(user: core.Record, now = new Date()) {
   flushAuditEvents();
   const { openid: _openid, ...profile } = userInfoOf(user);
+  const registration = registrationOf($app, user.id);
   return {
     generated_at: now.toISOString(),
     profile,
@@ -23,8 +24,8 @@ export function myDataOf(user: core.Record, now = new Date()) {
       users_status: user.getString("users_status"),
       users_deletion_due: user.getString("users_deletion_due") || null,
       users_flags: user.getStringSlice("users_flags"),
-      risk_rank: user.getString(RISK_RANK_FIELD) || null,
-      risk_checked_at: user.getString(RISK_CHECKED_FIELD) || null,
+      risk_rank: registration?.getString("risk_rank") || null,
+      risk_checked_at: registration?.getString("risk_checked") || null,
     },
     identities: identitiesOf(user, readWechatConfig()?.appId ?? ""),
     consents: consentRowsOf($app, user.id),

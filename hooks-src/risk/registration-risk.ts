@@ -5,7 +5,7 @@
 // the approval policy registered (account/sign-in.ts answers it). A failure fails open
 // (risk-check.ts), and is audited.
 // getuserriskrank is a mini-program API: a registration through a 公众号 or website is not ranked
-// (users_risk_rank stays empty), whatever RISK_CHECK says.
+// (its risk_rank stays empty), whatever RISK_CHECK says.
 import { audit, auditIn, type AuditDetails, type AuditOrigin } from "../audit/audit";
 import { ACCOUNT_STATUS } from "../account/account-status";
 import type { RegistrationSteps } from "../users/users";
@@ -13,9 +13,6 @@ import { wechatClientFor } from "../wechat/wechat";
 import { assessRegistrationRisk, storedRiskRank, type RiskAssessment } from "./risk-check";
 import { riskConfig, type RiskConfig } from "./risk-config";
 import { riskFailures } from "./risk-errors";
-
-export const RISK_RANK_FIELD = "users_risk_rank";
-export const RISK_CHECKED_FIELD = "users_risk_checked";
 
 type Outcome = "created" | "pending_review" | "refused";
 
@@ -40,10 +37,10 @@ export function registrationRiskSteps(origin: AuditOrigin, config: RiskConfig = 
         throw riskFailures.registrationRefused();
       }
     },
-    beforeSave(_txApp, user) {
+    beforeSave(_txApp, user, facts) {
       if (!assessment) return;
-      user.set(RISK_RANK_FIELD, storedRiskRank(assessment.rank));
-      user.set(RISK_CHECKED_FIELD, new Date().toISOString());
+      facts.risk_rank = storedRiskRank(assessment.rank);
+      facts.risk_checked = new Date().toISOString();
       if (pendingReview) user.set("users_status", ACCOUNT_STATUS.pendingApproval);
     },
     afterSave(txApp, user) {

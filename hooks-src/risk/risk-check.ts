@@ -47,5 +47,5 @@ export function assessRegistrationRisk(wechat: WechatClient, openid: string, cli
   }
 }
 
-// users_risk_rank's value: "0" … "4", or 未知 when WeChat gave no rank.
+// risk_rank's value (tbl_user_registrations): "0" … "4", or 未知 when WeChat gave no rank.
 export const storedRiskRank = (rank: number | null): string => (rank === null ? "未知" : String(rank));

@@ -5,6 +5,7 @@ import type { WechatApp } from "../wechat/apps";
 import type { ProfileFields } from "./user-profile";
 import { USERS_TYPE_GUEST, usersTypeAfterUpdate } from "./user-profile";
 import { nextFreeUsersId, usersIdPrefix } from "./users-id";
+import { recordRegistrationFacts, type RegistrationFacts } from "../registration/registration-facts";
 
 export const USERS_COLLECTION = "tbl_auth_users";
 // A plain table (migration 1764100000), not a collection: neither the API nor the admin UI reach it.
@@ -18,7 +19,7 @@ export function findByOpenid(app: CoreApp, openid: string): core.Record | null {
   }
 }
 
-// How a user registered, kept on the record for staff (hidden from the user's own view).
+// How a user registered, kept for staff (registration/registration-facts.ts).
 export interface Registration {
   appId: string;
   route: string;
@@ -46,28 +47,35 @@ export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: strin
   user.set("users_status", details.status ?? ACCOUNT_STATUS.active);
   if (details.phone) user.set("users_phone", details.phone);
   if (details.companyId) user.set("company_id", details.companyId);
-  const registration = details.registration;
-  if (registration) {
-    user.set("users_registered_at", now.toISOString());
-    user.set("users_registered_appid", registration.appId);
-    user.set("users_registered_route", registration.route);
-    user.set("users_registered_ip", registration.ip);
-    if (registration.inviteCode) user.set("users_invite_code", registration.inviteCode);
-  }
+  const facts = registrationFactsOf(details.registration, now);
   lockPassword(user);
-  steps.beforeSave?.(txApp, user);
+  steps.beforeSave?.(txApp, user, facts);
   txApp.save(user);
+  recordRegistrationFacts(txApp, user.id, facts);
   steps.afterSave?.(txApp, user);
   return user;
+}
+
+function registrationFactsOf(registration: Registration | undefined, now: Date): RegistrationFacts {
+  if (!registration) return {};
+  const facts: RegistrationFacts = {
+    registered_at: now.toISOString(),
+    registered_appid: registration.appId,
+    registered_route: registration.route,
+    registered_ip: registration.ip,
+  };
+  if (registration.inviteCode) facts.invite_code = registration.inviteCode;
+  return facts;
 }
 
 // What else a registration does: beforeTransaction once the login would create a user (no
 // identity, no user to join or claim, and the policy admits one), before the registration's
 // transaction (it may refuse, or call WeChat: never inside a transaction); beforeSave on the new
-// user as newUser filled it in, afterSave once it is saved, both in that transaction.
+// user as newUser filled it in (and the facts staff will see of the registration, which it may add
+// to), afterSave once it is saved, both in that transaction.
 export interface RegistrationSteps {
   beforeTransaction?(signingIn: { app: WechatApp; openid: string }): void;
-  beforeSave?(txApp: CoreApp, user: core.Record): void;
+  beforeSave?(txApp: CoreApp, user: core.Record, facts: RegistrationFacts): void;
   afterSave?(txApp: CoreApp, user: core.Record): void;
 }
 

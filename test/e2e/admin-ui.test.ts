@@ -82,8 +82,6 @@ describe.runIf(withChromium)("the admin UI", () => {
       await expect.poll(() => rowOf(person.name).count()).toBe(1);
       expect(await cellText(person.name, "users_type")).toBe(person.profile ? "注册用户" : "游客");
       expect(await cellText(person.name, "users_status")).toBe(person.pending ? "待审核" : "正常");
-      // How they registered: staff-only fields, shown to staff.
-      expect(await cellText(person.name, "users_registered_route")).toBe("/api/wechat/login");
       if (person.profile) {
         expect(await cellText(person.name, "users_name")).toBe(person.profile.users_name);
         expect(await cellText(person.name, "users_phone")).toBe(person.profile.phone);

@@ -292,6 +292,9 @@ describe("POST /api/wechat/admin/merge-users (staff)", () => {
     expect(await admin.pb.collection(ORDERS).getOne(order.id)).toMatchObject({ buyer: aId, watchers: [aId, third.user.pb_id] });
     expect(await admin.users.getOne(aId)).toMatchObject({ users_phone: "13800138000", company_id: "C-MERGE", users_status: "正常" });
     expect(await admin.users.getOne(bId)).toMatchObject({ users_status: "已注销", users_phone: "" });
+    // How each came in stays theirs; B's loses its IP with the erasure.
+    expect(await admin.registrationOf(aId)).toMatchObject({ user: aId, registered_appid: WECHAT_APP_ID });
+    expect(await admin.registrationOf(bId)).toMatchObject({ user: bId, registered_appid: SECOND_MINIPROGRAM.appId, registered_ip: "" });
     expect((await client.refreshToken(a.token)).status).toBe(401);
     expect((await client.refreshToken(bToken)).status).toBe(401);
     await waitUntil(async () => (await auditEvents("users_merged", aId)).length === 1);

@@ -279,3 +279,66 @@ describe("identities on an instance with users from before them", () => {
     }
   });
 });
+
+describe("registration facts on an instance that ran 0.2.0", () => {
+  const facts = {
+    users_registered_at: "2026-12-01 08:00:00.000Z",
+    users_registered_appid: "wx_old_app",
+    users_registered_route: "/api/wechat/login",
+    users_registered_ip: "203.0.113.9",
+    users_invite_code: "INVITE-1",
+    users_claimed_at: "2026-12-02 09:00:00.000Z",
+    users_risk_rank: "3",
+    users_risk_checked: "2026-12-01 08:00:01.000Z",
+  };
+
+  it("move to tbl_user_registrations, leave tbl_auth_users without them, and come back on migrate down", async () => {
+    const { bin } = ensurePocketBase();
+    const before = migrationsBefore("1765000000");
+    const first = await startPocketBase({ env: {}, migrationsDir: before });
+    try {
+      const admin = await adminClient(first.url);
+      const registered = await admin.users.create({ ...staffMadeUser("U20250101000201"), ...facts });
+      const staffMade = await admin.users.create(staffMadeUser("U20250101000202"));
+      await first.stop();
+
+      const upgraded = await startPocketBase({ env: {}, dataDir: first.dataDir, migrationsDir: join(projectRoot, "pb_migrations") });
+      try {
+        const upgradedAdmin = await adminClient(upgraded.url);
+        const rows = await upgradedAdmin.pb.collection("tbl_user_registrations").getFullList();
+        expect(rows.map(({ user, registered_at, registered_appid, registered_route, registered_ip, invite_code, claimed_at, risk_rank, risk_checked }) => ({ user, registered_at, registered_appid, registered_route, registered_ip, invite_code, claimed_at, risk_rank, risk_checked }))).toEqual([
+          {
+            user: registered.id,
+            registered_at: facts.users_registered_at,
+            registered_appid: facts.users_registered_appid,
+            registered_route: facts.users_registered_route,
+            registered_ip: facts.users_registered_ip,
+            invite_code: facts.users_invite_code,
+            claimed_at: facts.users_claimed_at,
+            risk_rank: facts.users_risk_rank,
+            risk_checked: facts.users_risk_checked,
+          },
+        ]);
+        const users = await upgradedAdmin.pb.collections.getOne("tbl_auth_users");
+        expect(users.fields.map((field: { name: string }) => field.name).filter((name: string) => name in facts)).toEqual([]);
+        expect(await upgradedAdmin.users.getOne(staffMade.id)).toMatchObject({ users_id: "U20250101000202" });
+      } finally {
+        await upgraded.stop();
+      }
+
+      execFileSync(bin, ["migrate", "down", "1", `--dir=${first.dataDir}`, `--migrationsDir=${join(projectRoot, "pb_migrations")}`, "--dev=false"], { input: "y\n", stdio: "pipe" });
+      const down = await startStock(first.dataDir);
+      try {
+        expect(await down.admin.users.getOne(registered.id)).toMatchObject(facts);
+        const names = (await down.admin.pb.collections.getFullList()).map((collection: { name: string }) => collection.name);
+        expect(names).not.toContain("tbl_user_registrations");
+      } finally {
+        await down.instance.stop();
+        down.removeDirs();
+      }
+    } finally {
+      first.remove();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+});

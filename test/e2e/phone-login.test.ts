@@ -41,9 +41,9 @@ describe("POST /api/wechat/phone-login: claiming a user staff made", () => {
     expect(response.status).toBe(200);
     expect(response.body.meta).toMatchObject({ code: 200, msg: "登录成功", data: { status: "claimed", phone_mismatch: false } });
     expect(response.body.meta.data.user).toMatchObject({ pb_id: made.id, users_id: made.users_id, users_name: "王五", users_phone: phone, company_id: "C-CLAIM", openid: openidIn(WECHAT_APP_ID, name) });
-    const after = await admin.users.getOne(made.id);
-    expect(after.users_claimed_at).not.toBe("");
-    expect(after.users_registered_at).toBe("");
+    const claim = await admin.registrationOf(made.id);
+    expect(claim?.claimed_at).not.toBe("");
+    expect(claim?.registered_at).toBe("");
     expect((await identitiesOf(made.id)).map((identity) => [identity.appid, identity.openid])).toEqual([[WECHAT_APP_ID, openidIn(WECHAT_APP_ID, name)]]);
     const entries = await auditTrail().waitFor(admin.pb.filter("event = 'account_claimed' && pb_id = {:id}", { id: made.id }));
     expect(flatAuditRow(entries[0])).toMatchObject({ appid: WECHAT_APP_ID, users_id: made.users_id });

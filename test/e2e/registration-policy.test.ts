@@ -64,7 +64,11 @@ describe("the registration policy on POST /api/wechat/login and /phone-login", (
     expect(response.status).toBe(status);
     if (body) expect(response.body).toEqual(body);
     expect(await admin.countUsers()).toBe(users + (registeredAs ? 1 : 0));
-    if (registeredAs) expect(await userOf(name)).toMatchObject({ users_status: registeredAs, users_phone: phone, users_registered_route: "/api/wechat/phone-login" });
+    if (registeredAs) {
+      const user = await userOf(name);
+      expect(user).toMatchObject({ users_status: registeredAs, users_phone: phone });
+      expect(await admin.registrationOf(user.id)).toMatchObject({ registered_route: "/api/wechat/phone-login" });
+    }
   });
 
   it.each([["phone_match"], ["closed"], ["approval"]] as Array<[Policy]>)("%s: a user staff made still comes in, by phone", async (policy) => {
@@ -117,7 +121,8 @@ describe("待审核: from registration through staff's approval", () => {
     const second = await phoneLogin(name, phone);
     expect(second.body).toEqual(refusal("account_pending_approval"));
     const waiting = await userOf(name);
-    expect(waiting).toMatchObject({ users_status: "待审核", users_phone: phone, users_registered_route: "/api/wechat/login", users_registered_appid: WECHAT_APP_ID });
+    expect(waiting).toMatchObject({ users_status: "待审核", users_phone: phone });
+    expect(await admin.registrationOf(waiting.id)).toMatchObject({ registered_route: "/api/wechat/login", registered_appid: WECHAT_APP_ID });
     // Staff find everyone waiting with one filter.
     const pending = await admin.users.getFullList({ filter: 'users_status = "待审核"' });
     expect(pending.map((user) => user.id)).toContain(waiting.id);
@@ -169,7 +174,8 @@ describe("invite codes", () => {
     const response = await login(uniqueName(), { invite_code: code });
     expect(response.status).toBe(200);
     expect(response.body.meta.data).toMatchObject({ status: "register_success", user: { company_id: "C-INVITED" } });
-    expect(await admin.users.getOne(response.body.meta.data.user.pb_id)).toMatchObject({ users_status: "正常", users_invite_code: code });
+    expect(await admin.users.getOne(response.body.meta.data.user.pb_id)).toMatchObject({ users_status: "正常" });
+    expect(await admin.registrationOf(response.body.meta.data.user.pb_id)).toMatchObject({ invite_code: code });
     expect(await staff.usesLeft(code)).toBe(1);
     const byPhone = await phoneLogin(uniqueName(), uniquePhone(), { invite_code: code });
     expect(byPhone.body.meta.data).toMatchObject({ status: "register_success", user: { company_id: "C-INVITED" } });
@@ -218,21 +224,20 @@ describe("invite codes", () => {
 });
 
 describe("how a user registered", () => {
-  it("is recorded for staff: appid, route, client IP and time; the user's own record view does not show it", async () => {
+  it("is recorded for staff in tbl_user_registrations: appid, route, client IP and time; the user cannot read it", async () => {
     const before = Date.now();
     const { token, user } = await client.signIn(uniqueName());
-    const record = await admin.users.getOne(user.pb_id);
-    expect(record).toMatchObject({ users_registered_appid: WECHAT_APP_ID, users_registered_route: "/api/wechat/login", users_registered_ip: "127.0.0.1", users_claimed_at: "" });
-    expect(new Date(record.users_registered_at.replace(" ", "T")).getTime()).toBeGreaterThanOrEqual(before - 1000);
-    const own = await client.get(`/api/collections/tbl_auth_users/records/${user.pb_id}`, `Bearer ${token}`);
-    expect(own.status).toBe(200);
-    expect(Object.keys(own.body).filter((key) => key.startsWith("users_registered") || key === "users_claimed_at" || key === "users_invite_code")).toEqual([]);
+    const record = await admin.registrationOf(user.pb_id);
+    expect(record).toMatchObject({ user: user.pb_id, registered_appid: WECHAT_APP_ID, registered_route: "/api/wechat/login", registered_ip: "127.0.0.1", claimed_at: "", invite_code: "" });
+    expect(new Date(record!.registered_at.replace(" ", "T")).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    // Superusers only: a user's token is refused the view and the list.
+    for (const path of [`records/${record!.id}`, "records"]) expect((await client.get(`/api/collections/tbl_user_registrations/${path}`, `Bearer ${token}`)).status).toBe(403);
   });
 
   it("loses its IP when the account is erased", async () => {
     const { user } = await client.signIn(uniqueName());
     await admin.users.update(user.pb_id, { users_status: "已注销" });
-    expect(await admin.users.getOne(user.pb_id)).toMatchObject({ users_registered_ip: "", users_registered_appid: WECHAT_APP_ID });
+    expect(await admin.registrationOf(user.pb_id)).toMatchObject({ registered_ip: "", registered_appid: WECHAT_APP_ID });
   });
 });
 

@@ -94,7 +94,7 @@ export interface paths {
          *
          *     **注册风险检测**(`RISK_CHECK`,默认 `off`):本次登录将创建新用户时(且仅此时;关联到已有用户的新身份、
          *     认领管理员创建的用户、注册策略拒绝的注册都不算),以该小程序的 appid 调用微信 getuserriskrank
-         *     (scene 0、客户端 IP、openid)查询风险等级并保存在用户记录上(管理员可见)、写入审计记录。`enforce` 时,
+         *     (scene 0、客户端 IP、openid)查询风险等级并保存在 `tbl_user_registrations`(仅管理员可见)、写入审计记录。`enforce` 时,
          *     等级不低于 `RISK_BLOCK_RANK`(默认 4)返回 403 `registration_refused`(`账号存在安全风险,暂时无法注册`),不创建用户;
          *     不低于 `RISK_REVIEW_RANK`(默认 3)时以 `待审核` 状态创建用户,回答与注册策略 `approval` 的新用户相同
          *     (403 `phone_login_required`;手机号登录为 `account_pending_approval`),由管理员审核。
@@ -164,7 +164,7 @@ export interface paths {
          *        用户手机号为空时保存本次验证的手机号;不同时保留原手机号,`meta.data.phone_mismatch` 为 `true`。
          *     2. 否则,若恰有一个持有该手机号、且没有任何微信身份的用户(管理员创建的):**认领**该用户
          *        (`meta.data.status` 为 `claimed`):写入微信身份(主小程序时也写入 `openid`),保留其 `users_id`、公司、姓名,
-         *        记录认领时间(`users_claimed_at`),写审计事件 `account_claimed`。`禁用` 的用户不会被认领(403)。
+         *        在 `tbl_user_registrations` 记录认领时间(`claimed_at`),写审计事件 `account_claimed`。`禁用` 的用户不会被认领(403)。
          *        两个及以上这样的用户:409 `duplicate_phone_users`,需管理员删除重复记录;
          *        持有该手机号的用户已有其他微信身份:409 `phone_in_use`(手机号会被运营商回收再分配,绝不只凭手机号合并账号)。
          *        两种 409 都不写入任何数据,也不透露这些用户的任何信息。

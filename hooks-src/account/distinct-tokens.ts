@@ -8,8 +8,8 @@
 // signs the token PocketBase made again with every claim kept, expiry and refreshable included
 // (createJWT keeps an `exp` it is given). Both sign with the key PocketBase itself uses, so
 // PocketBase verifies them as its own.
-export function newDistinctAuthToken(user: core.Record): string {
-  const collection = user.collection();
+// collection: the user's, when the caller has it already (each user.collection() wraps it anew).
+export function newDistinctAuthToken(user: core.Record, collection: core.Collection = user.collection()): string {
   const claims = {
     type: "auth",
     id: user.id,

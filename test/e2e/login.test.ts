@@ -383,3 +383,30 @@ describe("an existing user's login after staff change tbl_auth_users", () => {
     }
   });
 });
+
+describe("the record of a login or refresh answer", () => {
+  it("is enriched as PocketBase's own auth response is: an onRecordEnrich hook staff add shapes it", async () => {
+    const hook = `onRecordEnrich((e) => { e.record.withCustomData(true); e.record.set("enriched_by_staff", true); e.next(); }, "tbl_auth_users");`;
+    const own = await startWithSimulator({ extraHooks: { "zz_test_enrich.pb.js": hook } });
+    try {
+      const client = api(own.instance.url);
+      const { token, response } = await client.signIn(uniqueName());
+      expect(response.body.record.enriched_by_staff).toBe(true);
+      const refreshed = await client.refreshToken(token);
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.record.enriched_by_staff).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("shows the user's email to the user, and no hidden field", async () => {
+    const client = api();
+    const { token, response } = await client.signIn(uniqueName());
+    expect(response.body.record).toHaveProperty("email");
+    expect(response.body.record).not.toHaveProperty("tokenKey");
+    expect(response.body.record).not.toHaveProperty("password");
+    const refreshed = await client.refreshToken(token);
+    expect(Object.keys(refreshed.body.record).sort()).toEqual(Object.keys(response.body.record).sort());
+  });
+});

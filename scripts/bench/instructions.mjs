@@ -41,8 +41,10 @@ async function turnRequestLogsOff(instance) {
 }
 
 // Callgrind now and then trips over one of the Go runtime's signals and aborts (an assertion in
-// its signal handling): such a run is tried once more, and a second failure skips the counts
-// rather than the whole benchmark.
+// its signal handling), mostly while PocketBase starts, a few seconds in: such a run is tried again,
+// up to CALLGRIND_ATTEMPTS times in all, and then the counts are skipped rather than the whole
+// benchmark. Two attempts lost the counts of two full runs in a row on a 2-core machine.
+const CALLGRIND_ATTEMPTS = 4;
 export async function measureInstructions(run) {
   if (!callgrindAvailable()) {
     run.log("instruction counts skipped: valgrind (callgrind) is not installed");
@@ -53,11 +55,11 @@ export async function measureInstructions(run) {
       return await countInstructions(run);
     } catch (error) {
       const reason = String(error.message).split("\n").find((line) => /Assertion|exited|failed|ECONNREFUSED/.test(line)) ?? String(error.message).split("\n")[0];
-      if (attempt === 2) {
-        run.log(`instruction counts skipped: callgrind failed twice (${reason.trim()})`);
+      if (attempt === CALLGRIND_ATTEMPTS) {
+        run.log(`instruction counts skipped: callgrind failed ${CALLGRIND_ATTEMPTS} times (${reason.trim()})`);
         return null;
       }
-      run.log(`callgrind failed (${reason.trim()}); trying once more`);
+      run.log(`callgrind failed (${reason.trim()}); trying again`);
     }
   }
 }

@@ -159,63 +159,65 @@ const errorCatalog = () => ({
 
 export type ErrorId = keyof ReturnType<typeof errorCatalog>;
 
-const fieldCatalog = () => fieldCatalogWith(fileMessages());
-const fieldCatalogWith = (files: ReturnType<typeof fileMessages>) => ({
-  validation_required: { "zh-CN": "不能为空", en: "must not be empty" },
-  "validation_required.profile_field": {
-    "zh-CN": "至少提交 users_name、users_picture、users_phone_code 其中一项",
-    en: "send at least one of users_name, users_picture, users_phone_code",
-  },
-  "validation_required.file_missing": files.file_missing,
-  "validation_required.file_empty": files.file_empty,
-  validation_invalid_type: { "zh-CN": "必须是字符串", en: "must be a string" },
-  "validation_invalid_type.boolean": { "zh-CN": "必须是 true 或 false", en: "must be true or false" },
-  "validation_invalid_type.object": { "zh-CN": "必须是对象", en: "must be an object" },
-  "validation_invalid_type.consents": {
-    "zh-CN": "必须是数组,每项为 {document, version}",
-    en: "must be a list whose items are {document, version}",
-  },
-  "validation_invalid_type.consent_item": {
-    "zh-CN": "第 {index} 项必须是 {document, version},均为字符串",
-    en: "item {index} must be {document, version}, both strings",
-  },
-  "validation_too_long.items": { "zh-CN": "最多 {max} 项", en: "must have at most {max} items" },
-  validation_too_long: { "zh-CN": "长度不能超过 {max} 个字符", en: "must be at most {max} characters long" },
-  validation_invalid_format: { "zh-CN": "不是合法的微信 code", en: "is not a valid WeChat code" },
-  "validation_invalid_format.record_id": { "zh-CN": "不是合法的记录 id", en: "is not a valid record id" },
-  validation_invalid_characters: { "zh-CN": "不能包含控制字符或不可见字符", en: "must not contain control or invisible characters" },
-  validation_invalid_url: { "zh-CN": "必须是 http(s) 图片地址", en: "must be an http(s) image URL" },
-  "validation_invalid_value.scope": { "zh-CN": "必须是 current 或 all", en: "must be current or all" },
-  "validation_invalid_value.winners": {
-    "zh-CN": "只能为 users_phone、unionid 指明 into 或 from",
-    en: "may name into or from only for users_phone and unionid",
-  },
-  "validation_invalid_value.action": { "zh-CN": "只能是 agree 或 withdraw", en: "must be agree or withdraw" },
-  "validation_invalid_value.source": { "zh-CN": "只能是 settings 或 prompt", en: "must be settings or prompt" },
-  "validation_invalid_value.consent_repeated": { "zh-CN": "第 {index} 项的协议重复", en: "item {index} repeats an agreement" },
-  "validation_invalid_value.export_format": { "zh-CN": "只能是 csv 或 json", en: "must be csv or json" },
-  "validation_invalid_value.later_than_from": { "zh-CN": "必须晚于 from", en: "must be later than from" },
-  "validation_invalid_format.time": {
-    "zh-CN": "必须是 YYYY-MM-DD(北京时间零点)或带时区的时间,如 2026-11-01T08:00:00+08:00",
-    en: "must be YYYY-MM-DD (midnight, Beijing time) or a time with its zone, such as 2026-11-01T08:00:00+08:00",
-  },
-  consent_document_unknown: { "zh-CN": "第 {index} 项的协议不存在", en: "item {index} names no such agreement" },
-  validation_unknown_appid: { "zh-CN": "未配置的 appid", en: "is not a configured appid" },
-  validation_too_many_files: files.too_many_files,
-  validation_invalid_image: files.image_type_unsupported,
-  "validation_invalid_image.unreadable": files.image_unreadable,
-  validation_image_dimensions: files.image_dimensions_exceeded,
-  ...wechatCodeMessages(),
-  avatar_not_found: { "zh-CN": "头像不存在或已过期,请重新上传", en: "No such avatar, or it has expired; please upload it again" },
-  invite_invalid: { "zh-CN": "邀请码无效", en: "The invite code is invalid" },
-  invite_expired: { "zh-CN": "邀请码已过期", en: "The invite code has expired" },
-  invite_used_up: { "zh-CN": "邀请码已用完", en: "The invite code has been used up" },
-  content_risky: { "zh-CN": "昵称含有违规内容,请修改", en: "The nickname contains prohibited content; please change it" },
-  merge_conflict: {
-    "zh-CN": "两个用户不同,请指明保留 into 或 from 的值",
-    en: "differs between the two users; name whether to keep the value of into or of from",
-  },
-}) satisfies Record<string, Message>;
+const fieldCatalog = () => {
+  const files = fileMessages();
+  return {
+    validation_required: { "zh-CN": "不能为空", en: "must not be empty" },
+    "validation_required.profile_field": {
+      "zh-CN": "至少提交 users_name、users_picture、users_phone_code 其中一项",
+      en: "send at least one of users_name, users_picture, users_phone_code",
+    },
+    "validation_required.file_missing": files.file_missing,
+    "validation_required.file_empty": files.file_empty,
+    validation_invalid_type: { "zh-CN": "必须是字符串", en: "must be a string" },
+    "validation_invalid_type.boolean": { "zh-CN": "必须是 true 或 false", en: "must be true or false" },
+    "validation_invalid_type.object": { "zh-CN": "必须是对象", en: "must be an object" },
+    "validation_invalid_type.consents": {
+      "zh-CN": "必须是数组,每项为 {document, version}",
+      en: "must be a list whose items are {document, version}",
+    },
+    "validation_invalid_type.consent_item": {
+      "zh-CN": "第 {index} 项必须是 {document, version},均为字符串",
+      en: "item {index} must be {document, version}, both strings",
+    },
+    "validation_too_long.items": { "zh-CN": "最多 {max} 项", en: "must have at most {max} items" },
+    validation_too_long: { "zh-CN": "长度不能超过 {max} 个字符", en: "must be at most {max} characters long" },
+    validation_invalid_format: { "zh-CN": "不是合法的微信 code", en: "is not a valid WeChat code" },
+    "validation_invalid_format.record_id": { "zh-CN": "不是合法的记录 id", en: "is not a valid record id" },
+    validation_invalid_characters: { "zh-CN": "不能包含控制字符或不可见字符", en: "must not contain control or invisible characters" },
+    validation_invalid_url: { "zh-CN": "必须是 http(s) 图片地址", en: "must be an http(s) image URL" },
+    "validation_invalid_value.scope": { "zh-CN": "必须是 current 或 all", en: "must be current or all" },
+    "validation_invalid_value.winners": {
+      "zh-CN": "只能为 users_phone、unionid 指明 into 或 from",
+      en: "may name into or from only for users_phone and unionid",
+    },
+    "validation_invalid_value.action": { "zh-CN": "只能是 agree 或 withdraw", en: "must be agree or withdraw" },
+    "validation_invalid_value.source": { "zh-CN": "只能是 settings 或 prompt", en: "must be settings or prompt" },
+    "validation_invalid_value.consent_repeated": { "zh-CN": "第 {index} 项的协议重复", en: "item {index} repeats an agreement" },
+    "validation_invalid_value.export_format": { "zh-CN": "只能是 csv 或 json", en: "must be csv or json" },
+    "validation_invalid_value.later_than_from": { "zh-CN": "必须晚于 from", en: "must be later than from" },
+    "validation_invalid_format.time": {
+      "zh-CN": "必须是 YYYY-MM-DD(北京时间零点)或带时区的时间,如 2026-11-01T08:00:00+08:00",
+      en: "must be YYYY-MM-DD (midnight, Beijing time) or a time with its zone, such as 2026-11-01T08:00:00+08:00",
+    },
+    consent_document_unknown: { "zh-CN": "第 {index} 项的协议不存在", en: "item {index} names no such agreement" },
+    validation_unknown_appid: { "zh-CN": "未配置的 appid", en: "is not a configured appid" },
+    validation_too_many_files: files.too_many_files,
+    validation_invalid_image: files.image_type_unsupported,
+    "validation_invalid_image.unreadable": files.image_unreadable,
+    validation_image_dimensions: files.image_dimensions_exceeded,
+    ...wechatCodeMessages(),
+    avatar_not_found: { "zh-CN": "头像不存在或已过期,请重新上传", en: "No such avatar, or it has expired; please upload it again" },
+    invite_invalid: { "zh-CN": "邀请码无效", en: "The invite code is invalid" },
+    invite_expired: { "zh-CN": "邀请码已过期", en: "The invite code has expired" },
+    invite_used_up: { "zh-CN": "邀请码已用完", en: "The invite code has been used up" },
+    content_risky: { "zh-CN": "昵称含有违规内容,请修改", en: "The nickname contains prohibited content; please change it" },
+    merge_conflict: {
+      "zh-CN": "两个用户不同,请指明保留 into 或 from 的值",
+      en: "differs between the two users; name whether to keep the value of into or of from",
+    },
+  } satisfies Record<string, Message>;
+};
 
 export type FieldMessageKey = keyof ReturnType<typeof fieldCatalog>;
 

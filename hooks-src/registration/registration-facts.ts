@@ -15,10 +15,11 @@ export interface RegistrationFacts {
   risk_checked?: string;
 }
 
-// In the transaction that registers or claims the user: adds the facts to the user's row.
-export function recordRegistrationFacts(txApp: CoreApp, userId: string, facts: RegistrationFacts): void {
+// In the transaction that registers or claims the user: adds the facts to the user's row. `existing`
+// is that row, or null for a user the same transaction created, who has none yet.
+export function recordRegistrationFacts(txApp: CoreApp, userId: string, facts: RegistrationFacts, existing = registrationOf(txApp, userId)): void {
   if (Object.keys(facts).length === 0) return;
-  const row = registrationOf(txApp, userId) ?? new Record(txApp.findCachedCollectionByNameOrId(REGISTRATIONS_COLLECTION), { user: userId });
+  const row = existing ?? new Record(txApp.findCachedCollectionByNameOrId(REGISTRATIONS_COLLECTION), { user: userId });
   for (const [field, value] of Object.entries(facts)) row.set(field, value);
   txApp.save(row);
 }

@@ -51,7 +51,7 @@ export function newUser(txApp: CoreApp, wechat: { openid: string; unionid: strin
   lockPassword(user);
   steps.beforeSave?.(txApp, user, facts);
   txApp.save(user);
-  recordRegistrationFacts(txApp, user.id, facts);
+  recordRegistrationFacts(txApp, user.id, facts, null);
   steps.afterSave?.(txApp, user);
   return user;
 }

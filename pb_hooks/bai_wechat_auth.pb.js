@@ -64,7 +64,7 @@ onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth_hot.js`).t
 // again with a jti of its own, every other claim kept (hooks-src/account/distinct-tokens.ts has the why;
 // our own routes sign theirs so at once). Written out here, not in the bundle: a throwaway VM would
 // otherwise load all of the bundle for these four calls.
-onRecordAuthRequest((e) => { const claims = $security.parseUnverifiedJWT(e.token); claims.jti = $security.randomString(16); e.token = $security.createJWT(claims, e.record.tokenKey() + e.collection.authToken.secret, 0); e.next(); }, "tbl_auth_users");
+onRecordAuthRequest((e) => { const claims = $security.parseUnverifiedJWT(e.token); const jti = (globalThis.__baiJti ??= { prefix: $security.randomString(16), count: 0 }); claims.jti = jti.prefix + (++jti.count).toString(36); e.token = $security.createJWT(claims, e.record.tokenKey() + e.collection.authToken.secret, 0); e.next(); }, "tbl_auth_users");
 
 // The records route hands its request on to PocketBase's own router, the server's handler.
 // jsvm offers no onServe, so this binds to the app's hook directly: the function runs once, in

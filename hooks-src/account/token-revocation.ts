@@ -16,6 +16,7 @@
 //     also signs those out (tagRealtimeClient remembers which token each one subscribed with).
 // The denylist is the bai_revoked_tokens collection (a SHA-256 of the token's signed part, never
 // the token, with its expiry), so it survives a restart; $app.store() caches it for the middleware.
+import { requestHeaderOf } from "../http/request-memo";
 import { USERS_COLLECTION } from "../users/users";
 import { signedPartOf } from "./token-parts";
 import { storedDate } from "../database/stored-dates";
@@ -33,7 +34,7 @@ export function tokenHash(token: string): string {
 
 // The raw token of the request, as PocketBase's loadAuthToken reads it ("Bearer " optional).
 export function presentedToken(e: core.RequestEvent): string {
-  return withoutBearer(e.request?.header.get("Authorization") ?? "");
+  return withoutBearer(requestHeaderOf(e).get("Authorization"));
 }
 
 export function withoutBearer(header: string): string {

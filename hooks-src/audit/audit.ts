@@ -6,6 +6,7 @@
 // Rows hold ids, the event, who acted, the client IP and, where the event has them, field names,
 // a reason, WeChat's errcode, a document and its version; never a value of a field, a code, a
 // token, a secret or a phone number.
+import { clientIpOf } from "../http/request-memo";
 import { logError, redact } from "../log";
 import { bufferAuditEvent } from "./audit-buffer";
 import { appendAuditEvent } from "./audit-events";
@@ -77,7 +78,7 @@ export function subjectOf(user: core.Record | null): AuditSubject | null {
   return user ? { pb_id: user.id, users_id: user.getString("users_id") } : null;
 }
 
-export const requestOrigin = (e: core.RequestEvent): AuditOrigin => ({ by: "user", ip: e.realIP() });
+export const requestOrigin = (e: core.RequestEvent): AuditOrigin => ({ by: "user", ip: clientIpOf(e) });
 
 // An event that is part of a transaction (a registration, a consent): written by txApp, so that
 // it commits or rolls back with the rest, and a failure fails the transaction.
@@ -112,7 +113,7 @@ const SKIP_SUCCESS_ACTIVITY_LOG = "__skipSuccessActivityLogger";
 // (its answer's user object), sparing a read of the record.
 export function auditRequest(e: core.RequestEvent, event: AuditEvent, subject: AuditSubject | null, details?: AuditDetails): void {
   if (!BATCHED_EVENTS.has(event) || !subject || !onlyAnAppid(details)) return writeAuditEntry(auditEntry(event, subject, requestOrigin(e), details));
-  const row = { event, users_id: subject.users_id, pb_id: subject.pb_id, ip: e.realIP() };
+  const row = { event, users_id: subject.users_id, pb_id: subject.pb_id, ip: clientIpOf(e) };
   bufferAuditEvent(typeof details?.appid === "string" ? { ...row, appid: details.appid } : row);
   e.set(SKIP_SUCCESS_ACTIVITY_LOG, true);
 }

@@ -11,6 +11,7 @@ import { withoutBearer } from "../account/token-revocation";
 import { failures } from "../errors";
 import { successMessage } from "../languages/messages";
 import { isDisabledNow, USERS_COLLECTION } from "../users/users";
+import { requestHeaderOf, requestOf } from "./request-memo";
 import { requestedLanguage, sendJsonParts } from "./responses";
 
 // The token PocketBase verified when it set e.auth: the header's value less an optional "Bearer "
@@ -20,7 +21,7 @@ import { requestedLanguage, sendJsonParts } from "./responses";
 // (a Go regexp over the whole token cost more than the rest of a refresh's JS).
 // `auth` is e.auth, read once by the caller: each read wraps the Go record anew.
 function bearerTokenOf(e: core.RequestEvent, auth: core.Record | undefined): string {
-  const headers = e.request?.header.values("Authorization") ?? [];
+  const headers = requestHeaderOf(e).values("Authorization");
   const header = headers.length === 0 ? "" : headers[0].trim();
   if (header === "") throw failures.missingToken();
   if (headers.length !== 1 || !auth) throw failures.invalidToken();
@@ -91,7 +92,7 @@ let enrichHooksBound: boolean | undefined;
 
 function enrich(e: core.RequestEvent, user: core.Record): void {
   enrichHooksBound ??= $app.onRecordEnrich().length() > 0;
-  if (!enrichHooksBound && e.request?.url?.rawQuery === "" && !e.hasSuperuserAuth()) return;
+  if (!enrichHooksBound && requestOf(e).url?.rawQuery === "" && !e.hasSuperuserAuth()) return;
   $apis.enrichRecord(e, user);
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_LANGUAGE, languageOf, type Language } from "../languages/accept
 import { errorMessageIn, fieldMessageIn, successMessage } from "../languages/messages";
 import { isWechatError, apiFailureForWechatError } from "../wechat/errors";
 import { logError } from "../log";
+import { requestHeaderOf } from "./request-memo";
 
 export function sendOk(e: core.RequestEvent, msg: string, data: object): void {
   sendOkJson(e, msg, JSON.stringify(data));
@@ -34,7 +35,7 @@ let lastAcceptLanguage = "";
 let lastLanguage: Language = DEFAULT_LANGUAGE;
 
 export function requestedLanguage(e: core.RequestEvent): Language {
-  const values = e.request?.header.values("Accept-Language") ?? [];
+  const values = requestHeaderOf(e).values("Accept-Language");
   const header = values.length === 1 ? values[0] : values.join(",");
   if (header !== lastAcceptLanguage) {
     lastLanguage = languageOf(header);

@@ -3,6 +3,7 @@ import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
 import { readLoginConsents } from "../consents/consents";
 import { readJsonObjectBody } from "../http/request";
+import { clientIpOf } from "../http/request-memo";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { findUsableInvite } from "../registration/invites";
@@ -25,7 +26,7 @@ export function login(e: core.RequestEvent): void {
         const consents = readLoginConsents(body);
         const app = appForLogin(wechatApps(), appId, ["miniprogram"]);
         const invite = inviteCode === undefined ? undefined : findUsableInvite($app, inviteCode);
-        const origin = { route: LOGIN_ROUTE, ip: e.realIP() };
+        const origin = { route: LOGIN_ROUTE, ip: clientIpOf(e) };
         const records = loginRecords(e, consents, app);
         signingIn = { app, ...miniProgramSignIn(wechatClientFor(app), wechatCode, LOGIN_CODE_FIELD), invite, origin };
         signInAndAnswer(e, signingIn, records, { mayCancelDeletion: cancelDeletion });

@@ -4,6 +4,7 @@ import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
 import { readLoginConsents } from "../consents/consents";
 import { readJsonObjectBody } from "../http/request";
+import { clientIpOf } from "../http/request-memo";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { readWebLoginRequest } from "../validation";
@@ -24,7 +25,7 @@ export function oaLogin(e: core.RequestEvent): void {
         const consents = readLoginConsents(body);
         const app = appForLogin(wechatApps(), appId, ["official_account", "website"]);
         const records = loginRecords(e, consents, app);
-        signingIn = { app, ...webSignIn(wechatClientFor(app), webCode), origin: { route: OA_LOGIN_ROUTE, ip: e.realIP() } };
+        signingIn = { app, ...webSignIn(wechatClientFor(app), webCode), origin: { route: OA_LOGIN_ROUTE, ip: clientIpOf(e) } };
         signInAndAnswer(e, signingIn, records, { mayCancelDeletion: cancelDeletion });
       } catch (error) {
         auditLoginFailure(e, error, signingIn, WEB_CODE_FIELD);

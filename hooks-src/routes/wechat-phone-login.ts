@@ -8,6 +8,7 @@ import { signInAndAnswer } from "../account/sign-in-answer";
 import { auditLoginFailure } from "../audit/login-failures";
 import { readLoginConsents } from "../consents/consents";
 import { readJsonObjectBody } from "../http/request";
+import { clientIpOf } from "../http/request-memo";
 import { answer } from "../http/responses";
 import type { SigningIn } from "../identities/resolution";
 import { findUsableInvite } from "../registration/invites";
@@ -36,7 +37,7 @@ export function phoneLogin(e: core.RequestEvent): void {
         const wechat = wechatClientFor(app);
         const invite = request.inviteCode === undefined ? undefined : findUsableInvite($app, request.inviteCode);
         const session = miniProgramSignIn(wechat, request.wechatCode, LOGIN_CODE_FIELD);
-        signingIn = { app, ...session, invite, origin: { route: PHONE_LOGIN_ROUTE, ip: e.realIP() } };
+        signingIn = { app, ...session, invite, origin: { route: PHONE_LOGIN_ROUTE, ip: clientIpOf(e) } };
         const refusal = refusalBeforePhoneCall(signingIn, { mayCancelDeletion: request.cancelDeletion });
         if (refusal) throw refusal;
         signingIn.phone = verifiedPhoneNumber(wechat, request.phoneCode);

@@ -40,11 +40,12 @@ async function turnRequestLogsOff(instance) {
   if (!response.ok) throw new Error(`could not turn the request logs off: ${response.status}`);
 }
 
-// Callgrind now and then trips over one of the Go runtime's signals and aborts (an assertion in
-// its signal handling), mostly while PocketBase starts, a few seconds in: such a run is tried again,
-// up to CALLGRIND_ATTEMPTS times in all, and then the counts are skipped rather than the whole
-// benchmark. Two attempts lost the counts of two full runs in a row on a 2-core machine.
-const CALLGRIND_ATTEMPTS = 4;
+// Callgrind (3.19) aborts on an assertion in its signal handling when a signal lands while it is
+// handling another, mostly as PocketBase starts: the hooks' startup check runs `pocketbase --version`
+// (operations/startup-checks.ts), and its SIGCHLD is such a signal, in about half the starts here.
+// Such a run is tried again, up to CALLGRIND_ATTEMPTS times in all (a failed start costs ~15 s),
+// and then the counts are skipped rather than the whole benchmark.
+const CALLGRIND_ATTEMPTS = 10;
 export async function measureInstructions(run) {
   if (!callgrindAvailable()) {
     run.log("instruction counts skipped: valgrind (callgrind) is not installed");

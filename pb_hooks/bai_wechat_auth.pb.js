@@ -54,9 +54,10 @@ onRecordDelete((e) => require(`${__hooks}/bai_wechat_auth.js`).unlinkConsentsOfD
 // gets 401: just after PocketBase's loadAuthToken (priority -1020), for every route. It runs on
 // every request, so two kinds pass without loading the bundle, which a throwaway VM would build
 // for them: a request without a token, and a verified one whose user never had a token revoked
-// (the store key is written into the source, like the routes' keys). The rest go to the hot bundle.
+// (the store key is written into the source, like the routes' keys; each VM keeps its wrapper of
+// $app.store(), which every call wraps anew). The rest go to the hot bundle.
 // Realtime connections remember their token.
-routerUse(new Middleware(`(e) => { const auth = e.auth; if (auth ? $app.store().get(${JSON.stringify(bai.revokedUserKeyPrefix)} + auth.id) == null : !e.request.header.get("Authorization")) return e.next(); (globalThis[${JSON.stringify(bai.hotBundle)}] ??= require(\`\${__hooks}/${bai.hotBundle}\`)).refuseDeadToken(e); }`, -1019, bai.revocationCheckId));
+routerUse(new Middleware(`(e) => { const auth = e.auth; if (auth ? (globalThis.__baiStore ??= $app.store()).get(${JSON.stringify(bai.revokedUserKeyPrefix)} + auth.id) == null : !e.request.header.get("Authorization")) return e.next(); (globalThis[${JSON.stringify(bai.hotBundle)}] ??= require(\`\${__hooks}/${bai.hotBundle}\`)).refuseDeadToken(e); }`, -1019, bai.revocationCheckId));
 // Avatar URLs stored in profiles follow a change of the Application URL.
 onSettingsUpdateRequest((e) => require(`${__hooks}/bai_wechat_auth.js`).followApplicationUrlChange(e));
 onRealtimeSubscribeRequest((e) => require(`${__hooks}/bai_wechat_auth_hot.js`).tagRealtimeClient(e));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signedPartOf, unverifiedClaimsOf } from "./token-parts";
+import { saysRefreshable, signedPartOf, unverifiedClaimsOf } from "./token-parts";
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const header = encode({ alg: "HS256", typ: "JWT" });
@@ -33,5 +33,28 @@ describe("unverifiedClaimsOf", () => {
     ["nothing", ""],
   ])("is null for %s", (_, text) => {
     expect(unverifiedClaimsOf(text)).toBeNull();
+  });
+});
+
+describe("saysRefreshable", () => {
+  // Claims as Go writes them, in its key order; ids of three lengths put the claim at each offset modulo 3.
+  const claims = (id: string, refreshable: boolean) => ({ collectionId: "pbc_3142635823", exp: 1765000000, id, jti: "aMmcMrufjBkADUXf2", refreshable, type: "auth" });
+
+  it.each(["abc", "abcd", "abcde"])("reads refreshable: true, whatever its offset (id %s)", (id) => {
+    expect(saysRefreshable(token(claims(id, true)))).toBe(true);
+  });
+
+  it.each(["abc", "abcd", "abcde"])("reads refreshable: false (id %s)", (id) => {
+    expect(saysRefreshable(token(claims(id, false)))).toBe(false);
+  });
+
+  it("reads a token without the claim as not refreshable", () => {
+    expect(saysRefreshable(token({ id: "abc", type: "auth" }))).toBe(false);
+  });
+
+  it("does not take a value that quotes the claim, at any offset, for the claim", () => {
+    for (const pad of ["", "x", "xx"]) {
+      expect(saysRefreshable(token({ id: `${pad}"refreshable":true`, refreshable: false }))).toBe(false);
+    }
   });
 });

@@ -43,3 +43,21 @@ function base64UrlToLatin1(text: string): string | null {
   }
   return output;
 }
+
+// Whether a token PocketBase verified says "refreshable":true. Go writes its claims compactly, so
+// the claim is those 18 bytes, which base64url spells one of three ways, by their offset in the
+// payload modulo 3: each spelling is the characters that hold only the claim's bits, and starts at
+// a given place within a group of 4. Looked up as text, in a plain loop (goja runs a destructuring
+// or a for…of through an iterator): 29 k instructions against 48 k for $security.parseUnverifiedJWT,
+// and decoding the payload in goja costs far more.
+const REFRESHABLE_SPELLINGS = ["InJlZnJlc2hhYmxlIjp0cnVl", "JyZWZyZXNoYWJsZSI6dHJ1Z", "icmVmcmVzaGFibGUiOnRydW"];
+const SPELLING_STARTS_IN_GROUP = [0, 2, 3];
+
+export function saysRefreshable(verifiedToken: string): boolean {
+  const payload = verifiedToken.slice(verifiedToken.indexOf(".") + 1, verifiedToken.lastIndexOf("."));
+  for (let i = 0; i < REFRESHABLE_SPELLINGS.length; i++) {
+    const at = payload.indexOf(REFRESHABLE_SPELLINGS[i]);
+    if (at !== -1 && at % 4 === SPELLING_STARTS_IN_GROUP[i]) return true;
+  }
+  return false;
+}

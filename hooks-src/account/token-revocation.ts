@@ -16,6 +16,7 @@
 //     also signs those out (tagRealtimeClient remembers which token each one subscribed with).
 // The denylist is the bai_revoked_tokens collection (a SHA-256 of the token's signed part, never
 // the token, with its expiry), so it survives a restart; $app.store() caches it for the middleware.
+import { appStore } from "../app-store";
 import { requestHeaderOf } from "../http/request-memo";
 import { USERS_COLLECTION } from "../users/users";
 import { signedPartOf } from "./token-parts";
@@ -48,7 +49,7 @@ export function withoutBearer(header: string): string {
 let ownCache: ReturnType<typeof buildRevocationCache> | undefined;
 
 export function revocationCache(store?: store.Store<string, any>) {
-  return store ? buildRevocationCache(store) : (ownCache ??= buildRevocationCache($app.store()));
+  return store ? buildRevocationCache(store) : (ownCache ??= buildRevocationCache(appStore()));
 }
 
 function buildRevocationCache(store: store.Store<string, any>) {
@@ -69,7 +70,7 @@ function buildRevocationCache(store: store.Store<string, any>) {
 }
 
 export function isRevoked(hash: string): boolean {
-  return $app.store().get(TOKEN_KEY_PREFIX + hash) != null;
+  return appStore().get(TOKEN_KEY_PREFIX + hash) != null;
 }
 
 // Stored before the cache learns of it, so an answer of "logged out" is never lost to a crash.

@@ -17,6 +17,7 @@
 // any read of the trail (the admin UI's list, the export, my-data), and when PocketBase stops
 // (onTerminate). The price: a crash (not a clean stop) loses the buffered login and refresh events,
 // at most AUDIT_BATCH_ROWS − 1 in each space, or a minute's worth.
+import { appStore } from "../app-store";
 import { logError } from "../log";
 import { storedDate } from "../database/stored-dates";
 import { auditRowId, writeAuditRows } from "./audit-events";
@@ -54,7 +55,7 @@ export class AuditVm {
 }
 const thisVm = new AuditVm();
 
-export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = $app.store(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS, vm = thisVm): void {
+export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = appStore(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS, vm = thisVm): void {
   vm.events++;
   if (vm.events === 1) {
     let sequence = 0;
@@ -76,7 +77,7 @@ function registeredSpace(store: Store): string {
 }
 
 // Everything that waits: the shared space and every VM's.
-export function flushAuditEvents(store: Store = $app.store(), write: WriteRows = writeRows): void {
+export function flushAuditEvents(store: Store = appStore(), write: WriteRows = writeRows): void {
   flushSpaces([SHARED_SPACE, ...((store.get(SPACES_KEY) as string[] | null | undefined) ?? [])], store, write);
 }
 

@@ -1,11 +1,12 @@
 // Per-user upload limits. PocketBase's rate limiter counts per client IP, and a carrier NAT
 // puts thousands of phones behind one address, so the per-user count lives here: one
 // counter per user and clock hour in $app.store(), claimed under the store's lock.
+import { appStore } from "../app-store";
 export const AVATAR_UPLOADS_PER_USER_PER_HOUR = 20;
 const HOUR_MS = 60 * 60 * 1000;
 const KEY_PREFIX = "bai.avatarUploads.";
 
-export function claimAvatarUpload(userId: string, store: store.Store<string, any> = $app.store(), now = Date.now()): boolean {
+export function claimAvatarUpload(userId: string, store: store.Store<string, any> = appStore(), now = Date.now()): boolean {
   let claimed = false;
   store.setFunc(`${KEY_PREFIX}${Math.floor(now / HOUR_MS)}.${userId}`, (count: number | null | undefined) => {
     const used = typeof count === "number" ? count : 0;
@@ -17,13 +18,13 @@ export function claimAvatarUpload(userId: string, store: store.Store<string, any
 }
 
 // Gives a claim back when the upload it was for stored nothing.
-export function releaseAvatarUpload(userId: string, store: store.Store<string, any> = $app.store(), now = Date.now()): void {
+export function releaseAvatarUpload(userId: string, store: store.Store<string, any> = appStore(), now = Date.now()): void {
   store.setFunc(`${KEY_PREFIX}${Math.floor(now / HOUR_MS)}.${userId}`, (count: number | null | undefined) =>
     typeof count === "number" && count > 0 ? count - 1 : 0,
   );
 }
 
-export function sweepAvatarUploadCounters(store: store.Store<string, any> = $app.store(), now = Date.now()): void {
+export function sweepAvatarUploadCounters(store: store.Store<string, any> = appStore(), now = Date.now()): void {
   const currentHour = Math.floor(now / HOUR_MS);
   for (const key of store.keys()) {
     if (key.startsWith(KEY_PREFIX) && Number(key.slice(KEY_PREFIX.length).split(".")[0]) < currentHour) store.remove(key);

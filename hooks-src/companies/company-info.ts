@@ -3,6 +3,7 @@
 // rarely: so each company's answer is kept in $app.store() for every VM, dropped the moment
 // staff save or delete that company (onRecordAfter*Success on tbl_company), and at the latest
 // after COMPANY_CACHE_MS, which bounds a read that raced a save.
+import { appStore } from "../app-store";
 export const COMPANY_COLLECTION = "tbl_company";
 export const COMPANY_CACHE_MS = 60_000;
 const KEY_PREFIX = "bai.company.";
@@ -33,7 +34,7 @@ interface CachedCompany {
 // An unknown company_id is not kept: the company staff create next must show at once.
 export function companyInfoOf(
   companyId: string,
-  store: store.Store<string, any> = $app.store(),
+  store: store.Store<string, any> = appStore(),
   now = Date.now(),
   find: (companyId: string) => CompanyInfo | null = findCompany,
 ): CompanyInfo | null {
@@ -62,7 +63,7 @@ function findCompany(companyId: string): CompanyInfo | null {
 // onRecordAfterUpdateSuccess and onRecordAfterDeleteSuccess on tbl_company: under its old
 // company_id and its new one, for a company whose company_id staff changed.
 export function forgetCompany(e: core.RecordEvent): void {
-  const store = $app.store();
+  const store = appStore();
   store.remove(KEY_PREFIX + e.record!.original().getString("company_id"));
   store.remove(KEY_PREFIX + e.record!.getString("company_id"));
   e.next();

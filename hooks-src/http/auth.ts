@@ -7,6 +7,7 @@
 // A deleted user's token can no longer be verified (its key went with the record): 401 too.
 import { ACCOUNT_STATUS, ACTIVE_ACCOUNTS_AUTH_RULE, failureForAccountStatus } from "../account/account-status";
 import { newDistinctAuthToken } from "../account/distinct-tokens";
+import { saysRefreshable } from "../account/token-parts";
 import { withoutBearer } from "../account/token-revocation";
 import { failures } from "../errors";
 import { successMessage } from "../languages/messages";
@@ -48,7 +49,7 @@ export function requireRefreshableWechatUser(e: core.RequestEvent): core.Record 
   const auth = e.auth;
   const token = bearerTokenOf(e, auth);
   const user = verifiedWechatUser(auth);
-  if ($security.parseUnverifiedJWT(token).refreshable !== true) throw failures.invalidToken();
+  if (!saysRefreshable(token)) throw failures.invalidToken();
   return user;
 }
 

@@ -20,13 +20,14 @@
 // The copy of the request differs from the client's only in method, path and request URI; body,
 // headers, query, remote address and TLS state are the client's. Go's server removes the temp
 // files of a multipart form it parsed on the client's request only, so the copy's are removed here.
+import { appStore } from "../app-store";
 import { logError } from "../log";
 
 const SERVER_KEY = "bai.httpServer";
 
 // onServe, once the router is built: the server whose Handler serves every request.
 export function rememberServer(e: core.ServeEvent): void {
-  $app.store().set(SERVER_KEY, e.server);
+  appStore().set(SERVER_KEY, e.server);
 }
 
 export function recordsApiPath(collection: string, id: string): { path: string; rawPath: string } {
@@ -37,7 +38,7 @@ export function recordsApiPath(collection: string, id: string): { path: string; 
 }
 
 export function updateRecord(e: core.RequestEvent): void {
-  const server = $app.store().get(SERVER_KEY) as http.Server | undefined;
+  const server = appStore().get(SERVER_KEY) as http.Server | undefined;
   const handler = server?.handler;
   if (!handler) {
     logError("The records route has no server to hand its request to", new Error("onServe did not run"));

@@ -1,3 +1,4 @@
+import { appStore } from "../app-store";
 import { failures } from "../errors";
 import { answer, sendOk, sendOkJson } from "../http/responses";
 
@@ -23,7 +24,7 @@ let databaseOkUntilInThisVm = 0;
 function checkDatabase(): void {
   const now = Date.now();
   if (databaseOkUntilInThisVm > now) return;
-  const store = $app.store();
+  const store = appStore();
   const okUntil = store.get(DATABASE_OK_UNTIL_KEY);
   if (okUntil > now) {
     databaseOkUntilInThisVm = okUntil;

@@ -2,6 +2,7 @@
 // token once the current one has 5 minutes left, and both work until the old one expires
 // (getStableAccessToken's docs: "平台会提前5分钟更新access_token … 新旧access_token都可用"). So the
 // token is refetched just inside that window: one stable_token call per rotation for the process.
+import { appStore } from "../app-store";
 export interface AccessTokenCache {
   get(): string | undefined;
   set(token: string, expiresInSeconds: number): void;
@@ -34,7 +35,7 @@ export function secondsUntilRefetch(expiresInSeconds: number): number {
 }
 
 // Each appid has its own token: appId names the store key.
-export function storeAccessTokenCache(store: store.Store<string, any> = $app.store(), now: () => number = Date.now, appId = ""): AccessTokenCache {
+export function storeAccessTokenCache(store: store.Store<string, any> = appStore(), now: () => number = Date.now, appId = ""): AccessTokenCache {
   const STORE_KEY = storeKeyOf(appId);
   const cached = (token: string | null, expiresInSeconds: number, forcedAway: string | null): CachedToken => ({
     token,

@@ -4,6 +4,7 @@
 // record of it in $app.store(), claimed under the store's lock, so at most one forced refresh is in
 // flight, none starts within 30 s of the last, and at most the daily budget run a day: fewer than
 // WeChat's 20, which leaves some for ops to revoke a leaked token by hand.
+import { appStore } from "../app-store";
 
 export const WECHAT_DAILY_FORCED_REFRESH_CAP = 20;
 export const DEFAULT_DAILY_FORCED_REFRESH_BUDGET = 15;
@@ -75,7 +76,7 @@ export interface ForcedRefreshGate {
 export function storeForcedRefreshGate(
   dailyBudget: number,
   inFlightMs: number,
-  store: store.Store<string, any> = $app.store(),
+  store: store.Store<string, any> = appStore(),
   now: () => number = Date.now,
   // Each appid has its own budget: WeChat counts forced refreshes per appid.
   appId = "",

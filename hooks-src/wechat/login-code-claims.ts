@@ -6,6 +6,7 @@
 // blocked, and the errcodes that are not about the code: 45011, -1, our misconfiguration), so a
 // client learns the same thing however often it asks; while WeChat has not answered yet, or
 // once it accepted the code (a token is never kept to be handed out again), it gets 429.
+import { appStore } from "../app-store";
 import { ApiFailure, failures } from "../errors";
 
 export const LOGIN_CODE_CLAIM_MS = 10_000;
@@ -33,7 +34,7 @@ function expiryOf(claim: StoredClaim | null | undefined): number {
 }
 
 // Throws what a replay is answered when the code is claimed already.
-export function claimLoginCode(code: string, store: store.Store<string, any> = $app.store(), now = Date.now()): LoginCodeClaim {
+export function claimLoginCode(code: string, store: store.Store<string, any> = appStore(), now = Date.now()): LoginCodeClaim {
   const key = KEY_PREFIX + code;
   const claimedUntil = now + LOGIN_CODE_CLAIM_MS;
   let live: StoredClaim | null = null;
@@ -63,7 +64,7 @@ function replayAnswer(claim: StoredClaim): ApiFailure {
   return new ApiFailure(status, msg, data, error);
 }
 
-export function sweepExpiredLoginCodeClaims(store: store.Store<string, any> = $app.store(), now = Date.now()): void {
+export function sweepExpiredLoginCodeClaims(store: store.Store<string, any> = appStore(), now = Date.now()): void {
   for (const key of store.keys()) {
     if (key.startsWith(KEY_PREFIX) && !(expiryOf(store.get(key)) > now)) store.remove(key);
   }

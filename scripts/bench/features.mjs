@@ -49,7 +49,7 @@ export const FEATURE_VARIANTS = {
     label: "without a jti in every token",
     cuts: [
       { file: REGISTRATION, pattern: /^onRecordAuthRequest\(.*\n/m, replacement: "" },
-      ...inBothBundles({ pattern: /^\s*jti: \$security\.randomString\(16\)\n/m, replacement: "" }),
+      ...inBothBundles({ pattern: /^\s*jti: newJti\(\)\n/m, replacement: "" }),
     ],
     scenarios: ["loginExisting", "hooksRefresh", "nativeRefresh"],
     env: { WECHAT_NICKNAME_CHECK: "on" },

@@ -1,6 +1,6 @@
 // Parts of the request that several modules read, read from Go once per request. Every read of
 // e.request or call of e.realIP() goes into Go and wraps its answer anew: 4 k instructions for
-// e.request, 12 k for e.realIP() (counted under callgrind), and a login read them seven times.
+// e.request, 12 k for e.realIP() (counted under callgrind), and a login read them six times.
 // A VM serves one request at a time, and each request's `e` is a JS object of its own; the
 // last one is kept until the VM's next request.
 let current: core.RequestEvent | undefined;

@@ -17,7 +17,8 @@ export function newDistinctAuthToken(user: core.Record, collection: core.Collect
     refreshable: true,
     jti: newJti(),
   };
-  return $security.createJWT(claims, user.tokenKey() + collection.authToken.secret, collection.authToken.duration);
+  const { authToken } = collection;
+  return $security.createJWT(claims, user.tokenKey() + authToken.secret, authToken.duration);
 }
 
 // A jti has only to differ from every other, not to be secret (the token is signed): a prefix this VM

@@ -37,11 +37,19 @@ export function requireWechatUser(e: core.RequestEvent): core.Record {
 
 function verifiedWechatUser(user: core.Record | undefined): core.Record {
   if (!user) throw failures.invalidToken();
-  if (user.collection().name !== USERS_COLLECTION) throw failures.invalidToken();
-  const refusal = failureForAccountStatus(user.getString("users_status"));
+  const collection = user.collection();
+  if (collection.name !== USERS_COLLECTION) throw failures.invalidToken();
+  const status = user.getString("users_status");
+  const refusal = failureForAccountStatus(status);
   if (refusal) throw refusal;
+  verifiedCaller = { user, collection, status };
   return user;
 }
+
+// What verifiedWechatUser read of the caller, which a refresh's sendAuthResponse reads again: each
+// read goes into Go (user.collection() costs 10 k instructions). Known by the record's identity:
+// every read of e.auth wraps the record anew, so no later request's user matches it.
+let verifiedCaller: { user: core.Record; collection: core.Collection; status: string } | undefined;
 
 // Like PocketBase's own auth-refresh: a token issued as non-refreshable (a superuser's
 // impersonation token, with its own short lifetime) must not be traded for a fresh one.
@@ -69,14 +77,15 @@ export interface AuthMeta {
 // while this one waits: at 32 connections and the default pool, a third more CPU per login.
 // So our logins fire no onRecordAuthRequest; the collection has no MFA and no login alerts.
 export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: AuthMeta): void {
-  const collection = user.collection();
-  if (!satisfiesAuthRule(e, user, collection)) {
+  const caller = verifiedCaller?.user === user ? verifiedCaller : undefined;
+  const collection = caller?.collection ?? user.collection();
+  if (!satisfiesAuthRule(e, user, collection, caller?.status)) {
     if (isDisabledNow(user)) throw failures.accountDisabled();
     throw failures.authRuleRefused();
   }
   const token = newDistinctAuthToken(user, collection);
   user.ignoreEmailVisibility(true);
-  enrich(e, user);
+  enrich(e, user, caller !== undefined);
   const language = requestedLanguage(e);
   const answer = { code: meta.code, msg: successMessage(meta.msg, language), data: meta.data };
   // Written in PocketBase's key order (a JS object handed to e.json would be a Go map, whose keys
@@ -89,22 +98,27 @@ export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: 
 // fields, and for that builds e.requestInfo(), which snake-cases every header name: a twentieth of a
 // refresh's instructions. With no hook bound, no query string and no superuser, it changes nothing the
 // answer shows (the email is shown above), so it is not called. Hooks are bound at start: each VM asks once.
+// callerIsUser: the request's own token is this user's, so no superuser's.
 let enrichHooksBound: boolean | undefined;
 
-function enrich(e: core.RequestEvent, user: core.Record): void {
+function enrich(e: core.RequestEvent, user: core.Record, callerIsUser: boolean): void {
   enrichHooksBound ??= $app.onRecordEnrich().length() > 0;
-  if (!enrichHooksBound && requestOf(e).url?.rawQuery === "" && !e.hasSuperuserAuth()) return;
+  if (!enrichHooksBound && requestOf(e).url?.rawQuery === "" && (callerIsUser || !isSuperuser(e.auth))) return;
   $apis.enrichRecord(e, user);
 }
+
+// e.hasSuperuserAuth() is a call into Go even when there is no auth, as on most logins.
+const isSuperuser = (auth: core.Record | undefined): boolean => auth != null && auth.isSuperuser();
 
 // Our migrations' authRule asks that the account be 正常, and that is read from the record in hand
 // (in the request's own loadAuthToken, or in the login's transaction), not with a query of its own
 // as canAccessRecord makes, a tenth of a refresh's CPU. A status change since then rotated the
 // record's tokenKey (account-status-hooks.ts), so a token signed with the key read here is dead at
 // once. Any other rule staff set is evaluated by PocketBase.
-function satisfiesAuthRule(e: core.RequestEvent, user: core.Record, collection: core.Collection): boolean {
+// status: the user's, when the caller has read it already.
+function satisfiesAuthRule(e: core.RequestEvent, user: core.Record, collection: core.Collection, status?: string): boolean {
   // A *string in Go: goja hands JS a wrapper object, equal to the text only once converted.
   const rule = collection.authRule as unknown;
-  if (rule != null && String(rule) === ACTIVE_ACCOUNTS_AUTH_RULE) return user.getString("users_status") === ACCOUNT_STATUS.active;
+  if (rule != null && String(rule) === ACTIVE_ACCOUNTS_AUTH_RULE) return (status ?? user.getString("users_status")) === ACCOUNT_STATUS.active;
   return $app.canAccessRecord(user, e.requestInfo(), rule as string);
 }

@@ -269,10 +269,23 @@ async function alternate(runs, settings, log) {
       const sample = await runLoad(run, settings.durationS);
       const where = `c=${run.connections}${run.pool === undefined ? "" : ` pool=${run.pool}`}`;
       log(`  ${(scenarios[run.scenarioKey] ?? { label: run.key }).label.padEnd(32)} ${where.padEnd(15)} round ${round}: ${Math.round(sample.requests / sample.durationS)} req/s`);
+      if (Object.keys(sample.statusCodes).some((code) => Number(code) >= 500)) log(await serverErrorsLogged(run.instance));
       samples.get(run.key).push(sample);
     }
   }
   return samples;
+}
+
+// A 5xx is a defect, and the instance goes, logs and all, with the run: what PocketBase logged at
+// error level (our logError, a failed request) is printed at once. Its log writes are batched (3 s).
+async function serverErrorsLogged(instance) {
+  await new Promise((resolve) => setTimeout(resolve, 3500));
+  const query = new URLSearchParams({ filter: "level >= 8", sort: "-created", perPage: "10" });
+  const response = await fetch(`${instance.url}/api/logs?${query}`, { headers: { authorization: await instance.superuserToken() } });
+  if (!response.ok) return `  5xx in this run; its logs could not be read (${response.status})`;
+  const { items } = await response.json();
+  const lines = items.map((item) => `    ${item.created} ${item.message} ${JSON.stringify(item.data)}`);
+  return [`  5xx in this run; PocketBase's latest errors (${items.length}):`, ...lines].join("\n");
 }
 
 // ---- figures --------------------------------------------------------------------------------------

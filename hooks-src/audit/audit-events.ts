@@ -27,14 +27,15 @@ export interface AuditRow {
 }
 
 // PocketBase's id shape (15 of [a-z0-9]), in time order: the milliseconds in base 36 (9 characters),
-// then 6 random ones. A random id lands anywhere in the primary key's index, and SQLite then writes
-// twice the pages for an insert as it does for an id that lands at the end.
+// then 6 random ones, a whole number below 36^6 in base 36. A random id lands anywhere in the primary
+// key's index, and SQLite then writes twice the pages for an insert as it does for an id that lands at the end.
+// goja writes a whole number in base 36 with Go's strconv; drawing the 6 characters one by one cost
+// every login and refresh 85 k instructions (callgrind), a twentieth of a refresh.
+const RANDOM_SUFFIXES = 36 ** 6;
+
 export function auditRowId(now: Date, random: () => number = Math.random): string {
-  let suffix = "";
-  while (suffix.length < 6) suffix += ID_ALPHABET[Math.floor(random() * ID_ALPHABET.length)];
-  return now.getTime().toString(36).padStart(9, "0") + suffix;
+  return now.getTime().toString(36).padStart(9, "0") + Math.floor(random() * RANDOM_SUFFIXES).toString(36).padStart(6, "0");
 }
-const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 // The row of an entry: whatever is not a column of its own is a detail.
 export function auditRowOf(entry: AuditEntry, now: Date): AuditRow {

@@ -85,6 +85,7 @@ describe("auditRowId", () => {
     const ids = [0, 1, 999, 1_000_000, Date.parse("2026-11-22T00:00:00Z"), Date.parse("2099-01-01T00:00:00Z")].map((ms) => auditRowId(new Date(ms)));
     for (const id of ids) expect(id).toMatch(/^[a-z0-9]{15}$/);
     expect([...ids].sort()).toEqual(ids);
-    expect(auditRowId(new Date(0), () => 0)).toBe("000000000aaaaaa");
+    expect(auditRowId(new Date(0), () => 0)).toBe("000000000000000");
+    expect(auditRowId(new Date(0), () => 1 - Number.EPSILON)).toBe("000000000zzzzzz");
   });
 });

@@ -36,7 +36,7 @@
 //   --million [--users=N]            also the cost as the user table grows (bench/growth.mjs): seeds a
 //                                    million users through SQL (2–3 minutes) and compares with 1,000
 //   --no-instructions                skip the callgrind counts (bench/instructions.mjs, ~8 minutes;
-//                                    skipped anyway without valgrind); --instruction-requests=N per window
+//                                    skipped anyway without valgrind); --instruction-requests=N per window (at most 199)
 //   --no-tls --tls-latency-ms=30     TLS handshakes to WeChat per 1,000 logins (bench/tls.mjs)
 //   --feature-duration=S --feature-rounds=N   what each feature costs (bench/features.mjs): 3 s, 4 rounds
 //   WeChat pushes: CPU per refused push at the largest accepted body, and per accepted verdict (bench/push.mjs)
@@ -105,7 +105,7 @@ function readOptions() {
       latencyConnections: number(values["latency-connections"] ?? 200, "--latency-connections", 1, 1000),
       only: only ? [...only] : null,
       instructions: only ? only.has("instructions") : !quick && !values["no-instructions"],
-      instructionRequests: number(values["instruction-requests"] ?? (quick ? 30 : 150), "--instruction-requests", 10, 10000),
+      instructionRequests: number(values["instruction-requests"] ?? (quick ? 30 : 150), "--instruction-requests", 10, 199),
       tls: only ? only.has("tls") : !values["no-tls"],
       tlsLatencyMs: number(values["tls-latency-ms"] ?? 30, "--tls-latency-ms", 0, 5000),
       tlsConnections: [1, 32, 200],

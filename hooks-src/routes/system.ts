@@ -8,8 +8,9 @@ export function health(e: core.RequestEvent): void {
 }
 
 function answerHealthy(e: core.RequestEvent): void {
-  checkDatabase();
-  sendOkJson(e, "服务运行正常", `{"status":"healthy","timestamp":"${new Date().toISOString()}"}`);
+  const now = Date.now();
+  checkDatabase(now);
+  sendOkJson(e, "服务运行正常", `{"status":"healthy","timestamp":"${new Date(now).toISOString()}"}`);
 }
 
 // A database round trip at most once a second while it succeeds, shared by every VM: a
@@ -21,8 +22,7 @@ const DATABASE_OK_UNTIL_KEY = "bai.health.databaseOkUntil";
 const DATABASE_CHECK_INTERVAL_MS = 1000;
 let databaseOkUntilInThisVm = 0;
 
-function checkDatabase(): void {
-  const now = Date.now();
+function checkDatabase(now: number): void {
   if (databaseOkUntilInThisVm > now) return;
   const store = appStore();
   const okUntil = store.get(DATABASE_OK_UNTIL_KEY);

@@ -4,13 +4,17 @@
 // would land in some windows and not others), one P (GOMAXPROCS=1) and Go's async preemption
 // off (callgrind can't follow its signals), so the figures are the request's own work, without GC.
 //
-// Request logs are off in this instance (see turnRequestLogsOff). Each route gets serial
+// Request logs stay on, as PocketBase ships: a log line is part of what a request costs (about
+// 280 k instructions), and login and refresh-token write their audit row instead of one, so
+// counting neither would charge our routes their trail and PocketBase's nothing. PocketBase writes
+// its log lines in batches, 3 s after the last one (or at 200), so each window waits for that write
+// before it is counted (waitForLogWrite), and holds its own requests' lines. Each route gets serial
 // requests after a warm-up; the counters are zeroed before and dumped after each window
 // (callgrind_control), twice, alternating between routes. Besides the
 // scenarios of scenarios.mjs, the login rebuilt piece by piece (login-parts.mjs) runs too, so
 // that each piece's cost is the difference between two rows.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOGIN_PARTS, loginPartsHooks } from "./login-parts.mjs";
@@ -28,16 +32,38 @@ export function callgrindAvailable() {
   }
 }
 
-// PocketBase writes its request logs in batches, every 3 s or 200 entries, which lands in some
-// windows and not in others; every route writes the same one entry per request, so the counts
-// leave it out.
-async function turnRequestLogsOff(instance) {
-  const response = await fetch(`${instance.url}/api/settings`, {
-    method: "PATCH",
-    headers: { authorization: await instance.superuserToken(), "content-type": "application/json" },
-    body: JSON.stringify({ logs: { maxDays: 0 } }),
-  });
-  if (!response.ok) throw new Error(`could not turn the request logs off: ${response.status}`);
+// PocketBase writes the log lines it holds 3 s after the last one came (core/base.go initLogger),
+// in a goroutine, to auxiliary.db. A window waits until that write has landed: the WAL file changed
+// and then rested, or nothing changed for long enough that nothing was pending (login and
+// refresh-token log no line of a success). At most 199 requests a window: a 200th line would be written
+// at once, mid-window, and the rest later (measure.mjs caps --instruction-requests).
+const LOG_BATCH_DELAY_MS = 3000;
+const NOTHING_PENDING_AFTER_MS = 7000;
+const WRITE_SETTLED_MS = 600;
+async function waitForLogWrite(instance) {
+  const wal = join(instance.dataDir, "auxiliary.db-wal");
+  const modified = () => {
+    try {
+      return statSync(wal).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const before = modified();
+  const started = Date.now();
+  await sleep(LOG_BATCH_DELAY_MS);
+  let last = modified();
+  let restingSince = Date.now();
+  while (Date.now() - started < NOTHING_PENDING_AFTER_MS || last !== before) {
+    await sleep(100);
+    const now = modified();
+    if (now !== last) {
+      last = now;
+      restingSince = Date.now();
+    } else if (last !== before && Date.now() - restingSince >= WRITE_SETTLED_MS) return;
+    if (Date.now() - started > 60_000) throw new Error("PocketBase's log write did not settle within a minute");
+  }
 }
 
 // Callgrind (3.19) aborts on an assertion in its signal handling when a signal lands while it is
@@ -77,7 +103,6 @@ async function countInstructions({ settings, log, start, prepareWith }) {
       env: { GODEBUG: "asyncpreemptoff=1", GOGC: "off", GOMAXPROCS: "1" },
       startTimeoutMs: 15 * 60_000,
     });
-    await turnRequestLogsOff(instance);
     const pid = String(instance.pid());
     const routes = [];
     for (const key of INSTRUCTION_SCENARIOS) routes.push({ key, label: scenarios[key].label, scenario: scenarios[key], context: await prepareWith(instance, scenarios[key]) });
@@ -94,10 +119,12 @@ async function countInstructions({ settings, log, start, prepareWith }) {
     const dumps = () => readdirSync(outDir).filter((name) => name.startsWith(`cg.${pid}.`)).length;
     const counts = new Map(routes.map((route) => [route.key, []]));
     for (const route of routes) for (let i = 0; i < 10; i++) await send(route); // warm-up
+    await waitForLogWrite(instance);
     for (let round = 1; round <= 2; round++) {
       for (const route of routes) {
         execFileSync("callgrind_control", ["-z", pid], { stdio: "ignore" });
         for (let i = 0; i < requests; i++) await send(route);
+        await waitForLogWrite(instance);
         execFileSync("callgrind_control", ["-d", pid], { stdio: "ignore" });
         const dump = readFileSync(join(outDir, `cg.${pid}.${dumps()}`), "utf8");
         const total = Number(/^(?:totals|summary): (\d+)/m.exec(dump)?.[1]);

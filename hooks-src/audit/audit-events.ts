@@ -30,7 +30,7 @@ export interface AuditRow {
 // then 6 random ones, a whole number below 36^6 in base 36. A random id lands anywhere in the primary
 // key's index, and SQLite then writes twice the pages for an insert as it does for an id that lands at the end.
 // goja writes a whole number in base 36 with Go's strconv; drawing the 6 characters one by one cost
-// every login and refresh 85 k instructions (callgrind), a twentieth of a refresh.
+// every login and refresh about 30 k instructions more (callgrind).
 const RANDOM_SUFFIXES = 36 ** 6;
 
 export function auditRowId(now: Date, random: () => number = Math.random): string {

@@ -32,33 +32,35 @@ function bearerTokenOf(e: core.RequestEvent, auth: core.Record | undefined): str
 export function requireWechatUser(e: core.RequestEvent): core.Record {
   const auth = e.auth;
   bearerTokenOf(e, auth);
-  return verifiedWechatUser(auth);
+  return verifiedWechatCaller(auth).user;
 }
 
-function verifiedWechatUser(user: core.Record | undefined): core.Record {
+// The caller's record, and what verifying it read, which a refresh's answer needs again: each read
+// goes into Go (user.collection() costs 10 k instructions).
+export interface VerifiedCaller {
+  user: core.Record;
+  collection: core.Collection;
+  status: string;
+}
+
+function verifiedWechatCaller(user: core.Record | undefined): VerifiedCaller {
   if (!user) throw failures.invalidToken();
   const collection = user.collection();
   if (collection.name !== USERS_COLLECTION) throw failures.invalidToken();
   const status = user.getString("users_status");
   const refusal = failureForAccountStatus(status);
   if (refusal) throw refusal;
-  verifiedCaller = { user, collection, status };
-  return user;
+  return { user, collection, status };
 }
-
-// What verifiedWechatUser read of the caller, which a refresh's sendAuthResponse reads again: each
-// read goes into Go (user.collection() costs 10 k instructions). Known by the record's identity:
-// every read of e.auth wraps the record anew, so no later request's user matches it.
-let verifiedCaller: { user: core.Record; collection: core.Collection; status: string } | undefined;
 
 // Like PocketBase's own auth-refresh: a token issued as non-refreshable (a superuser's
 // impersonation token, with its own short lifetime) must not be traded for a fresh one.
-export function requireRefreshableWechatUser(e: core.RequestEvent): core.Record {
+export function requireRefreshableWechatCaller(e: core.RequestEvent): VerifiedCaller {
   const auth = e.auth;
   const token = bearerTokenOf(e, auth);
-  const user = verifiedWechatUser(auth);
+  const caller = verifiedWechatCaller(auth);
   if (!saysRefreshable(token)) throw failures.invalidToken();
-  return user;
+  return caller;
 }
 
 export interface AuthMeta {
@@ -76,8 +78,8 @@ export interface AuthMeta {
 // onRecordAuthRequest hook that adds one (distinct-tokens.ts) takes a second pooled VM per login
 // while this one waits: at 32 connections and the default pool, a third more CPU per login.
 // So our logins fire no onRecordAuthRequest; the collection has no MFA and no login alerts.
-export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: AuthMeta): void {
-  const caller = verifiedCaller?.user === user ? verifiedCaller : undefined;
+// caller: given when the user is the request's own caller (a refresh), whose token is no superuser's.
+export function sendAuthResponse(e: core.RequestEvent, user: core.Record, meta: AuthMeta, caller?: VerifiedCaller): void {
   const collection = caller?.collection ?? user.collection();
   if (!satisfiesAuthRule(e, user, collection, caller?.status)) {
     if (isDisabledNow(user)) throw failures.accountDisabled();

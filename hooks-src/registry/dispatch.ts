@@ -15,9 +15,7 @@ export function dispatcherOf(table: readonly Route[]): (e: core.RequestEvent, ke
       logError("No route of that key", key);
       return sendFailure(e, failures.internal());
     }
-    // The other routes read no token: health checks, and the records route, which hands its request to
-    // PocketBase's own chain, where the global check runs.
-    if (route.envelope) forgetRevokedAuth(e);
+    forgetRevokedAuth(e);
     route.beforeChecks?.(e);
     if (route.envelope && !passedPocketBaseChecks(e, route.maxBodyBytes)) return;
     route.handle(e);

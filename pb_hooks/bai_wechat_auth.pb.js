@@ -20,8 +20,9 @@ const NATIVE_EMPTY_HANDLER = $apis.bodyLimit(0).func;
 
 // The middleware is source text, like the cron jobs' below, with the route's key and its bundle
 // written into it: the hot routes are served from bai_wechat_auth_hot.js, about half of the whole
-// bundle, which a VM built for one request loads first. It keeps the bundle on its VM's global
-// object: require() resolves the path on disk at every call.
+// bundle, and refresh-token and health from bai_wechat_auth_lean.js, a third of the hot one, which a
+// VM built for one request loads first. It keeps the bundle on its VM's global object: require()
+// resolves the path on disk at every call.
 for (const route of bai.routes) {
   const priority = route.envelope ? OUTSIDE_RATE_LIMITER : AFTER_POCKETBASE_CHECKS;
   const dispatch = new Middleware(`(e) => (globalThis[${JSON.stringify(route.bundle)}] ??= require(\`\${__hooks}/${route.bundle}\`)).dispatch(e, ${JSON.stringify(route.key)})`, priority, bai.revocationCheckId);

@@ -8,11 +8,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const hooksDir = join(root, "pb_hooks");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-// Two bundles: the whole one, and the hot one with only what the routes of
-// hooks-src/registry/hot-routes.ts need (file names as hooks-src/registry/route-table.ts has them).
+// Three bundles: the whole one, the hot one with only what the routes of hooks-src/registry/hot-routes.ts
+// need, and the lean one for those of lean-routes.ts (file names as hooks-src/registry/route-table.ts has them).
 export function bundleOptions() {
   return {
-    entryPoints: { bai_wechat_auth: join(root, "hooks-src/index.ts"), bai_wechat_auth_hot: join(root, "hooks-src/hot.ts") },
+    entryPoints: {
+      bai_wechat_auth: join(root, "hooks-src/index.ts"),
+      bai_wechat_auth_hot: join(root, "hooks-src/hot.ts"),
+      bai_wechat_auth_lean: join(root, "hooks-src/lean.ts"),
+    },
     outdir: hooksDir,
     bundle: true,
     format: "cjs",

@@ -1,7 +1,7 @@
 // npm run pack: builds the hooks, then writes the release archive dist/bai-pb-hooks-<version>.tar.gz
 // (and its .sha256), and the mini-program SDK's npm tarball dist/bai-miniprogram-sdk-<version>.tgz
 // (npm pack in client/, which builds it first). The archive is for extracting into a stock PocketBase directory:
-//   pb_hooks/bai_wechat_auth.js, pb_hooks/bai_wechat_auth_hot.js, pb_hooks/bai_wechat_auth.pb.js, pb_migrations/*.js,
+//   pb_hooks/bai_wechat_auth.js, pb_hooks/bai_wechat_auth_hot.js, pb_hooks/bai_wechat_auth_lean.js, pb_hooks/bai_wechat_auth.pb.js, pb_migrations/*.js,
 //   DEPLOY.md and the docs it leads to (DOCUMENTS), deploy/ (nginx.conf, Caddyfile, pocketbase.service), spec/
 // GNU tar writes sorted names, owner 0, fixed modes and one mtime (SOURCE_DATE_EPOCH, else the
 // last commit's time), and gzip gets no name or timestamp, so the same files give the same bytes.
@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { projectRoot } from "./pocketbase.mjs";
 
-const HOOK_FILES = ["bai_wechat_auth.js", "bai_wechat_auth.pb.js", "bai_wechat_auth_hot.js"];
+const HOOK_FILES = ["bai_wechat_auth.js", "bai_wechat_auth.pb.js", "bai_wechat_auth_hot.js", "bai_wechat_auth_lean.js"];
 // What DEPLOY.md links to, and what those link to in turn (test/e2e/release.test.ts follows every
 // link): ops get the security guarantees, sizing and backups without the repository.
 export const DOCUMENTS = ["DEPLOY.md", "docs/security.md", "docs/capacity.md", "docs/benchmarks.md", "docs/benchmarks.json", "docs/benchmarks.svg"];

@@ -35,7 +35,7 @@ process.exit(status);
 
 function checkLayout(dir) {
   const hooks = readdirSync(join(dir, "pb_hooks")).sort();
-  const expectedHooks = ["bai_wechat_auth.js", "bai_wechat_auth.pb.js", "bai_wechat_auth_hot.js"];
+  const expectedHooks = ["bai_wechat_auth.js", "bai_wechat_auth.pb.js", "bai_wechat_auth_hot.js", "bai_wechat_auth_lean.js"];
   const problems = [];
   if (hooks.join() !== expectedHooks.join()) problems.push(`pb_hooks/ holds ${hooks.join(", ")}, not ${expectedHooks.join(", ")}`);
   const migrations = readdirSync(join(dir, "pb_migrations")).sort();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { registrations, registrationsOf } from "./registrations";
 import { bundleOptions } from "../../scripts/bundle-options.mjs";
 import type { Route } from "./route";
-import { HOT_BUNDLE, MAIN_BUNDLE, routeBundles } from "./route-table";
+import { HOT_BUNDLE, LEAN_BUNDLE, MAIN_BUNDLE, routeBundles } from "./route-table";
 
 const route = (method: Route["method"], path: string): Route => ({ method, path, handle: () => {}, envelope: true, maxBodyBytes: 1024 });
 const inOneBundle = (...routes: Route[]) => [{ bundle: "b.js", routes }];
@@ -31,9 +31,10 @@ describe("registrationsOf", () => {
   it("names the bundle that serves each route, one that the build writes", () => {
     const { routes, hotBundle } = registrations();
     const written = Object.keys(bundleOptions().entryPoints).map((name) => `${name}.js`);
-    expect(written.sort()).toEqual([HOT_BUNDLE, MAIN_BUNDLE].sort());
+    expect(written.sort()).toEqual([HOT_BUNDLE, LEAN_BUNDLE, MAIN_BUNDLE].sort());
     expect(hotBundle).toBe(HOT_BUNDLE);
     expect(routes.find((entry) => entry.key === "POST /api/wechat/login")?.bundle).toBe(HOT_BUNDLE);
+    expect(routes.find((entry) => entry.key === "POST /api/wechat/refresh-token")?.bundle).toBe(LEAN_BUNDLE);
     expect(routes.find((entry) => entry.key === "POST /api/wechat/avatar")?.bundle).toBe(MAIN_BUNDLE);
     expect(routes).toHaveLength(routeBundles.flatMap((entry) => entry.routes).length);
   });

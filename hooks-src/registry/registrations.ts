@@ -70,7 +70,7 @@ export function registrationsOf(bundles: ReadonlyArray<{ bundle: string; routes:
 
 export const registrations = (): Registrations => registrationsOf(routeBundles, cronJobs);
 
-// The whole bundle's dispatch serves every route; pb.js sends it only those not in the hot one.
+// The whole bundle's dispatch serves every route; pb.js sends it only those in neither the hot nor the lean one.
 export const dispatch = dispatcherOf(routes);
 
 export function methodNotAllowed(e: core.RequestEvent): void {

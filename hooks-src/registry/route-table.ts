@@ -1,7 +1,8 @@
-// Every HTTP route of ours, in two tables: the hot routes (hot-routes.ts) and the rest, here.
+// Every HTTP route of ours, in three tables: the lean routes (lean-routes.ts), the hot ones (hot-routes.ts)
+// and the rest, here.
 // pb_hooks/bai_wechat_auth.pb.js registers each entry (and answers 405 for the other methods
 // on its path), so adding a route is one line in one of them. Each table is served from its own
-// bundle: the hot one is loaded by far the most often, so it holds only what its routes need.
+// bundle: the lean and the hot ones are loaded by far the most often, so they hold only what their routes need.
 import { MAX_AVATAR_BODY_BYTES } from "../avatars/avatar-upload";
 import { MAX_BODY_BYTES } from "../http/request";
 import { updateRecord } from "../records/record-update";
@@ -16,9 +17,11 @@ import { auditExport } from "../routes/wechat-admin-audit-export";
 import { mergeUsersRoute } from "../routes/wechat-admin-merge";
 import { bindIdentityRoute, listIdentities, unbindIdentityRoute } from "../routes/wechat-identities";
 import { hotRoutes } from "./hot-routes";
+import { leanRoutes } from "./lean-routes";
 import type { Route } from "./route";
 
 // The bundles' file names in pb_hooks/, as scripts/bundle-options.mjs writes them.
+export const LEAN_BUNDLE = "bai_wechat_auth_lean.js";
 export const HOT_BUNDLE = "bai_wechat_auth_hot.js";
 export const MAIN_BUNDLE = "bai_wechat_auth.js";
 
@@ -42,6 +45,7 @@ const otherRoutes: readonly Route[] = [
 ];
 
 export const routeBundles: ReadonlyArray<{ bundle: string; routes: readonly Route[] }> = [
+  { bundle: LEAN_BUNDLE, routes: leanRoutes },
   { bundle: HOT_BUNDLE, routes: hotRoutes },
   { bundle: MAIN_BUNDLE, routes: otherRoutes },
 ];

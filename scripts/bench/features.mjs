@@ -14,7 +14,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scenarios } from "./scenarios.mjs";
 
-const BUNDLES = ["bai_wechat_auth.js", "bai_wechat_auth_hot.js"];
+const WHOLE_BUNDLE = "bai_wechat_auth.js";
+const HOT_BUNDLE = "bai_wechat_auth_hot.js";
+const BUNDLES = [WHOLE_BUNDLE, HOT_BUNDLE, "bai_wechat_auth_lean.js"];
 const REGISTRATION = "bai_wechat_auth.pb.js";
 export const FEATURES_POOL = 50;
 export const FEATURES_CONNECTIONS = 16;
@@ -22,11 +24,12 @@ export const FEATURES_CONNECTIONS = 16;
 export const COST_LIMIT_PERCENT = 5;
 const LIMITED_SCENARIOS = ["loginExisting", "hooksRefresh", "nativeRefresh"];
 
-// A cut made in each of the two bundles: the hot routes run the hot one's copy of the code.
-const inBothBundles = (cut) => BUNDLES.map((file) => ({ file, ...cut }));
+// A cut made in each bundle (or in those named that hold the code): the hot and lean routes run their
+// own bundle's copy of the code.
+const inEveryBundle = (cut, files = BUNDLES) => files.map((file) => ({ file, ...cut }));
 // Empties a function of the bundles: its body returns at once. esbuild may add a digit to a name it
-// has seen twice (audit2); two matches throw in variantHooks.
-const emptied = (name) => inBothBundles({ pattern: new RegExp(`^function ${name}\\d*\\([^)]*\\)\\s*\\{`, "m"), replacement: "$& return;" });
+// has seen twice (audit2); two matches, or none, throw in variantHooks.
+const emptied = (name, files) => inEveryBundle({ pattern: new RegExp(`^function ${name}\\d*\\([^)]*\\)\\s*\\{`, "m"), replacement: "$& return;" }, files);
 
 // full: the hooks as built. A variant names the one feature it lacks, how it is cut out, the
 // scenarios it runs (those the feature touches), and why the feature is worth its cost.
@@ -49,7 +52,7 @@ export const FEATURE_VARIANTS = {
     label: "without a jti in every token",
     cuts: [
       { file: REGISTRATION, pattern: /^onRecordAuthRequest\(.*\n/m, replacement: "" },
-      ...inBothBundles({ pattern: /^\s*jti: newJti\(\)\n/m, replacement: "" }),
+      ...inEveryBundle({ pattern: /^\s*jti: newJti\(\)\n/m, replacement: "" }),
     ],
     scenarios: ["loginExisting", "hooksRefresh", "nativeRefresh"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
@@ -59,7 +62,7 @@ export const FEATURE_VARIANTS = {
   withoutAudit: {
     feature: "audit entries",
     label: "without audit entries",
-    cuts: [...emptied("audit"), ...emptied("auditRequest")],
+    cuts: [...emptied("audit", [WHOLE_BUNDLE, HOT_BUNDLE]), ...emptied("auditRequest")],
     scenarios: ["loginExisting", "hooksRefresh", "profile"],
     env: { WECHAT_NICKNAME_CHECK: "on" },
     why:

@@ -21,6 +21,7 @@ import { measureTls } from "./tls.mjs";
 
 const BUNDLE = "bai_wechat_auth.js";
 const HOT_BUNDLE = "bai_wechat_auth_hot.js";
+const LEAN_BUNDLE = "bai_wechat_auth_lean.js";
 const DEFAULT_HOOKS_POOL = 15; // PocketBase's own default for --hooksPool
 const WORKER = join(projectRoot, "scripts", "bench", "load.mjs");
 const WECHAT = { appId: "wx_bench_appid", secret: "bench_secret" };
@@ -103,6 +104,7 @@ export async function measure(settings, log) {
       machine: { ...machine(), loadAverage: { atStart: loadAtStart, atEnd: loadavg() } },
       bundle: { path: `pb_hooks/${BUNDLE}`, bytes: statSync(join(hooks.dir, BUNDLE)).size },
       hotBundle: { path: `pb_hooks/${HOT_BUNDLE}`, bytes: statSync(join(hooks.dir, HOT_BUNDLE)).size },
+      leanBundle: { path: `pb_hooks/${LEAN_BUNDLE}`, bytes: statSync(join(hooks.dir, LEAN_BUNDLE)).size },
       pairRows,
       poolRows,
       freshVm,
@@ -201,6 +203,7 @@ async function measureFreshVm({ settings, log }, pooledInstance, freshInstance) 
   };
   const whole = await requireP50Ms(BUNDLE);
   const hot = await requireP50Ms(HOT_BUNDLE);
+  const lean = await requireP50Ms(LEAN_BUNDLE);
   await stopInstance(freshInstance);
   return {
     row: { key: "serialFresh", label: `${scenarios[scenarioKey].label}, a fresh VM per request`, connections: 1, pool: 0, ...fresh },
@@ -209,6 +212,7 @@ async function measureFreshVm({ settings, log }, pooledInstance, freshInstance) 
     vmCostMs: fresh.p50Ms - pooled.p50Ms,
     requireP50Ms: whole,
     hotRequireP50Ms: hot,
+    leanRequireP50Ms: lean,
   };
 }
 

@@ -138,13 +138,18 @@ function goalLines({ pairRows, settings }) {
   return lines;
 }
 
-function freshVmLines({ freshVm, bundle, hotBundle }) {
-  const sizes = [`bundle ${bundle.path}: ${bundle.bytes} bytes`, ...(hotBundle ? [`hot bundle ${hotBundle.path}: ${hotBundle.bytes} bytes`] : [])];
+function freshVmLines({ freshVm, bundle, hotBundle, leanBundle }) {
+  const sizes = [
+    `bundle ${bundle.path}: ${bundle.bytes} bytes`,
+    ...(hotBundle ? [`hot bundle ${hotBundle.path}: ${hotBundle.bytes} bytes`] : []),
+    ...(leanBundle ? [`lean bundle ${leanBundle.path}: ${leanBundle.bytes} bytes`] : []),
+  ];
   if (!freshVm) return sizes;
   return [
     ...sizes,
     `require() in a fresh VM (median of 200, timed inside PocketBase): the whole bundle ${fmt(freshVm.requireP50Ms, 2)} ms` +
-      (freshVm.hotRequireP50Ms === undefined ? "" : `, the hot one ${fmt(freshVm.hotRequireP50Ms, 2)} ms (what a hot route's VM loads)`),
+      (freshVm.hotRequireP50Ms === undefined ? "" : `, the hot one ${fmt(freshVm.hotRequireP50Ms, 2)} ms (what a hot route's VM loads)`) +
+      (freshVm.leanRequireP50Ms === undefined ? "" : `, the lean one ${fmt(freshVm.leanRequireP50Ms, 2)} ms (refresh-token's and health's)`),
     `a fresh VM per request (--hooksPool=0) adds ${fmt(freshVm.vmCostMs, 2)} ms to a serial health check ` +
       `(p50 ${fmt(freshVm.freshP50Ms, 2)} ms against ${fmt(freshVm.pooledP50Ms, 2)} ms pooled): building the VM with PocketBase's bindings, plus that require()`,
   ];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { asStore, MemoryStore } from "../test-doubles";
 import { auditEntry } from "./audit";
 import { AuditVm, bufferAuditEvent, bufferedRow, flushAuditEvents } from "./audit-buffer";
@@ -90,6 +90,22 @@ describe("a pooled VM's own space", () => {
     const { memory, addIn } = buffered(100);
     const vm = new AuditVm();
     for (let n = 1; n <= 20; n++) addIn(vm, n);
+    expect(memory.get("bai.audit.spaces")).toHaveLength(1);
+  });
+});
+
+// A pooled VM may load more than one of our bundles (the lean, the hot and the whole one), each with
+// module state of its own: here, two copies of this module, as two bundles in one VM are.
+describe("a VM that loads more than one bundle", () => {
+  it("numbers the events of all of them in one space", async () => {
+    const memory = new MemoryStore();
+    const write = () => {};
+    for (let bundle = 0; bundle < 2; bundle++) {
+      vi.resetModules();
+      const copy = await import("./audit-buffer");
+      for (let n = 1; n <= 3; n++) copy.bufferAuditEvent(login(n), new Date(n * 1000), asStore(memory), write, 100);
+    }
+    expect(memory.get("bai.audit.sequence")).toBe(1);
     expect(memory.get("bai.audit.spaces")).toHaveLength(1);
   });
 });

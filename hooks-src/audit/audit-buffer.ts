@@ -48,12 +48,14 @@ export function bufferedRow({ event, users_id, pb_id, ip, appid }: BufferedEvent
   return `["${auditRowId(now)}","${storedDate(now)}",${JSON.stringify(event)},${JSON.stringify(users_id)},${JSON.stringify(pb_id)},"user",${JSON.stringify(ip)},"",${details}]`;
 }
 
-// A VM's own numbering, in its module state (one per VM; tests pass their own).
+// A VM's own numbering (tests pass their own). It lives on the VM's global object, not in this
+// module's state: a VM may load more than one of our bundles (the lean, the hot and the whole one),
+// each with a copy of this module, and one space per VM keeps a crash's loss to one batch per VM.
 export class AuditVm {
   events = 0;
   space: { id: string; last: number } | null = null;
 }
-const thisVm = new AuditVm();
+const thisVm: AuditVm = ((globalThis as { __baiAuditVm?: AuditVm }).__baiAuditVm ??= new AuditVm());
 
 export function bufferAuditEvent(event: BufferedEvent, now = new Date(), store: Store = appStore(), write: WriteRows = writeRows, batchRows = AUDIT_BATCH_ROWS, vm = thisVm): void {
   vm.events++;

@@ -10,6 +10,9 @@ const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 
 // Three bundles: the whole one, the hot one with only what the routes of hooks-src/registry/hot-routes.ts
 // need, and the lean one for those of lean-routes.ts (file names as hooks-src/registry/route-table.ts has them).
+// The bundles' file names in pb_hooks/, as the build writes them.
+export const bundleFiles = () => Object.keys(bundleOptions().entryPoints).map((name) => `${name}.js`);
+
 export function bundleOptions() {
   return {
     entryPoints: {

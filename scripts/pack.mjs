@@ -15,9 +15,10 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { bundleFiles } from "./bundle-options.mjs";
 import { projectRoot } from "./pocketbase.mjs";
 
-const HOOK_FILES = ["bai_wechat_auth.js", "bai_wechat_auth.pb.js", "bai_wechat_auth_hot.js", "bai_wechat_auth_lean.js"];
+const HOOK_FILES = [...bundleFiles(), "bai_wechat_auth.pb.js"];
 // What DEPLOY.md links to, and what those link to in turn (test/e2e/release.test.ts follows every
 // link): ops get the security guarantees, sizing and backups without the repository.
 export const DOCUMENTS = ["DEPLOY.md", "docs/security.md", "docs/capacity.md", "docs/benchmarks.md", "docs/benchmarks.json", "docs/benchmarks.svg"];

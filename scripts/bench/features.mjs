@@ -12,11 +12,12 @@
 // measureFeatures measures; featuresText and featuresMarkdown word the figures for report.mjs.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundleFiles } from "../bundle-options.mjs";
 import { scenarios } from "./scenarios.mjs";
 
 const WHOLE_BUNDLE = "bai_wechat_auth.js";
 const HOT_BUNDLE = "bai_wechat_auth_hot.js";
-const BUNDLES = [WHOLE_BUNDLE, HOT_BUNDLE, "bai_wechat_auth_lean.js"];
+const BUNDLES = bundleFiles();
 const REGISTRATION = "bai_wechat_auth.pb.js";
 export const FEATURES_POOL = 50;
 export const FEATURES_CONNECTIONS = 16;
